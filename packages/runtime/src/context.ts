@@ -1,0 +1,26 @@
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { Http2ServerRequest } from "node:http2";
+import { type ContextValues, createContextKey, createContextValues } from "@connectrpc/connect";
+
+/** The caller's address ("ip:port"), for logs. */
+export const peerKey = createContextKey<string>("unknown", { description: "peer address" });
+
+/** The W3C trace id of the call: from the caller's `traceparent`, or a new one. */
+export const traceIdKey = createContextKey<string>("", { description: "trace id" });
+
+const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
+
+export function traceIdFrom(traceparent: string | undefined): string {
+  const match = traceparent ? TRACEPARENT.exec(traceparent.trim()) : null;
+  return match?.[1] ?? randomBytes(16).toString("hex");
+}
+
+/** Per-call values taken from the HTTP request before any handler runs. */
+export function requestContextValues(request: IncomingMessage | Http2ServerRequest): ContextValues {
+  const socket = request.socket;
+  const traceparent = request.headers.traceparent;
+  return createContextValues()
+    .set(peerKey, `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`)
+    .set(traceIdKey, traceIdFrom(Array.isArray(traceparent) ? traceparent[0] : traceparent));
+}

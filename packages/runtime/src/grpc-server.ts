@@ -1,0 +1,150 @@
+import * as http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+import type { DescService } from "@bufbuild/protobuf";
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { Health } from "@switchboard/proto/grpc/health/v1/health_pb.js";
+import { ServerReflection } from "@switchboard/proto/grpc/reflection/v1/reflection_pb.js";
+import { ServerReflection as ServerReflectionV1Alpha } from "@switchboard/proto/grpc/reflection/v1alpha/reflection_pb.js";
+import type { Logger } from "pino";
+import { requestContextValues } from "./context.js";
+import { HealthRegistry, healthService, ServingStatus } from "./health.js";
+import { loggingInterceptor } from "./logging-interceptor.js";
+import { ReflectionIndex, reflectionService, reflectionServiceV1Alpha } from "./reflection.js";
+import { unknownMethod } from "./unknown-method.js";
+
+export const MiB = 1024 * 1024;
+
+/** PEM contents. With `ca`, clients must present a certificate it signed (mutual TLS). */
+export interface ServerTls {
+  cert: string | Buffer;
+  key: string | Buffer;
+  ca?: string | Buffer;
+}
+
+export interface GrpcServerOptions {
+  logger: Logger;
+  /** Registers the service's handlers; long-lived streams should end when `draining` aborts. */
+  routes: (router: ConnectRouter, kit: { draining: AbortSignal }) => void;
+  /** Largest message accepted; larger ones fail with RESOURCE_EXHAUSTED. */
+  readMaxBytes?: number;
+  /** Largest message sent. */
+  writeMaxBytes?: number;
+  /** How long shutdown waits for in-flight calls before cutting them off. */
+  drainTimeoutMs?: number;
+  interceptors?: Interceptor[];
+  tls?: ServerTls;
+}
+
+/**
+ * A gRPC server (also gRPC-Web and Connect on the same handlers) over HTTP/2 — cleartext,
+ * TLS or mutual TLS — with health, reflection, size limits, one log line per RPC and a
+ * graceful shutdown. It never reads the environment: main.ts passes everything in.
+ */
+export class GrpcServer {
+  readonly health = new HealthRegistry();
+  readonly #draining = new AbortController();
+  readonly #cutOff = new AbortController();
+  readonly #server: http2.Http2Server;
+  readonly #sessions = new Set<http2.Http2Session>();
+  readonly #services: DescService[] = [];
+  readonly #logger: Logger;
+  readonly #drainTimeoutMs: number;
+  #stopped: Promise<void> | undefined;
+
+  constructor(options: GrpcServerOptions) {
+    this.#logger = options.logger;
+    this.#drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
+    const reflection = new ReflectionIndex(() => this.#services);
+    const handler = connectNodeAdapter({
+      readMaxBytes: options.readMaxBytes ?? 4 * MiB,
+      writeMaxBytes: options.writeMaxBytes ?? 4 * MiB,
+      shutdownSignal: this.#cutOff.signal,
+      interceptors: [loggingInterceptor(options.logger), ...(options.interceptors ?? [])],
+      contextValues: requestContextValues,
+      fallback: unknownMethod,
+      routes: (router) => {
+        options.routes(router, { draining: this.#draining.signal });
+        router.service(Health, healthService(this.health, this.#draining.signal));
+        router.service(ServerReflection, reflectionService(reflection));
+        router.service(ServerReflectionV1Alpha, reflectionServiceV1Alpha(reflection));
+        for (const { service } of router.handlers) {
+          if (!this.#services.includes(service)) this.#services.push(service);
+        }
+      },
+    });
+    this.#server = options.tls
+      ? http2.createSecureServer(
+          {
+            cert: options.tls.cert,
+            key: options.tls.key,
+            ...(options.tls.ca ? { ca: options.tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
+            allowHTTP1: true,
+          },
+          handler,
+        )
+      : http2.createServer(handler);
+    this.#server.on("session", (session) => {
+      this.#sessions.add(session);
+      session.once("close", () => this.#sessions.delete(session));
+    });
+  }
+
+  /** Every service this server answers, including health and reflection. */
+  get services(): readonly DescService[] {
+    return this.#services;
+  }
+
+  /** Aborts when shutdown begins. */
+  get draining(): AbortSignal {
+    return this.#draining.signal;
+  }
+
+  /** Starts listening (port 0 picks a free port) and reports every service SERVING. */
+  async listen(port: number, host = "0.0.0.0"): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once("error", reject);
+      this.#server.listen(port, host, () => {
+        this.#server.off("error", reject);
+        resolve();
+      });
+    });
+    this.health.set("", ServingStatus.SERVING);
+    for (const service of this.#services) this.health.set(service.typeName, ServingStatus.SERVING);
+    const bound = (this.#server.address() as AddressInfo).port;
+    this.#logger.info({ port: bound, host, services: this.#services.map((s) => s.typeName) }, "serving");
+    return bound;
+  }
+
+  /**
+   * Graceful stop: report NOT_SERVING, end long-lived streams, refuse new calls (GOAWAY),
+   * let in-flight calls finish up to the drain timeout, then cut off what is left.
+   */
+  shutdown(): Promise<void> {
+    this.#stopped ??= this.#shutdown();
+    return this.#stopped;
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#logger.info({ inFlightSessions: this.#sessions.size }, "shutting down");
+    this.health.setAll(ServingStatus.NOT_SERVING);
+    this.#draining.abort();
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const session of this.#sessions) session.close();
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      closed.then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), this.#drainTimeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!drained) {
+      this.#logger.warn({ drainTimeoutMs: this.#drainTimeoutMs }, "drain timed out; cutting off calls");
+      this.#cutOff.abort();
+      for (const session of this.#sessions) session.destroy();
+      await closed;
+    }
+    this.#logger.info("stopped");
+  }
+}

@@ -1,0 +1,15 @@
+export { AsyncQueue } from "./async-queue.js";
+export { ConfigError, type ConfigOf, loadConfig, loadConfigOrExit, type Setting, setting } from "./config.js";
+export { peerKey, traceIdKey } from "./context.js";
+export {
+  type ClientTls,
+  createServiceClient,
+  retryUnavailable,
+  type ServiceClientOptions,
+} from "./grpc-client.js";
+export { GrpcServer, type GrpcServerOptions, MiB, type ServerTls } from "./grpc-server.js";
+export { HealthRegistry, ServingStatus } from "./health.js";
+export { createLogger, type Logger, type LoggerOptions } from "./logger.js";
+export { loggingInterceptor } from "./logging-interceptor.js";
+export { ReflectionIndex } from "./reflection.js";
+export { onShutdownSignals } from "./shutdown-signals.js";

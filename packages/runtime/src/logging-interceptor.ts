@@ -1,0 +1,49 @@
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import type { Logger } from "pino";
+import { peerKey, traceIdKey } from "./context.js";
+
+/** One log line per RPC when it ends: method, status code, duration, peer and trace id. */
+export function loggingInterceptor(logger: Logger): Interceptor {
+  return (next) => async (request) => {
+    const started = performance.now();
+    const log = (error?: unknown) => {
+      const failure = error === undefined ? undefined : ConnectError.from(error);
+      const code = failure ? Code[failure.code] : "OK";
+      const line = {
+        rpc: `${request.service.typeName}/${request.method.name}`,
+        code,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        peer: request.contextValues.get(peerKey),
+        traceId: request.contextValues.get(traceIdKey),
+        ...(failure ? { error: failure.rawMessage } : {}),
+      };
+      const serverFault = failure && [Code.Internal, Code.Unknown, Code.DataLoss].includes(failure.code);
+      if (serverFault) logger.error(line, "rpc failed");
+      else logger.info(line, "rpc");
+    };
+    let response: Awaited<ReturnType<typeof next>>;
+    try {
+      response = await next(request);
+    } catch (error) {
+      log(error);
+      throw error;
+    }
+    if (!response.stream) {
+      log();
+      return response;
+    }
+    const messages = response.message;
+    return {
+      ...response,
+      message: (async function* () {
+        try {
+          yield* messages;
+          log();
+        } catch (error) {
+          log(error);
+          throw error;
+        }
+      })(),
+    };
+  };
+}

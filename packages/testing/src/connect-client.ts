@@ -1,0 +1,32 @@
+import type { DescService } from "@bufbuild/protobuf";
+import { type Client, createClient } from "@connectrpc/connect";
+import {
+  createConnectTransport,
+  createGrpcTransport,
+  createGrpcWebTransport,
+} from "@connectrpc/connect-node";
+
+export type Protocol = "grpc" | "grpc-web" | "connect";
+
+/** A Connect client for `service` at `baseUrl`, over the chosen protocol (HTTP/2). */
+export function connectClient<T extends DescService>(
+  service: T,
+  baseUrl: string,
+  protocol: Protocol = "grpc",
+  options: { readMaxBytes?: number; writeMaxBytes?: number; timeoutMs?: number } = {},
+): Client<T> {
+  const common = {
+    baseUrl,
+    httpVersion: "2" as const,
+    defaultTimeoutMs: options.timeoutMs ?? 10_000,
+    ...(options.readMaxBytes ? { readMaxBytes: options.readMaxBytes } : {}),
+    ...(options.writeMaxBytes ? { writeMaxBytes: options.writeMaxBytes } : {}),
+  };
+  const transport =
+    protocol === "grpc"
+      ? createGrpcTransport(common)
+      : protocol === "grpc-web"
+        ? createGrpcWebTransport(common)
+        : createConnectTransport(common);
+  return createClient(service, transport);
+}
