@@ -1,0 +1,51 @@
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { Health, HealthCheckResponse_ServingStatus } from "@switchboard/proto/grpc/health/v1/health_pb.js";
+
+/** The broker URLs every service reads (infra/'s defaults). */
+export const brokerEnv = {
+  KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? "127.0.0.1:9092",
+  AMQP_URL: process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672",
+  MQTT_URL: process.env.MQTT_URL ?? "mqtt://127.0.0.1:1883",
+  /** Not passed as DATABASE_URL: services default to embedded PGlite unless the user sets it. */
+  DATABASE_URL_POSTGRES: "postgres://postgres@127.0.0.1:5432/switchboard",
+};
+
+const LEVELS: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
+
+/** A pino JSON line as "name LEVEL message key=value …"; other lines pass through. */
+export function formatLogLine(name: string, line: string): string {
+  const prefix = `${name.padEnd(20)} │`;
+  if (!line.startsWith("{")) return `${prefix} ${line}`;
+  try {
+    const { level, msg, time: _time, pid: _pid, hostname: _host, service: _service, name: _name, ...rest } =
+      JSON.parse(line);
+    const fields = Object.entries(rest)
+      .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+      .join(" ");
+    return `${prefix} ${(LEVELS[level] ?? level).padEnd(5)} ${msg ?? ""} ${fields}`;
+  } catch {
+    return `${prefix} ${line}`;
+  }
+}
+
+/** Resolves when the app answers its health check (gRPC Health/Check or GET /healthz). */
+export async function waitHealthy(app: { name: string; protocol: string; port: number }, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  const health = createClient(Health, createGrpcTransport({ baseUrl: `http://127.0.0.1:${app.port}` }));
+  for (;;) {
+    try {
+      if (app.protocol === "grpc") {
+        const { status } = await health.check({ service: "" }, { timeoutMs: 1_000 });
+        if (status === HealthCheckResponse_ServingStatus.SERVING) return;
+      } else {
+        const response = await fetch(`http://127.0.0.1:${app.port}/healthz`, { signal: AbortSignal.timeout(1_000) });
+        if (response.ok) return;
+      }
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`${app.name} did not become healthy within ${timeoutMs / 1000}s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * `pnpm start`: the whole system on this machine, no Docker. Starts the brokers that are not
+ * running (through infra/), then every service in apps/ with its config, waits for each health
+ * check, prints the endpoints, shows the services' logs readably, and on Ctrl-C or SIGTERM
+ * stops exactly what it started.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { brokerEnv, formatLogLine, waitHealthy } from "./start-support.js";
+
+interface App {
+  name: string;
+  dir: string;
+  protocol: "grpc" | "http";
+  port: number;
+  /** Endpoints to print, besides the main port. */
+  endpoints: string[];
+}
+
+const root = resolve(import.meta.dirname, "..");
+const dataDir = process.env.SWITCHBOARD_DATA_DIR ?? join(root, ".data");
+const brokers = ["kafka", "rabbitmq", "mosquitto", "postgres"] as const;
+const children = new Map<string, ChildProcess>();
+let startedBrokers: string[] = [];
+let stopping = false;
+
+function discoverApps(): App[] {
+  const appsDir = join(root, "apps");
+  if (!existsSync(appsDir)) return [];
+  const apps: App[] = [];
+  for (const entry of readdirSync(appsDir).sort()) {
+    const manifest = join(appsDir, entry, "package.json");
+    if (!existsSync(manifest)) continue;
+    const pkg = JSON.parse(readFileSync(manifest, "utf8"));
+    if (!pkg.switchboard || !pkg.scripts?.start) continue;
+    apps.push({ name: entry, dir: join(appsDir, entry), endpoints: [], ...pkg.switchboard });
+  }
+  return apps;
+}
+
+function infra(...args: string[]): string {
+  return execFileSync("bash", [join(root, "infra", "brokers.sh"), ...args], { encoding: "utf8" });
+}
+
+function runningBrokers(): Set<string> {
+  const running = new Set<string>();
+  for (const line of infra("status").split("\n")) {
+    const [name, state] = line.trim().split(/\s+/);
+    if (name && state === "running") running.add(name);
+  }
+  return running;
+}
+
+function startApp(app: App): ChildProcess {
+  const child = spawn("pnpm", ["--silent", "start"], {
+    cwd: app.dir,
+    env: {
+      ...process.env,
+      ...brokerEnv,
+      DATA_DIR: join(dataDir, app.name),
+      NODE_ENV: process.env.NODE_ENV ?? "development",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: false,
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream }).on("line", (line) => console.log(formatLogLine(app.name, line)));
+  }
+  child.on("exit", (code, signal) => {
+    children.delete(app.name);
+    if (!stopping) {
+      console.error(`✗ ${app.name} exited (${signal ?? code}); stopping everything`);
+      void stop(1);
+    }
+  });
+  children.set(app.name, child);
+  return child;
+}
+
+async function stop(exitCode = 0): Promise<never> {
+  if (stopping) return new Promise<never>(() => undefined);
+  stopping = true;
+  console.log("\nstopping services…");
+  await Promise.all(
+    [...children.values()].map(
+      (child) =>
+        new Promise<void>((done) => {
+          const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+          child.once("exit", () => {
+            clearTimeout(timer);
+            done();
+          });
+          child.kill("SIGTERM");
+        }),
+    ),
+  );
+  if (startedBrokers.length > 0) {
+    console.log(`stopping the brokers this run started: ${startedBrokers.join(", ")}`);
+    infra("stop", ...startedBrokers);
+  }
+  process.exit(exitCode);
+}
+
+async function main(): Promise<void> {
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+  mkdirSync(dataDir, { recursive: true });
+
+  const before = runningBrokers();
+  startedBrokers = brokers.filter((name) => !before.has(name));
+  console.log(startedBrokers.length ? `starting brokers: ${startedBrokers.join(", ")}` : "brokers already running");
+  execFileSync("bash", [join(root, "infra", "brokers.sh"), "start"], { stdio: "inherit" });
+  execFileSync("bash", [join(root, "infra", "brokers.sh"), "wait"], { stdio: "inherit" });
+
+  const apps = discoverApps();
+  for (const app of apps) startApp(app);
+  await Promise.all(apps.map((app) => waitHealthy(app, 90_000)));
+
+  const rows: [string, string][] = [
+    ...apps.flatMap((app): [string, string][] => [
+      [app.name, `${app.protocol === "grpc" ? "grpc" : "http"}://localhost:${app.port}`],
+      ...app.endpoints.map((endpoint): [string, string] => ["", endpoint]),
+    ]),
+    ["Kafka", brokerEnv.KAFKA_BROKERS],
+    ["RabbitMQ", `${brokerEnv.AMQP_URL}  (management http://localhost:15672, guest/guest)`],
+    ["MQTT", brokerEnv.MQTT_URL],
+    ["PostgreSQL", brokerEnv.DATABASE_URL_POSTGRES],
+  ];
+  const width = Math.max(...rows.map(([name]) => name.length));
+  console.log(`\nSwitchboard is up (${apps.length} services). Ctrl-C stops what this run started.\n`);
+  for (const [name, url] of rows) console.log(`  ${name.padEnd(width)}  ${url}`);
+  console.log("\n  try:  grpcurl -plaintext localhost:50051 list\n");
+  if (process.env.SWITCHBOARD_START_EXIT_WHEN_READY === "1") await stop(0);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  void stop(1);
+});
