@@ -11,15 +11,30 @@ export const brokerEnv = {
   DATABASE_URL_POSTGRES: "postgres://postgres@127.0.0.1:5432/switchboard",
 };
 
-const LEVELS: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
+const LEVELS: Record<number, string> = {
+  10: "TRACE",
+  20: "DEBUG",
+  30: "INFO",
+  40: "WARN",
+  50: "ERROR",
+  60: "FATAL",
+};
 
 /** A pino JSON line as "name LEVEL message key=value …"; other lines pass through. */
 export function formatLogLine(name: string, line: string): string {
   const prefix = `${name.padEnd(20)} │`;
   if (!line.startsWith("{")) return `${prefix} ${line}`;
   try {
-    const { level, msg, time: _time, pid: _pid, hostname: _host, service: _service, name: _name, ...rest } =
-      JSON.parse(line);
+    const {
+      level,
+      msg,
+      time: _time,
+      pid: _pid,
+      hostname: _host,
+      service: _service,
+      name: _name,
+      ...rest
+    } = JSON.parse(line);
     const fields = Object.entries(rest)
       .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
       .join(" ");
@@ -39,13 +54,16 @@ export async function waitHealthy(app: { name: string; protocol: string; port: n
         const { status } = await health.check({ service: "" }, { timeoutMs: 1_000 });
         if (status === HealthCheckResponse_ServingStatus.SERVING) return;
       } else {
-        const response = await fetch(`http://127.0.0.1:${app.port}/healthz`, { signal: AbortSignal.timeout(1_000) });
+        const response = await fetch(`http://127.0.0.1:${app.port}/healthz`, {
+          signal: AbortSignal.timeout(1_000),
+        });
         if (response.ok) return;
       }
     } catch {
       // not up yet
     }
-    if (Date.now() > deadline) throw new Error(`${app.name} did not become healthy within ${timeoutMs / 1000}s`);
+    if (Date.now() > deadline)
+      throw new Error(`${app.name} did not become healthy within ${timeoutMs / 1000}s`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

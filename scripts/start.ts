@@ -111,7 +111,9 @@ async function main(): Promise<void> {
 
   const before = runningBrokers();
   startedBrokers = brokers.filter((name) => !before.has(name));
-  console.log(startedBrokers.length ? `starting brokers: ${startedBrokers.join(", ")}` : "brokers already running");
+  console.log(
+    startedBrokers.length ? `starting brokers: ${startedBrokers.join(", ")}` : "brokers already running",
+  );
   execFileSync("bash", [join(root, "infra", "brokers.sh"), "start"], { stdio: "inherit" });
   execFileSync("bash", [join(root, "infra", "brokers.sh"), "wait"], { stdio: "inherit" });
 

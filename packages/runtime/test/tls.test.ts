@@ -1,0 +1,80 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { create } from "@bufbuild/protobuf";
+import { Code } from "@connectrpc/connect";
+import * as grpc from "@grpc/grpc-js";
+import { EchoRequestSchema, EchoService } from "@switchboard/proto/switchboard/echo/v1/echo_pb.js";
+import { callError, grpcJsClient, memoryLogger, repoRoot, unary } from "@switchboard/testing";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createServiceClient } from "../src/grpc-client.js";
+import { GrpcServer, type ServerTls } from "../src/grpc-server.js";
+import { echoService } from "./echo-service.js";
+
+let certs: Record<"ca" | "cert" | "key" | "clientCert" | "clientKey", Buffer>;
+beforeAll(() => {
+  const dir = mkdtempSync(join(tmpdir(), "switchboard-certs-"));
+  execFileSync("bash", [join(repoRoot(), "scripts", "dev-certs.sh"), dir], { stdio: "ignore" });
+  const read = (name: string) => readFileSync(join(dir, name));
+  certs = {
+    ca: read("ca.pem"),
+    cert: read("server.pem"),
+    key: read("server-key.pem"),
+    clientCert: read("client.pem"),
+    clientKey: read("client-key.pem"),
+  };
+});
+
+const running: GrpcServer[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((server) => server.shutdown()));
+});
+
+async function serveTls(tls: ServerTls): Promise<number> {
+  const server = new GrpcServer({
+    logger: memoryLogger().logger,
+    tls,
+    routes: (router) => router.service(EchoService, echoService),
+  });
+  running.push(server);
+  return server.listen(0, "127.0.0.1");
+}
+
+describe("TLS", () => {
+  it("serves TLS to a client that trusts the CA (Connect and grpc-js)", async () => {
+    const port = await serveTls({ cert: certs.cert, key: certs.key });
+    const client = createServiceClient(EchoService, {
+      baseUrl: `https://localhost:${port}`,
+      tls: { ca: certs.ca },
+    });
+    expect((await client.echo({ text: "secure" })).text).toBe("secure");
+    const stock = grpcJsClient(EchoService, `localhost:${port}`, {}, grpc.credentials.createSsl(certs.ca));
+    expect(
+      await unary<{ text: string }>(stock, "Echo", create(EchoRequestSchema, { text: "stock" })),
+    ).toEqual(expect.objectContaining({ text: "stock" }));
+    stock.close();
+  });
+
+  it("refuses a client that does not trust the server's CA", async () => {
+    const port = await serveTls({ cert: certs.cert, key: certs.key });
+    const client = createServiceClient(EchoService, { baseUrl: `https://localhost:${port}`, maxAttempts: 1 });
+    const error = await callError(client.echo({ text: "who are you" }));
+    // connect-node reports a failed handshake as INTERNAL, with OpenSSL's reason.
+    expect(error).toMatchObject({ code: Code.Internal, rawMessage: expect.stringMatching(/certificate/) });
+  });
+
+  it("under mutual TLS, serves a client with a certificate and refuses one without", async () => {
+    const port = await serveTls({ cert: certs.cert, key: certs.key, ca: certs.ca });
+    const baseUrl = `https://localhost:${port}`;
+    const withCert = createServiceClient(EchoService, {
+      baseUrl,
+      tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey },
+    });
+    expect((await withCert.echo({ text: "mutual" })).text).toBe("mutual");
+    const withoutCert = createServiceClient(EchoService, { baseUrl, tls: { ca: certs.ca }, maxAttempts: 1 });
+    const error = await callError(withoutCert.echo({ text: "anonymous" }));
+    // connect-node reports a failed handshake as INTERNAL, with OpenSSL's reason.
+    expect(error).toMatchObject({ code: Code.Internal, rawMessage: expect.stringMatching(/certificate/) });
+  });
+});

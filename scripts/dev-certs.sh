@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Makes a local certificate authority and certificates for development and tests:
+#   ca.pem / ca-key.pem        the CA every service and client trusts
+#   server.pem / server-key.pem  one server certificate for every service (localhost, 127.0.0.1 and the
+#                                compose/k8s service names as subject alternative names)
+#   client.pem / client-key.pem  a client certificate, for mutual TLS
+# Usage: scripts/dev-certs.sh [OUT_DIR]   (default certs/dev; existing files are kept)
+set -euo pipefail
+out="${1:-$(cd "$(dirname "$0")/.." && pwd)/certs/dev}"
+mkdir -p "$out"
+cd "$out"
+if [[ -f ca.pem && -f server.pem && -f client.pem ]]; then
+  echo "certificates already in $out"
+  exit 0
+fi
+days=825
+names="DNS:localhost,IP:127.0.0.1,IP:::1,DNS:user-service,DNS:image-service,DNS:notification-service,DNS:rest-gateway,DNS:soap-gateway"
+
+openssl req -x509 -newkey rsa:2048 -nodes -days "$days" -subj "/CN=Switchboard dev CA" \
+  -keyout ca-key.pem -out ca.pem -addext "basicConstraints=critical,CA:TRUE" \
+  -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+
+issue() { # name subject extensions
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=$2" -keyout "$1-key.pem" -out "$1.csr" 2>/dev/null
+  openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days "$days" \
+    -out "$1.pem" -extfile <(printf '%s\n' "$3") 2>/dev/null
+  rm -f "$1.csr"
+}
+issue server "switchboard-server" "subjectAltName=$names
+extendedKeyUsage=serverAuth"
+issue client "switchboard-client" "extendedKeyUsage=clientAuth"
+rm -f ca.srl
+chmod 600 ./*-key.pem
+echo "certificates written to $out"
