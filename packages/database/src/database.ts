@@ -9,7 +9,10 @@ export type Row = Record<string, unknown>;
 
 /** Something that runs SQL: the database itself, or one transaction. Parameters are $1, $2, … */
 export interface Queryable {
-  query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<{ rows: R[]; rowCount: number }>;
+  query<R extends Row = Row>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<{ rows: R[]; rowCount: number }>;
 }
 
 /** One versioned migration. Applied once, in order of `version`, each in its own transaction. */

@@ -24,7 +24,10 @@ const REQUIRED = ["id", "source", "type", "specversion"] as const;
 const KNOWN = new Set(["id", "source", "type", "specversion", "subject", "time", "datacontenttype"]);
 
 /** Fills in id and time, and serializes the data: what every adapter publishes. */
-export function encodeEvent<Desc extends DescMessage>(event: OutgoingEvent<Desc>, source: string): EncodedEvent {
+export function encodeEvent<Desc extends DescMessage>(
+  event: OutgoingEvent<Desc>,
+  source: string,
+): EncodedEvent {
   const cloudEvent: CloudEvent = {
     id: event.id ?? randomUUID(),
     source,

@@ -69,7 +69,11 @@ export interface MessageBroker {
   /** Which broker: "kafka" | "amqp" | "mqtt". */
   readonly kind: string;
   /** Resolves once the broker confirmed the event (Kafka acks=all, AMQP publisher confirm, MQTT PUBACK/PUBCOMP). */
-  publish<Desc extends DescMessage>(topic: string, event: OutgoingEvent<Desc>, options?: PublishOptions): Promise<CloudEvent>;
+  publish<Desc extends DescMessage>(
+    topic: string,
+    event: OutgoingEvent<Desc>,
+    options?: PublishOptions,
+  ): Promise<CloudEvent>;
   subscribe(topic: string, handler: EventHandler, options: SubscribeOptions): Promise<Subscription>;
   close(): Promise<void>;
 }

@@ -1,5 +1,12 @@
+export {
+  type BrokerName,
+  brokerUrls,
+  ensureBrokers,
+  killBroker,
+  repoRoot,
+  restartBroker,
+} from "./brokers.js";
 export { callError, collect } from "./call-error.js";
-export { type BrokerName, brokerUrls, ensureBrokers, killBroker, repoRoot, restartBroker } from "./brokers.js";
 export { connectClient, type Protocol } from "./connect-client.js";
 export { grpcJsClient, unary } from "./grpc-js-client.js";
 export { memoryLogger } from "./logger.js";
