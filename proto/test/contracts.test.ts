@@ -107,15 +107,18 @@ describe("the contracts", () => {
       };
       file.messageType.forEach((message, m) => {
         check([4, m], message.name);
-        message.field.forEach((field, f) => check([4, m, 2, f], `${message.name}.${field.name}`));
+        for (const [f, field] of message.field.entries())
+          check([4, m, 2, f], `${message.name}.${field.name}`);
       });
       file.enumType.forEach((enumType, e) => {
         check([5, e], enumType.name);
-        enumType.value.forEach((value, v) => check([5, e, 2, v], `${enumType.name}.${value.name}`));
+        for (const [v, value] of enumType.value.entries())
+          check([5, e, 2, v], `${enumType.name}.${value.name}`);
       });
       file.service.forEach((service, s) => {
         check([6, s], service.name);
-        service.method.forEach((method, r) => check([6, s, 2, r], `${service.name}.${method.name}`));
+        for (const [r, method] of service.method.entries())
+          check([6, s, 2, r], `${service.name}.${method.name}`);
       });
     }
     expect(missing).toEqual([]);
