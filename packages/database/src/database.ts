@@ -27,7 +27,9 @@ export interface Database extends Queryable {
   readonly kind: "postgres" | "pglite";
   /**
    * Runs `work` in one transaction (BEGIN … COMMIT; ROLLBACK when it throws). Everything
-   * queried through `tx` is part of it; queries on the Database itself are not.
+   * queried through `tx` is part of it; queries on the Database itself are not. PGlite has a
+   * single connection, so there the Database waits until a running transaction ends: inside
+   * `work`, use only `tx` (PGlite throws if you don't, instead of deadlocking).
    */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Applies the migrations not yet applied (tracked in table schema_migrations, per `scope`). */
@@ -42,4 +44,11 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** A PostgreSQL schema to create and use (search_path), so several services can share one server in tests. */
   schema?: string;
+  /** PostgreSQL only: shown in pg_stat_activity (default "switchboard"). */
+  applicationName?: string;
+  /**
+   * PostgreSQL only: an idle pooled connection broke (e.g. the server restarted). The pool has
+   * already dropped it and reconnects on the next query; this is for logging. Default: ignored.
+   */
+  onConnectionError?: (error: Error) => void;
 }

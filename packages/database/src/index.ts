@@ -1,0 +1,3 @@
+export type { Database, DatabaseOptions, Migration, Queryable, Row } from "./database.js";
+export { MigrationError } from "./migrate.js";
+export { openDatabase } from "./open-database.js";

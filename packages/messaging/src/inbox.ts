@@ -1,0 +1,48 @@
+import type { Database, Migration, Queryable } from "@switchboard/database";
+import type { CloudEvent } from "./port.js";
+
+/**
+ * The consumer inbox: remembers which events each consumer has handled, so redelivered
+ * events — brokers deliver at least once, and the outbox relay may publish an event twice —
+ * change state once. Apply with `db.migrate("inbox", inboxMigrations)`.
+ */
+export const inboxMigrations: Migration[] = [
+  {
+    version: 1,
+    name: "create inbox",
+    sql: `
+      CREATE TABLE inbox (
+        consumer text NOT NULL,
+        event_id text NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (consumer, event_id)
+      )
+    `,
+  },
+];
+
+export class Inbox {
+  /**
+   * Runs `work` for `event` unless `consumer` already handled it, recording the event id and
+   * the work's writes in one transaction. Returns false for a duplicate. If `work` throws,
+   * nothing is recorded, so a redelivery runs it again. Two deliveries of one event at the same
+   * time on PostgreSQL: the second waits on the first's uncommitted row, then sees the
+   * duplicate (or runs, if the first rolled back).
+   */
+  handleOnce(
+    db: Database,
+    consumer: string,
+    event: CloudEvent,
+    work: (tx: Queryable) => Promise<void>,
+  ): Promise<boolean> {
+    return db.transaction(async (tx) => {
+      const { rowCount } = await tx.query(
+        "INSERT INTO inbox (consumer, event_id, received_at) VALUES ($1, $2, now()) ON CONFLICT DO NOTHING",
+        [consumer, event.id],
+      );
+      if (rowCount === 0) return false;
+      await work(tx);
+      return true;
+    });
+  }
+}

@@ -1,0 +1,5 @@
+export * from "./cloudevents.js";
+export * from "./inbox.js";
+export * from "./kafka-broker.js";
+export * from "./outbox.js";
+export * from "./port.js";
