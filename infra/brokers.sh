@@ -26,7 +26,7 @@ usage: bash infra/brokers.sh <command> [broker ...]
   commands: install | start | wait | status | stop | reset | pid <broker> | env
   brokers:  kafka rabbitmq mosquitto postgres (default: all four)
   env:      SWITCHBOARD_DATA_DIR (default <repo>/.data), SWITCHBOARD_WAIT_TIMEOUT (s, default 120),
-            SWITCHBOARD_STOP_TIMEOUT (s, default 30)
+            SWITCHBOARD_STOP_TIMEOUT (s, default 30), SWITCHBOARD_KAFKA_HEAP (default -Xms256m -Xmx512m)
 USAGE
   exit 2
 }
@@ -131,16 +131,20 @@ stop_one() {
 }
 
 cmd_reset() {
-  cmd_stop "$@"
-  local b dir
-  for b in "$@"; do
-    while read -r dir; do
-      [[ -n "$dir" && "$dir" == "$DATA_DIR"/* ]] || die "$b: refusing to delete '$dir' (not under $DATA_DIR)"
-      rm -rf -- "$dir"
-    done < <("${b}_data_dirs")
-    rm -f -- "$("${b}_log")"
-    echo "$b: data deleted"
-  done
+  local b
+  # Stop and delete under the broker's lock, so a concurrent `start` cannot slip in between.
+  for b in "$@"; do with_lock "$b" reset_one "$b"; done
+}
+
+reset_one() {
+  local b="$1" dir
+  stop_one "$b"
+  while read -r dir; do
+    [[ -n "$dir" && "$dir" == "$DATA_DIR"/* ]] || die "$b: refusing to delete '$dir' (not under $DATA_DIR)"
+    rm -rf -- "$dir"
+  done < <("${b}_data_dirs")
+  rm -f -- "$("${b}_log")"
+  echo "$b: data deleted"
 }
 
 cmd_pid() {

@@ -143,9 +143,12 @@ postgres_ready() {
   port_open "$POSTGRES_PORT" || return 1
   "$(postgres_bin)/pg_isready" -q -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -d postgres -t 3 || return 1
   # The database is created at initdb time; re-create it if someone dropped it.
-  if [[ "$(psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname = '$POSTGRES_DB'")" != 1 ]]; then
+  local found
+  found="$(psql_admin -tAc "SELECT count(*) FROM pg_database WHERE datname = '$POSTGRES_DB'" 2>/dev/null)" ||
+    return 1
+  if [[ "$found" == 0 ]]; then
     log "postgres: creating database $POSTGRES_DB"
-    psql_admin -qc "CREATE DATABASE $POSTGRES_DB" >/dev/null
+    psql_admin -qc "CREATE DATABASE $POSTGRES_DB" >/dev/null || return 1
   fi
 }
 
