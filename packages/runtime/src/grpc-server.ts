@@ -12,6 +12,7 @@ import { HealthRegistry, healthService, ServingStatus } from "./health.js";
 import { loggingInterceptor } from "./logging-interceptor.js";
 import { ReflectionIndex, reflectionService, reflectionServiceV1Alpha } from "./reflection.js";
 import { unknownMethod } from "./unknown-method.js";
+import { validationInterceptor } from "./validation-interceptor.js";
 
 export const MiB = 1024 * 1024;
 
@@ -60,7 +61,11 @@ export class GrpcServer {
       readMaxBytes: options.readMaxBytes ?? 4 * MiB,
       writeMaxBytes: options.writeMaxBytes ?? 4 * MiB,
       shutdownSignal: this.#cutOff.signal,
-      interceptors: [loggingInterceptor(options.logger), ...(options.interceptors ?? [])],
+      interceptors: [
+        loggingInterceptor(options.logger),
+        validationInterceptor(),
+        ...(options.interceptors ?? []),
+      ],
       contextValues: requestContextValues,
       fallback: unknownMethod,
       routes: (router) => {

@@ -9,7 +9,9 @@ export {
 } from "./grpc-client.js";
 export { GrpcServer, type GrpcServerOptions, MiB, type ServerTls } from "./grpc-server.js";
 export { HealthRegistry, ServingStatus } from "./health.js";
+export { type FieldViolation, fieldViolations, invalidArgument } from "./invalid-argument.js";
 export { createLogger, type Logger, type LoggerOptions } from "./logger.js";
 export { loggingInterceptor } from "./logging-interceptor.js";
 export { ReflectionIndex } from "./reflection.js";
 export { onShutdownSignals } from "./shutdown-signals.js";
+export { validationInterceptor } from "./validation-interceptor.js";

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/user/v1/user.proto.
  */
 export const file_switchboard_user_v1_user: GenFile = /*@__PURE__*/
-  fileDesc("Ch5zd2l0Y2hib2FyZC91c2VyL3YxL3VzZXIucHJvdG8SE3N3aXRjaGJvYXJkLnVzZXIudjEi0gEKBFVzZXISCgoCaWQYASABKAkSFwoEbmFtZRgCIAEoCUIJukgGcgQQARhkEhkKBWVtYWlsGAMgASgJQgq6SAdyBRj+AWABEhcKD2F2YXRhcl9pbWFnZV9pZBgEIAEoCRIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB3ZlcnNpb24YByABKANiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp]);
+  fileDesc("Ch5zd2l0Y2hib2FyZC91c2VyL3YxL3VzZXIucHJvdG8SE3N3aXRjaGJvYXJkLnVzZXIudjEi1gEKBFVzZXISCgoCaWQYASABKAkSGAoEbmFtZRgCIAEoCUIKukgH2AEBcgIYZBIcCgVlbWFpbBgDIAEoCUINukgK2AEBcgUY/gFgARIXCg9hdmF0YXJfaW1hZ2VfaWQYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgd2ZXJzaW9uGAcgASgDYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * A person who uses Switchboard. Owned by user-service; other services hold only its id.
@@ -29,14 +29,16 @@ export type User = Message<"switchboard.user.v1.User"> & {
   id: string;
 
   /**
-   * Display name, 1 to 100 characters.
+   * Display name, 1 to 100 characters. (Empty passes validation here only so that a partial
+   * update can leave it out; CreateUserRequest and masked update paths require it.)
    *
    * @generated from field: string name = 2;
    */
   name: string;
 
   /**
-   * Email address, unique across users (case-insensitive).
+   * Email address, unique across users (case-insensitive). Empty passes validation here for the
+   * same reason as `name`.
    *
    * @generated from field: string email = 3;
    */

@@ -1,0 +1,41 @@
+import type { DescMessage } from "@bufbuild/protobuf";
+import { pathToString } from "@bufbuild/protobuf/reflect";
+import { createValidator, type Validator } from "@bufbuild/protovalidate";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { invalidArgument } from "./invalid-argument.js";
+
+/**
+ * Checks every request message — unary, and each message of a client stream — against the
+ * `buf.validate` rules in its contract, before the handler sees it. A violation fails the call
+ * with INVALID_ARGUMENT and google.rpc.BadRequest details.
+ */
+export function validationInterceptor(validator: Validator = createValidator()): Interceptor {
+  const check = (schema: DescMessage, message: unknown) => {
+    const result = validator.validate(schema, message as never);
+    if (result.kind === "valid") return;
+    if (result.kind === "error")
+      throw new ConnectError(`cannot validate: ${result.error.message}`, Code.Internal);
+    throw invalidArgument(
+      result.violations.map((violation) => ({
+        field: pathToString(violation.field),
+        description: violation.message,
+      })),
+    );
+  };
+  return (next) => async (request) => {
+    if (!request.stream) {
+      check(request.method.input, request.message);
+      return next(request);
+    }
+    const messages = request.message;
+    return next({
+      ...request,
+      message: (async function* () {
+        for await (const message of messages) {
+          check(request.method.input, message);
+          yield message;
+        }
+      })(),
+    });
+  };
+}
