@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { mkdirSync } from "node:fs";
 import { PGlite, type Transaction, types } from "@electric-sql/pglite";
 import type { Database, Migration, Queryable, Row } from "./database.js";
 import { type MigrationTarget, runMigrations, type ScriptTransaction } from "./migrate.js";
@@ -9,6 +10,8 @@ import { type MigrationTarget, runMigrations, type ScriptTransaction } from "./m
  * the other and never interleave statements.
  */
 export async function openPglite(dataDir: string | undefined, schema: string | undefined): Promise<Database> {
+  // PGlite creates the data folder itself, but not its parents.
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
   // The one-object form: PGlite ignores the options argument when dataDir is undefined.
   const pglite = new PGlite({
     ...(dataDir ? { dataDir } : {}),

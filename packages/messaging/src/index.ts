@@ -1,4 +1,5 @@
 export * from "./cloudevents.js";
+export * from "./event-registry.js";
 export * from "./inbox.js";
 export * from "./kafka-broker.js";
 export * from "./outbox.js";

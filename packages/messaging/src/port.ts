@@ -1,4 +1,4 @@
-import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
 
 /**
  * The one publish/subscribe port every service uses, the same for Kafka, RabbitMQ and MQTT.
@@ -26,7 +26,7 @@ export interface CloudEvent<Data = unknown> {
 /** What a producer supplies; id and time are filled in when absent. */
 export interface OutgoingEvent<Desc extends DescMessage = DescMessage> {
   schema: Desc;
-  data: MessageShape<Desc>;
+  data: MessageInitShape<Desc>;
   /** Ordering / partition key (Kafka key, MQTT has none, AMQP routing key is the topic). */
   subject?: string;
   id?: string;

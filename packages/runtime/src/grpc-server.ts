@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { file_google_rpc_error_details } from "@switchboard/proto/google/rpc/error_details_pb.js";
 import { Health } from "@switchboard/proto/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "@switchboard/proto/grpc/reflection/v1/reflection_pb.js";
 import { ServerReflection as ServerReflectionV1Alpha } from "@switchboard/proto/grpc/reflection/v1alpha/reflection_pb.js";
@@ -56,7 +57,8 @@ export class GrpcServer {
   constructor(options: GrpcServerOptions) {
     this.#logger = options.logger;
     this.#drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
-    const reflection = new ReflectionIndex(() => this.#services);
+    // Error details travel as google.protobuf.Any: reflection lets grpcurl decode them.
+    const reflection = new ReflectionIndex(() => this.#services, [file_google_rpc_error_details]);
     const handler = connectNodeAdapter({
       readMaxBytes: options.readMaxBytes ?? 4 * MiB,
       writeMaxBytes: options.writeMaxBytes ?? 4 * MiB,

@@ -14,4 +14,4 @@ export { createLogger, type Logger, type LoggerOptions } from "./logger.js";
 export { loggingInterceptor } from "./logging-interceptor.js";
 export { ReflectionIndex } from "./reflection.js";
 export { onShutdownSignals } from "./shutdown-signals.js";
-export { validationInterceptor } from "./validation-interceptor.js";
+export { validationInterceptor, violationsOf } from "./validation-interceptor.js";

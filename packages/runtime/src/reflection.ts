@@ -32,7 +32,11 @@ export class ReflectionIndex {
   readonly #symbols = new Map<string, DescFile>();
   readonly #extensions = new Map<string, Map<number, DescFile>>();
 
-  constructor(readonly services: () => readonly DescService[]) {}
+  /** `extraFiles`: files no service imports but clients need, e.g. the error details types. */
+  constructor(
+    readonly services: () => readonly DescService[],
+    readonly extraFiles: readonly DescFile[] = [],
+  ) {}
 
   answer(request: ServerReflectionRequest): ResponseInit {
     this.#index();
@@ -113,6 +117,7 @@ export class ReflectionIndex {
       visit(nestedTypes(file));
     };
     for (const service of this.services()) addFile(service.file);
+    for (const file of this.extraFiles) addFile(file);
   }
 }
 

@@ -2,7 +2,25 @@ import type { DescMessage } from "@bufbuild/protobuf";
 import { pathToString } from "@bufbuild/protobuf/reflect";
 import { createValidator, type Validator } from "@bufbuild/protovalidate";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
-import { invalidArgument } from "./invalid-argument.js";
+import { type FieldViolation, invalidArgument } from "./invalid-argument.js";
+
+const defaultValidator = createValidator();
+
+/** The `buf.validate` violations of `message` (empty when it is valid). */
+export function violationsOf(
+  schema: DescMessage,
+  message: unknown,
+  validator: Validator = defaultValidator,
+): FieldViolation[] {
+  const result = validator.validate(schema, message as never);
+  if (result.kind === "valid") return [];
+  if (result.kind === "error")
+    throw new ConnectError(`cannot validate: ${result.error.message}`, Code.Internal);
+  return result.violations.map((violation) => ({
+    field: pathToString(violation.field),
+    description: violation.message,
+  }));
+}
 
 /**
  * Checks every request message — unary, and each message of a client stream — against the

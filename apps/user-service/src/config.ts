@@ -1,0 +1,21 @@
+import { type ConfigOf, setting } from "@switchboard/runtime";
+
+export const configSpec = {
+  PORT: setting.port(50051),
+  LOG_LEVEL: setting.oneOf(["trace", "debug", "info", "warn", "error"], "info"),
+  PRETTY_LOGS: setting.boolean(false),
+  /** Where the embedded database lives when DATABASE_URL is not set. */
+  DATA_DIR: setting.string(".data/user-service"),
+  /** postgres://… to use PostgreSQL instead of the embedded PGlite. */
+  DATABASE_URL: setting.optionalUrl(),
+  KAFKA_BROKERS: setting.string("127.0.0.1:9092"),
+  MQTT_URL: setting.url("mqtt://127.0.0.1:1883"),
+  /** Largest request message accepted. */
+  MAX_MESSAGE_BYTES: setting.integer({ default: 4 * 1024 * 1024, min: 1024, max: 64 * 1024 * 1024 }),
+  IMAGE_SERVICE_URL: setting.url("http://127.0.0.1:50052"),
+  TLS_CERT_FILE: setting.optionalString(),
+  TLS_KEY_FILE: setting.optionalString(),
+  TLS_CA_FILE: setting.optionalString(),
+};
+
+export type Config = ConfigOf<typeof configSpec>;

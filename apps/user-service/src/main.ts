@@ -1,0 +1,61 @@
+/**
+ * user-service's composition root: the only file that reads the environment and opens sockets,
+ * the database and the broker.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { openDatabase } from "@switchboard/database";
+import {
+  eventRegistry,
+  inboxMigrations,
+  KafkaBroker,
+  OutboxRelay,
+  outboxMigrations,
+} from "@switchboard/messaging";
+import { createLogger, loadConfigOrExit, onShutdownSignals } from "@switchboard/runtime";
+import { buildApp } from "./app.js";
+import { configSpec } from "./config.js";
+import { userMigrations } from "./store/migrations.js";
+import { UserStore } from "./store/user-store.js";
+
+const config = loadConfigOrExit(configSpec);
+const logger = createLogger({ name: "user-service", level: config.LOG_LEVEL, pretty: config.PRETTY_LOGS });
+
+const db = await openDatabase({
+  ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: join(config.DATA_DIR, "db") }),
+  applicationName: "user-service",
+});
+await db.migrate("user-service", userMigrations);
+await db.migrate("outbox", outboxMigrations);
+await db.migrate("inbox", inboxMigrations);
+logger.info({ database: db.kind }, "database ready");
+
+const kafka = new KafkaBroker({
+  brokers: config.KAFKA_BROKERS.split(","),
+  clientId: "user-service",
+  source: "/switchboard/user-service",
+  registry: eventRegistry,
+  logger,
+});
+const relay = new OutboxRelay({ db, broker: kafka, logger, registry: eventRegistry });
+relay.start();
+
+const read = (file: string | undefined) => (file ? readFileSync(file) : undefined);
+const cert = read(config.TLS_CERT_FILE);
+const key = read(config.TLS_KEY_FILE);
+const ca = read(config.TLS_CA_FILE);
+const { server } = buildApp({
+  logger,
+  store: new UserStore(db),
+  outbox: relay,
+  readMaxBytes: config.MAX_MESSAGE_BYTES,
+  ...(cert && key ? { tls: { cert, key, ...(ca ? { ca } : {}) } } : {}),
+});
+await server.listen(config.PORT);
+
+onShutdownSignals(async () => {
+  await server.shutdown();
+  await relay.stop();
+  await kafka.close();
+  await db.close();
+});
