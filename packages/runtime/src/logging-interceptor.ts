@@ -7,7 +7,14 @@ export function loggingInterceptor(logger: Logger): Interceptor {
   return (next) => async (request) => {
     const started = performance.now();
     const log = (error?: unknown) => {
-      const failure = error === undefined ? undefined : ConnectError.from(error);
+      // A call the client abandoned fails inside the handler with whatever the aborted I/O threw;
+      // the handler's signal says why (cancelled, or past its deadline).
+      const failure =
+        error === undefined
+          ? undefined
+          : request.signal.aborted && !(error instanceof ConnectError)
+            ? ConnectError.from(request.signal.reason ?? error, Code.Canceled)
+            : ConnectError.from(error);
       const code = failure ? Code[failure.code] : "OK";
       const line = {
         rpc: `${request.service.typeName}/${request.method.name}`,
@@ -36,12 +43,21 @@ export function loggingInterceptor(logger: Logger): Interceptor {
     return {
       ...response,
       message: (async function* () {
+        let failure: unknown;
+        let completed = false;
         try {
           yield* messages;
-          log();
+          completed = true;
         } catch (error) {
-          log(error);
+          failure = error;
           throw error;
+        } finally {
+          // Ended early (the client went away) when neither completed nor failed.
+          log(
+            completed
+              ? undefined
+              : (failure ?? new ConnectError("the client cancelled the stream", Code.Canceled)),
+          );
         }
       })(),
     };
