@@ -1,3 +1,4 @@
+export * from "./amqp-broker.js";
 export * from "./cloudevents.js";
 export * from "./event-registry.js";
 export * from "./inbox.js";
