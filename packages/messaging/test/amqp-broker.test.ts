@@ -203,7 +203,8 @@ describe("AmqpBroker against a real RabbitMQ", () => {
     await until(() => confirmed.every((id) => received.has(id)), check);
     const lost = confirmed.filter((id) => !received.has(id));
     console.log(
-      `AMQP kill -9: published 100, confirmed ${confirmed.length}, failed ${failed}, delivered ${received.size}, lost ${lost.length}`,
+      `AMQP kill -9: published 100, confirmed ${confirmed.length}, failed ${failed}, deliveries ${deliveries}, ` +
+        `duplicates removed ${deliveries - received.size}, lost ${lost.length}`,
     );
     expect(lost).toEqual([]);
   }, 120_000);
