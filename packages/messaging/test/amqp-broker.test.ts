@@ -179,11 +179,13 @@ describe("AmqpBroker against a real RabbitMQ", () => {
     const queue = queueName("crash");
     const broker = amqpBroker();
     const received = new Set<string>();
+    let deliveries = 0;
     const check: { notify?: () => void } = {};
     await broker.subscribe(
       queue,
       async (event) => {
-        received.add(event.id);
+        deliveries++;
+        received.add(event.id); // the dedup an Inbox does, by event id
         check.notify?.();
       },
       { group: queue },
