@@ -11,6 +11,7 @@ import {
   KafkaBroker,
   OutboxRelay,
   outboxMigrations,
+  startPresence,
 } from "@switchboard/messaging";
 import { createLogger, loadConfigOrExit, onShutdownSignals } from "@switchboard/runtime";
 import { buildApp } from "./app.js";
@@ -52,8 +53,10 @@ const { server } = buildApp({
   ...(cert && key ? { tls: { cert, key, ...(ca ? { ca } : {}) } } : {}),
 });
 await server.listen(config.PORT);
+const presence = await startPresence({ mqttUrl: config.MQTT_URL, service: "user-service", logger });
 
 onShutdownSignals(async () => {
+  await presence.stop();
   await server.shutdown();
   await relay.stop();
   await kafka.close();

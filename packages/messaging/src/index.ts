@@ -6,3 +6,4 @@ export * from "./kafka-broker.js";
 export * from "./mqtt-broker.js";
 export * from "./outbox.js";
 export * from "./port.js";
+export * from "./presence.js";

@@ -1,0 +1,54 @@
+import type { Logger } from "pino";
+import { eventRegistry } from "./event-registry.js";
+import { MqttBroker } from "./mqtt-broker.js";
+
+export interface PresenceOptions {
+  mqttUrl: string;
+  /** The service's name, e.g. "user-service". */
+  service: string;
+  logger: Logger;
+  /** Seconds of silence before the broker declares the service gone (default 10). */
+  keepaliveSeconds?: number;
+}
+
+export interface Presence {
+  /** Publishes "offline" and disconnects cleanly. */
+  stop(): Promise<void>;
+}
+
+export const presenceTopic = (service: string) => `switchboard/services/${service}/status`;
+
+/**
+ * A service's presence on MQTT: a retained status on `switchboard/services/{name}/status` —
+ * "online" (with pid and start time) when it starts, "offline" when it stops cleanly, and the
+ * same "offline" as its last will, which the broker publishes when the service crashes or its
+ * connection dies. Retained, so a newcomer reads every service's state at once.
+ */
+export async function startPresence(options: PresenceOptions): Promise<Presence> {
+  const topic = presenceTopic(options.service);
+  const offline = JSON.stringify({ status: "offline", service: options.service });
+  const mqtt = new MqttBroker({
+    url: options.mqttUrl,
+    clientId: `${options.service}-presence-${process.pid}`,
+    clean: true,
+    keepaliveSeconds: options.keepaliveSeconds ?? 10,
+    source: `/switchboard/${options.service}`,
+    registry: eventRegistry,
+    logger: options.logger,
+    will: { topic, payload: offline, qos: 1, retain: true },
+  });
+  const online = {
+    status: "online",
+    service: options.service,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+  };
+  await mqtt.publishRaw(topic, JSON.stringify(online), { qos: 1, retain: true });
+  options.logger.info({ topic }, "presence online");
+  return {
+    async stop() {
+      await mqtt.publishRaw(topic, offline, { qos: 1, retain: true });
+      await mqtt.close();
+    },
+  };
+}
