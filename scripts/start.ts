@@ -63,7 +63,8 @@ function startApp(app: App): ChildProcess {
       NODE_ENV: process.env.NODE_ENV ?? "development",
     },
     stdio: ["ignore", "pipe", "pipe"],
-    detached: false,
+    // Its own process group: stopping signals pnpm and the service under it alike.
+    detached: true,
   });
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
@@ -80,23 +81,29 @@ function startApp(app: App): ChildProcess {
   return child;
 }
 
+/** SIGTERM to an app's process group (pnpm and the service under it), SIGKILL after 15 s; resolves when all are gone. */
+async function stopGroup(pgid: number): Promise<void> {
+  const signal = (name: NodeJS.Signals | 0) => {
+    try {
+      process.kill(-pgid, name);
+      return true;
+    } catch {
+      return false; // no process left in the group
+    }
+  };
+  signal("SIGTERM");
+  const deadline = Date.now() + 15_000;
+  while (signal(0)) {
+    if (Date.now() > deadline) signal("SIGKILL");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function stop(exitCode = 0): Promise<never> {
   if (stopping) return new Promise<never>(() => undefined);
   stopping = true;
   console.log("\nstopping services…");
-  await Promise.all(
-    [...children.values()].map(
-      (child) =>
-        new Promise<void>((done) => {
-          const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-          child.once("exit", () => {
-            clearTimeout(timer);
-            done();
-          });
-          child.kill("SIGTERM");
-        }),
-    ),
-  );
+  await Promise.all([...children.values()].map((child) => stopGroup(child.pid!)));
   if (startedBrokers.length > 0) {
     console.log(`stopping the brokers this run started: ${startedBrokers.join(", ")}`);
     infra("stop", ...startedBrokers);
