@@ -53,7 +53,7 @@ const { server } = buildApp({
   ...(cert && key ? { tls: { cert, key, ...(ca ? { ca } : {}) } } : {}),
 });
 await server.listen(config.PORT);
-const presence = await startPresence({ mqttUrl: config.MQTT_URL, service: "user-service", logger });
+const presence = startPresence({ mqttUrl: config.MQTT_URL, service: "user-service", logger });
 
 onShutdownSignals(async () => {
   await presence.stop();

@@ -114,9 +114,15 @@ export class KafkaBroker implements MessageBroker {
     return encoded.event;
   }
 
-  async subscribe(topic: string, handler: EventHandler, options: SubscribeOptions): Promise<Subscription> {
+  /** Several topics make one group member reading them all — how a group consumes more than one topic. */
+  async subscribe(
+    topic: string | readonly string[],
+    handler: EventHandler,
+    options: SubscribeOptions,
+  ): Promise<Subscription> {
     this.#assertOpen();
-    await this.#topics.ensure(topic);
+    const topics = typeof topic === "string" ? [topic] : topic;
+    for (const name of topics) await this.#topics.ensure(name);
     const { handlerRetry } = this.#options;
     const subscription = await KafkaSubscription.start(
       {
@@ -135,7 +141,7 @@ export class KafkaBroker implements MessageBroker {
         fetchMaxWaitMs: this.#options.fetchMaxWaitMs ?? 500,
         sessionTimeoutMs: this.#options.sessionTimeoutMs ?? 30_000,
       },
-      { topic, group: options.group, fromBeginning: options.fromBeginning ?? true, handler },
+      { topics, group: options.group, fromBeginning: options.fromBeginning ?? true, handler },
     );
     this.#subscriptions.add(subscription);
     return {

@@ -35,7 +35,8 @@ export interface KafkaConsumerDeps {
 }
 
 export interface KafkaSubscribeSettings {
-  topic: string;
+  /** One group member reads all of these (members of a group must subscribe alike). */
+  topics: readonly string[];
   group: string;
   fromBeginning: boolean;
   handler: EventHandler;
@@ -72,7 +73,7 @@ export class KafkaSubscription implements Subscription {
   private constructor(deps: KafkaConsumerDeps, settings: KafkaSubscribeSettings) {
     this.#deps = deps;
     this.#settings = settings;
-    this.#logger = deps.logger.child({ topic: settings.topic, group: settings.group });
+    this.#logger = deps.logger.child({ topics: settings.topics.join(","), group: settings.group });
     this.#consumer = deps.kafka.consumer({
       groupId: settings.group,
       allowAutoTopicCreation: false,
@@ -125,7 +126,10 @@ export class KafkaSubscription implements Subscription {
       });
     });
     await consumer.connect();
-    await consumer.subscribe({ topics: [this.#settings.topic], fromBeginning: this.#settings.fromBeginning });
+    await consumer.subscribe({
+      topics: [...this.#settings.topics],
+      fromBeginning: this.#settings.fromBeginning,
+    });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -140,7 +144,7 @@ export class KafkaSubscription implements Subscription {
     const { topic, partition } = batch;
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) return;
-      if (!(await this.#handle(partition, message, payload))) return;
+      if (!(await this.#handle(topic, partition, message, payload))) return;
       resolveOffset(message.offset);
       const next = (BigInt(message.offset) + 1n).toString();
       await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
@@ -149,17 +153,22 @@ export class KafkaSubscription implements Subscription {
   }
 
   /** Handles one record: true once it is done with (handled or dead-lettered), false if the subscription is closing. */
-  async #handle(partition: number, message: KafkaMessage, payload: EachBatchPayload): Promise<boolean> {
-    const { topic, handler } = this.#settings;
+  async #handle(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    payload: EachBatchPayload,
+  ): Promise<boolean> {
+    const { handler } = this.#settings;
     const { attempts } = this.#deps.handlerRetry;
-    const where = { partition, offset: message.offset };
+    const where = { topic, partition, offset: message.offset };
     let event: CloudEvent;
     try {
       event = decodeEvent(fromKafkaHeaders(message.headers), plainBytes(message.value), this.#deps.registry);
     } catch (error) {
       if (!(error instanceof EventDecodeError)) throw error;
       this.#logger.error({ ...where, err: error }, "malformed kafka record; dead-lettered");
-      await this.#deadLetter(partition, message, error);
+      await this.#deadLetter(topic, partition, message, error);
       return true;
     }
     const about = { ...where, eventId: event.id, eventType: event.type };
@@ -176,7 +185,7 @@ export class KafkaSubscription implements Subscription {
             { ...about, attempts, err: error },
             "poison event: handler kept failing; dead-lettered",
           );
-          await this.#deadLetter(partition, message, error);
+          await this.#deadLetter(topic, partition, message, error);
           return true;
         }
         this.#logger.warn({ ...about, attempt, err: error }, "event handler failed; retrying");
@@ -205,8 +214,7 @@ export class KafkaSubscription implements Subscription {
   }
 
   /** Copies the record, as it was, to `<topic>.dlq`, saying why; resolves once Kafka has it. */
-  async #deadLetter(partition: number, message: KafkaMessage, error: unknown): Promise<void> {
-    const { topic } = this.#settings;
+  async #deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown): Promise<void> {
     const deadLetters = topic + KAFKA_DEAD_LETTER_SUFFIX;
     await this.#deps.topics.ensure(deadLetters);
     await this.#deps.sender.send(deadLetters, {

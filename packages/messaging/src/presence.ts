@@ -24,7 +24,7 @@ export const presenceTopic = (service: string) => `switchboard/services/${servic
  * same "offline" as its last will, which the broker publishes when the service crashes or its
  * connection dies. Retained, so a newcomer reads every service's state at once.
  */
-export async function startPresence(options: PresenceOptions): Promise<Presence> {
+export function startPresence(options: PresenceOptions): Presence {
   const topic = presenceTopic(options.service);
   const offline = JSON.stringify({ status: "offline", service: options.service });
   const mqtt = new MqttBroker({
@@ -43,12 +43,20 @@ export async function startPresence(options: PresenceOptions): Promise<Presence>
     pid: process.pid,
     startedAt: new Date().toISOString(),
   };
-  await mqtt.publishRaw(topic, JSON.stringify(online), { qos: 1, retain: true });
-  options.logger.info({ topic }, "presence online");
+  // Not awaited: a service must start (and serve) even while the MQTT broker is down; the client
+  // publishes once it connects.
+  mqtt.publishRaw(topic, JSON.stringify(online), { qos: 1, retain: true }).then(
+    () => options.logger.info({ topic }, "presence online"),
+    (error: Error) => options.logger.warn({ topic, err: error.message }, "presence not published"),
+  );
+  const within = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
   return {
     async stop() {
-      await mqtt.publishRaw(topic, offline, { qos: 1, retain: true });
-      await mqtt.close();
+      await Promise.race([
+        mqtt.publishRaw(topic, offline, { qos: 1, retain: true }).catch(() => undefined),
+        within(2_000),
+      ]);
+      await Promise.race([mqtt.close(), within(1_000)]);
     },
   };
 }

@@ -32,7 +32,7 @@ async function watchStatus(service: string) {
 describe("service presence on MQTT", () => {
   it("reads online while running and offline after a clean stop, retained for newcomers", async () => {
     const service = `presence-test-${Date.now()}`;
-    const presence = await startPresence({
+    const presence = startPresence({
       mqttUrl: brokerUrls.mqtt,
       service,
       logger: memoryLogger().logger,

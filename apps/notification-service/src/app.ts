@@ -1,0 +1,32 @@
+import { NotificationService } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
+import { GrpcServer, type Logger } from "@switchboard/runtime";
+import { Notifier } from "./domain/notifier.js";
+import { SubscriberHub } from "./domain/subscriber-hub.js";
+import { NotificationHandlers } from "./handlers/notification-service.js";
+import type { NotificationStore } from "./store/notification-store.js";
+
+export const SOURCE = "/switchboard/notification-service";
+
+export interface AppDeps {
+  logger: Logger;
+  store: NotificationStore;
+  outbox: { wake(): void };
+  subscriberBuffer?: number;
+  readMaxBytes?: number;
+}
+
+/** Builds notification-service's server and the pieces its consumers share. Never listens. */
+export function buildApp(deps: AppDeps) {
+  const hub = new SubscriberHub(deps.subscriberBuffer ?? 256);
+  const notifier = new Notifier(deps.store, SOURCE);
+  const server = new GrpcServer({
+    logger: deps.logger,
+    readMaxBytes: deps.readMaxBytes ?? 1024 * 1024,
+    routes: (router, { draining }) =>
+      router.service(
+        NotificationService,
+        new NotificationHandlers({ store: deps.store, notifier, hub, outbox: deps.outbox, draining }),
+      ),
+  });
+  return { server, hub, notifier };
+}

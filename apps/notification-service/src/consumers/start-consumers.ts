@@ -1,0 +1,53 @@
+import type { Database } from "@switchboard/database";
+import { Inbox, type KafkaBroker, type MessageBroker, type Subscription } from "@switchboard/messaging";
+import { DeliveryState } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
+import type { Notifier } from "../domain/notifier.js";
+import { DELIVER_QUEUE } from "../domain/notifier.js";
+import type { SubscriberHub } from "../domain/subscriber-hub.js";
+import type { NotificationStore } from "../store/notification-store.js";
+import { deliver } from "./delivery-worker.js";
+import { CONSUMER, handleEvent } from "./user-and-image-events.js";
+
+export interface ConsumerDeps {
+  db: Database;
+  store: NotificationStore;
+  hub: SubscriberHub;
+  notifier: Notifier;
+  outbox: { wake(): void };
+  kafka: KafkaBroker;
+  amqp: MessageBroker;
+  mqtt: Pick<MessageBroker, "publish">;
+  /** Delivery attempts before a job is dead-lettered (the AMQP delivery limit). */
+  deliveryAttempts: number;
+  /** Kafka consumer group (default "notification-service"); tests use their own. */
+  group?: string;
+  fromBeginning?: boolean;
+}
+
+/** The Kafka topics whose events become notifications. */
+export const EVENT_TOPICS = ["switchboard.users.v1", "switchboard.images.v1"];
+
+/** Kafka events in, delivery jobs from RabbitMQ: every consumer of the service, started. */
+export async function startConsumers(deps: ConsumerDeps): Promise<Subscription[]> {
+  const eventDeps = { ...deps, inbox: new Inbox() };
+  const options = { group: deps.group ?? CONSUMER, fromBeginning: deps.fromBeginning ?? true };
+  return [
+    // One member of the group reads both topics (a group's members must subscribe alike).
+    await deps.kafka.subscribe(EVENT_TOPICS, (event) => handleEvent(eventDeps, event), options),
+    await deps.amqp.subscribe(
+      DELIVER_QUEUE,
+      async (job, delivery) => {
+        try {
+          await deliver(deps, job);
+        } catch (error) {
+          const { notification } = job.data as { notification?: { id: string } };
+          if (notification && delivery.redeliveries + 1 >= deps.deliveryAttempts) {
+            await deps.store.setState(notification.id, DeliveryState.FAILED); // about to be dead-lettered
+          }
+          throw error;
+        }
+      },
+      { group: DELIVER_QUEUE },
+    ),
+  ];
+}

@@ -1,0 +1,58 @@
+import { randomUUID } from "node:crypto";
+import { create } from "@bufbuild/protobuf";
+import { timestampNow } from "@bufbuild/protobuf/wkt";
+import type { Queryable } from "@switchboard/database";
+import { addToOutbox } from "@switchboard/messaging";
+import { NotificationRequestedSchema } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
+import {
+  DeliveryState,
+  type Notification,
+  type NotificationKind,
+  NotificationSchema,
+} from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
+import type { NotificationStore } from "../store/notification-store.js";
+
+/** RabbitMQ work queue of notifications to deliver: exactly one delivery worker takes each. */
+export const DELIVER_QUEUE = "notifications.deliver";
+
+export interface NewNotification {
+  userId: string;
+  kind: NotificationKind;
+  title: string;
+  body: string;
+  data?: Record<string, string>;
+  sourceEventId?: string;
+}
+
+/**
+ * Creates notifications: the history row and the delivery job (an outbox row the relay moves to
+ * RabbitMQ) commit in the caller's transaction, together or not at all.
+ */
+export class Notifier {
+  constructor(
+    private readonly store: NotificationStore,
+    private readonly source: string,
+  ) {}
+
+  async create(tx: Queryable, fields: NewNotification): Promise<Notification> {
+    const notification = create(NotificationSchema, {
+      id: randomUUID(),
+      userId: fields.userId,
+      kind: fields.kind,
+      title: fields.title,
+      body: fields.body,
+      data: fields.data ?? {},
+      createTime: timestampNow(),
+      deliveryState: DeliveryState.PENDING,
+      sourceEventId: fields.sourceEventId ?? "",
+    });
+    await this.store.insert(tx, notification);
+    await addToOutbox(
+      tx,
+      DELIVER_QUEUE,
+      { schema: NotificationRequestedSchema, data: { notification }, subject: notification.userId },
+      this.source,
+    );
+    return notification;
+  }
+}

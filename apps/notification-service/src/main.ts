@@ -1,0 +1,82 @@
+/**
+ * notification-service's composition root: Kafka in (user and image events), RabbitMQ for
+ * delivery work, MQTT and gRPC streams out.
+ */
+import { join } from "node:path";
+import { openDatabase } from "@switchboard/database";
+import {
+  AmqpBroker,
+  eventRegistry,
+  inboxMigrations,
+  KafkaBroker,
+  MqttBroker,
+  OutboxRelay,
+  outboxMigrations,
+  startPresence,
+} from "@switchboard/messaging";
+import { createLogger, loadConfigOrExit, onShutdownSignals } from "@switchboard/runtime";
+import { buildApp, SOURCE } from "./app.js";
+import { configSpec } from "./config.js";
+import { startConsumers } from "./consumers/start-consumers.js";
+import { CONSUMER } from "./consumers/user-and-image-events.js";
+import { notificationMigrations } from "./store/migrations.js";
+import { NotificationStore } from "./store/notification-store.js";
+
+const config = loadConfigOrExit(configSpec);
+const logger = createLogger({
+  name: "notification-service",
+  level: config.LOG_LEVEL,
+  pretty: config.PRETTY_LOGS,
+});
+
+const db = await openDatabase({
+  ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: join(config.DATA_DIR, "db") }),
+  applicationName: "notification-service",
+});
+await db.migrate("notification-service", notificationMigrations);
+await db.migrate("outbox", outboxMigrations);
+await db.migrate("inbox", inboxMigrations);
+
+const common = { source: SOURCE, registry: eventRegistry, logger };
+const kafka = new KafkaBroker({ ...common, brokers: config.KAFKA_BROKERS.split(","), clientId: CONSUMER });
+const amqp = new AmqpBroker({ ...common, url: config.AMQP_URL, deliveryLimit: config.DELIVERY_ATTEMPTS });
+const mqtt = new MqttBroker({
+  ...common,
+  url: config.MQTT_URL,
+  clientId: `notification-service-${process.pid}`,
+});
+
+const store = new NotificationStore(db);
+const relay = new OutboxRelay({ db, broker: amqp, logger, registry: eventRegistry });
+relay.start();
+const { server, hub, notifier } = buildApp({
+  logger,
+  store,
+  outbox: relay,
+  subscriberBuffer: config.SUBSCRIBER_BUFFER,
+  readMaxBytes: config.MAX_MESSAGE_BYTES,
+});
+
+const subscriptions = await startConsumers({
+  db,
+  store,
+  hub,
+  notifier,
+  outbox: relay,
+  kafka,
+  amqp,
+  mqtt,
+  deliveryAttempts: config.DELIVERY_ATTEMPTS,
+});
+
+await server.listen(config.PORT);
+const presence = startPresence({ mqttUrl: config.MQTT_URL, service: "notification-service", logger });
+
+onShutdownSignals(async () => {
+  await presence.stop();
+  await server.shutdown();
+  for (const subscription of subscriptions) await subscription.close();
+  await relay.stop();
+  await Promise.all([kafka.close(), amqp.close(), mqtt.close()]);
+  await db.close();
+});

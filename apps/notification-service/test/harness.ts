@@ -1,0 +1,82 @@
+import { randomUUID } from "node:crypto";
+import { openDatabase } from "@switchboard/database";
+import {
+  AmqpBroker,
+  eventRegistry,
+  inboxMigrations,
+  KafkaBroker,
+  MqttBroker,
+  OutboxRelay,
+  outboxMigrations,
+} from "@switchboard/messaging";
+import { brokerUrls, ensureBrokers, memoryLogger, serveOnPort0 } from "@switchboard/testing";
+import { buildApp, SOURCE } from "../src/app.js";
+import { startConsumers } from "../src/consumers/start-consumers.js";
+import { notificationMigrations } from "../src/store/migrations.js";
+import { NotificationStore } from "../src/store/notification-store.js";
+
+/**
+ * notification-service wired exactly as main.ts does — real Kafka, RabbitMQ and Mosquitto, an
+ * in-memory PGlite — on a free port, with its own Kafka consumer group reading from now on.
+ */
+export async function startNotificationService(
+  options: { subscriberBuffer?: number; deliveryAttempts?: number } = {},
+) {
+  await ensureBrokers("kafka", "rabbitmq", "mosquitto");
+  const { logger, lines } = memoryLogger("info");
+  const db = await openDatabase({});
+  await db.migrate("notification-service", notificationMigrations);
+  await db.migrate("outbox", outboxMigrations);
+  await db.migrate("inbox", inboxMigrations);
+  const common = { source: SOURCE, registry: eventRegistry, logger };
+  const kafka = new KafkaBroker({ ...common, brokers: [brokerUrls.kafka], clientId: "notification-test" });
+  const amqp = new AmqpBroker({
+    ...common,
+    url: brokerUrls.amqp,
+    deliveryLimit: options.deliveryAttempts ?? 3,
+  });
+  const mqtt = new MqttBroker({
+    ...common,
+    url: brokerUrls.mqtt,
+    clientId: `notification-test-${randomUUID().slice(0, 8)}`,
+  });
+  const store = new NotificationStore(db);
+  const relay = new OutboxRelay({ db, broker: amqp, logger, registry: eventRegistry });
+  relay.start();
+  const app = buildApp({
+    logger,
+    store,
+    outbox: relay,
+    ...(options.subscriberBuffer ? { subscriberBuffer: options.subscriberBuffer } : {}),
+  });
+  const subscriptions = await startConsumers({
+    db,
+    store,
+    hub: app.hub,
+    notifier: app.notifier,
+    outbox: relay,
+    kafka,
+    amqp,
+    mqtt,
+    deliveryAttempts: options.deliveryAttempts ?? 3,
+    group: `notification-test-${randomUUID()}`,
+    fromBeginning: false,
+  });
+  const served = await serveOnPort0(app.server);
+  return {
+    ...served,
+    db,
+    store,
+    hub: app.hub,
+    kafka,
+    amqp,
+    lines,
+    async close() {
+      await app.server.shutdown();
+      for (const subscription of subscriptions) await subscription.close();
+      await relay.stop();
+      await Promise.all([kafka.close(), amqp.close(), mqtt.close()]);
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,192 @@
+import { randomUUID } from "node:crypto";
+import { create, fromBinary } from "@bufbuild/protobuf";
+import { timestampNow } from "@bufbuild/protobuf/wkt";
+import { Code } from "@connectrpc/connect";
+import { UserCreatedSchema, UserDeletedSchema } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
+import {
+  DeliveryState,
+  NotificationKind,
+  NotificationSchema,
+} from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
+import { NotificationService } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
+import { UserSchema } from "@switchboard/proto/switchboard/user/v1/user_pb.js";
+import { brokerUrls, callError, connectClient, killBroker, restartBroker } from "@switchboard/testing";
+import mqtt from "mqtt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { notificationTopic } from "../src/consumers/delivery-worker.js";
+import { startNotificationService } from "./harness.js";
+
+let service: Awaited<ReturnType<typeof startNotificationService>>;
+let client: ReturnType<typeof connectClient<typeof NotificationService>>;
+beforeAll(async () => {
+  service = await startNotificationService({ subscriberBuffer: 4 });
+  client = connectClient(NotificationService, service.baseUrl, "grpc", { timeoutMs: 60_000 });
+  // A new consumer group starts at the end of the log once its partitions are assigned: publish
+  // warm-up events until one comes through, so that no test event lands before that point.
+  const warmUp = randomUUID();
+  while ((await client.listNotifications({ userId: warmUp })).notifications.length === 0) {
+    await service.kafka.publish("switchboard.users.v1", userCreated(warmUp));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}, 180_000);
+afterAll(async () => {
+  await service?.close();
+});
+
+/** A plain MQTT 5 client subscribed to a user's notification topic; resolves with the first `count` messages. */
+async function mqttInbox(userId: string) {
+  const plain = await mqtt.connectAsync(brokerUrls.mqtt, { protocolVersion: 5, reconnectPeriod: 200 });
+  const received: mqtt.IPublishPacket[] = [];
+  const waiters: (() => void)[] = [];
+  plain.on("message", (_topic, _payload, packet) => {
+    received.push(packet);
+    for (const wake of waiters.splice(0)) wake();
+  });
+  await plain.subscribeAsync(notificationTopic(userId), { qos: 1 });
+  return {
+    received,
+    async atLeast(count: number) {
+      while (received.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
+      return received;
+    },
+    close: () => plain.endAsync(),
+  };
+}
+
+function userCreated(userId: string) {
+  const user = create(UserSchema, {
+    id: userId,
+    name: "Nora",
+    email: `${userId}@example.com`,
+    createTime: timestampNow(),
+  });
+  return { schema: UserCreatedSchema, data: { user }, subject: userId, id: randomUUID() };
+}
+
+describe("notification-service with real Kafka, RabbitMQ and Mosquitto", () => {
+  it("turns a UserCreated on Kafka into a welcome on MQTT and on every open gRPC Subscribe stream", async () => {
+    const userId = randomUUID();
+    const inbox = await mqttInbox(userId);
+    const controller = new AbortController();
+    const streams = [0, 1].map(async () => {
+      for await (const { notification } of client.subscribe({ userId }, { signal: controller.signal }))
+        return notification;
+    });
+    while (service.hub.subscriberCount(userId) < 2) await new Promise((r) => setTimeout(r, 20));
+    const started = performance.now();
+    await service.kafka.publish("switchboard.users.v1", userCreated(userId));
+    const [first, second] = await Promise.all(streams);
+    const [packet] = await inbox.atLeast(1);
+    const latencyMs = Math.round(performance.now() - started);
+    controller.abort();
+    await inbox.close();
+    for (const notification of [first, second]) {
+      expect(notification).toMatchObject({ userId, kind: NotificationKind.WELCOME, title: "Welcome, Nora!" });
+    }
+    // What a plain MQTT client sees: CloudEvents attributes as user properties, protobuf payload.
+    expect(packet?.properties?.userProperties).toMatchObject({
+      type: "switchboard.notification.v1.Notification",
+    });
+    expect(packet?.properties?.contentType).toBe("application/protobuf");
+    const decoded = fromBinary(NotificationSchema, packet!.payload as Buffer);
+    expect(decoded).toMatchObject({ id: first?.id, userId, deliveryState: DeliveryState.DELIVERED });
+    console.log(`UserCreated → gRPC Subscribe and MQTT: ${latencyMs} ms (observed, not asserted)`);
+  });
+
+  it("notifies once for an event delivered twice (dedup by event id)", async () => {
+    const userId = randomUUID();
+    const event = userCreated(userId);
+    await service.kafka.publish("switchboard.users.v1", event);
+    await service.kafka.publish("switchboard.users.v1", event); // the same event id again
+    const marker = randomUUID();
+    await service.kafka.publish("switchboard.users.v1", userCreated(marker)); // same partition order is not needed:
+    // wait for the marker's own notification, then for the user's history to settle
+    while ((await client.listNotifications({ userId: marker })).notifications.length === 0)
+      await new Promise((r) => setTimeout(r, 50));
+    while ((await client.listNotifications({ userId })).notifications.length === 0)
+      await new Promise((r) => setTimeout(r, 50));
+    const inboxRows = await service.db.query<{ n: string }>(
+      "SELECT count(*) AS n FROM inbox WHERE event_id = $1",
+      [event.id],
+    );
+    expect(Number(inboxRows.rows[0]?.n)).toBe(1);
+    expect((await client.listNotifications({ userId })).notifications).toHaveLength(1);
+  });
+
+  it("sends directly, pages the history newest first, and validates input", async () => {
+    const userId = randomUUID();
+    for (let i = 0; i < 5; i++) await client.sendNotification({ userId, title: `n${i}`, body: "hello" });
+    const page1 = await client.listNotifications({ userId, pageSize: 2 });
+    const page2 = await client.listNotifications({ userId, pageSize: 2, pageToken: page1.nextPageToken });
+    const page3 = await client.listNotifications({ userId, pageSize: 2, pageToken: page2.nextPageToken });
+    expect(
+      [...page1.notifications, ...page2.notifications, ...page3.notifications].map((n) => n.title),
+    ).toEqual(["n4", "n3", "n2", "n1", "n0"]);
+    expect(page3.nextPageToken).toBe("");
+    expect((await callError(client.sendNotification({ userId, title: "" }))).code).toBe(Code.InvalidArgument);
+    expect((await callError(client.listNotifications({ userId, pageToken: "forged" }))).code).toBe(
+      Code.InvalidArgument,
+    );
+  });
+
+  it("never lets a slow subscriber hold up the others: it is ended with RESOURCE_EXHAUSTED", async () => {
+    const userId = randomUUID();
+    const fast: string[] = [];
+    const controller = new AbortController();
+    const fastStream = (async () => {
+      for await (const { notification } of client.subscribe({ userId }, { signal: controller.signal })) {
+        fast.push(notification!.title);
+        if (fast.length === 12) return;
+      }
+    })();
+    const slow = service.hub.subscribe(userId, new AbortController().signal)[Symbol.asyncIterator](); // never read
+    while (service.hub.subscriberCount(userId) < 2) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 12; i++) await client.sendNotification({ userId, title: `t${i}`, body: "" });
+    await fastStream;
+    controller.abort();
+    expect(fast).toEqual(Array.from({ length: 12 }, (_, i) => `t${i}`));
+    const drained: unknown[] = [];
+    const error = await (async () => {
+      for (;;) {
+        const { done, value } = await slow.next();
+        if (done) return undefined;
+        drained.push(value);
+      }
+    })().catch((e: unknown) => e);
+    expect(drained).toHaveLength(4); // its buffer
+    expect(error).toMatchObject({ code: Code.ResourceExhausted });
+  });
+
+  it("drops a deleted user's streams", async () => {
+    const userId = randomUUID();
+    const stream = (async () => {
+      for await (const _ of client.subscribe({ userId })) void _;
+    })();
+    while (service.hub.subscriberCount(userId) < 1) await new Promise((r) => setTimeout(r, 20));
+    await service.kafka.publish("switchboard.users.v1", {
+      schema: UserDeletedSchema,
+      data: { userId },
+      subject: userId,
+    });
+    await stream; // ends cleanly
+    expect(service.hub.subscriberCount(userId)).toBe(0);
+  });
+
+  it("delivers over MQTT after the MQTT broker comes back: nothing lost", async () => {
+    const userId = randomUUID();
+    const inbox = await mqttInbox(userId);
+    await killBroker("mosquitto");
+    const sent = [];
+    for (let i = 0; i < 3; i++)
+      sent.push((await client.sendNotification({ userId, title: `down ${i}`, body: "" })).notification!.id);
+    await restartBroker("mosquitto");
+    const received = await inbox.atLeast(3);
+    await inbox.close();
+    const ids = new Set(
+      received.map((packet) => fromBinary(NotificationSchema, packet.payload as Buffer).id),
+    );
+    expect([...sent].every((id) => ids.has(id))).toBe(true);
+    const history = await client.listNotifications({ userId });
+    expect(history.notifications.every((n) => n.deliveryState === DeliveryState.DELIVERED)).toBe(true);
+  }, 60_000);
+});
