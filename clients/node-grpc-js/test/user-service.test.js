@@ -19,7 +19,12 @@ let clients;
 function startUserService() {
   const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "src/main.ts"], {
     cwd: serviceDir,
-    env: { ...process.env, PORT: "0", DATA_DIR: mkdtempSync(join(tmpdir(), "user-service-")), LOG_LEVEL: "info" },
+    env: {
+      ...process.env,
+      PORT: "0",
+      DATA_DIR: mkdtempSync(join(tmpdir(), "user-service-")),
+      LOG_LEVEL: "info",
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {
@@ -47,7 +52,11 @@ afterAll(async () => {
 describe("a stock grpc-js client (proto-loader, no generated code) against user-service", () => {
   it("creates, reads, updates and deletes a user (int64 as strings, enums as names)", async () => {
     const email = `stock.${randomUUID()}@example.com`;
-    const { user } = await call(clients.users, "CreateUser", { requestId: randomUUID(), name: "Stock", email });
+    const { user } = await call(clients.users, "CreateUser", {
+      requestId: randomUUID(),
+      name: "Stock",
+      email,
+    });
     expect(user).toMatchObject({ name: "Stock", email, version: "1" });
     expect((await call(clients.users, "GetUser", { id: user.id })).user.email).toBe(email);
     const updated = await call(clients.users, "UpdateUser", {
@@ -61,7 +70,9 @@ describe("a stock grpc-js client (proto-loader, no generated code) against user-
   });
 
   it("gets INVALID_ARGUMENT with the violations in the message for bad input", async () => {
-    await expect(call(clients.users, "CreateUser", { requestId: "x", name: "", email: "no" })).rejects.toMatchObject({
+    await expect(
+      call(clients.users, "CreateUser", { requestId: "x", name: "", email: "no" }),
+    ).rejects.toMatchObject({
       code: 3,
       details: expect.stringMatching(/request_id.*name.*email/),
     });
