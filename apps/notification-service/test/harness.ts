@@ -11,9 +11,16 @@ import {
 } from "@switchboard/messaging";
 import { brokerUrls, ensureBrokers, memoryLogger, serveOnPort0 } from "@switchboard/testing";
 import { buildApp, SOURCE } from "../src/app.js";
+import { configSpec } from "../src/config.js";
 import { startConsumers } from "../src/consumers/start-consumers.js";
 import { notificationMigrations } from "../src/store/migrations.js";
 import { NotificationStore } from "../src/store/notification-store.js";
+
+/**
+ * The queue's delivery limit is part of its declaration: every process declaring
+ * `notifications.deliver` must use the same one, so tests use the service's default.
+ */
+const DELIVERY_ATTEMPTS = configSpec.DELIVERY_ATTEMPTS.parse(undefined);
 
 /**
  * notification-service wired exactly as main.ts does — real Kafka, RabbitMQ and Mosquitto, an
@@ -33,7 +40,7 @@ export async function startNotificationService(
   const amqp = new AmqpBroker({
     ...common,
     url: brokerUrls.amqp,
-    deliveryLimit: options.deliveryAttempts ?? 3,
+    deliveryLimit: options.deliveryAttempts ?? DELIVERY_ATTEMPTS,
   });
   const mqtt = new MqttBroker({
     ...common,
@@ -58,7 +65,7 @@ export async function startNotificationService(
     kafka,
     amqp,
     mqtt,
-    deliveryAttempts: options.deliveryAttempts ?? 3,
+    deliveryAttempts: options.deliveryAttempts ?? DELIVERY_ATTEMPTS,
     group: `notification-test-${randomUUID()}`,
     fromBeginning: false,
   });

@@ -17,6 +17,9 @@ export function pinoLogCreator(logger: Logger): logCreator {
     ({ namespace, level, log }) => {
       const { message, timestamp: _timestamp, ...fields } = log;
       if (EXPECTED_WARNINGS.has(message)) return;
+      // Two services creating the same topic at once: one gets TOPIC_ALREADY_EXISTS, which the
+      // topic cache treats as success; kafkajs's connection logs the response as an error first.
+      if (fields.error === "Topic creation errors" && String(message).includes("CreateTopics")) return;
       const entry = { namespace, ...fields };
       if (level === logLevel.ERROR) kafkaLogger.error(entry, message);
       else if (level === logLevel.WARN) kafkaLogger.warn(entry, message);
