@@ -20,7 +20,7 @@ import { NotificationStore } from "../src/store/notification-store.js";
  * The queue's delivery limit is part of its declaration: every process declaring
  * `notifications.deliver` must use the same one, so tests use the service's default.
  */
-const DELIVERY_ATTEMPTS = configSpec.DELIVERY_ATTEMPTS.parse(undefined);
+export const DELIVERY_ATTEMPTS = configSpec.DELIVERY_ATTEMPTS.parse(undefined);
 
 /**
  * notification-service wired exactly as main.ts does — real Kafka, RabbitMQ and Mosquitto, an

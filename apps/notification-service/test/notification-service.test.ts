@@ -2,7 +2,12 @@ import { randomUUID } from "node:crypto";
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
-import { UserCreatedSchema, UserDeletedSchema } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
+import type { CloudEvent } from "@switchboard/messaging";
+import {
+  NotificationRequestedSchema,
+  UserCreatedSchema,
+  UserDeletedSchema,
+} from "@switchboard/proto/switchboard/events/v1/events_pb.js";
 import {
   DeliveryState,
   NotificationKind,
@@ -14,7 +19,8 @@ import { brokerUrls, callError, connectClient, killBroker, restartBroker } from 
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { notificationTopic } from "../src/consumers/delivery-worker.js";
-import { startNotificationService } from "./harness.js";
+import { DELIVER_QUEUE } from "../src/domain/notifier.js";
+import { DELIVERY_ATTEMPTS, startNotificationService } from "./harness.js";
 
 let service: Awaited<ReturnType<typeof startNotificationService>>;
 let client: ReturnType<typeof connectClient<typeof NotificationService>>;
@@ -188,5 +194,22 @@ describe("notification-service with real Kafka, RabbitMQ and Mosquitto", () => {
     expect([...sent].every((id) => ids.has(id))).toBe(true);
     const history = await client.listNotifications({ userId });
     expect(history.notifications.every((n) => n.deliveryState === DeliveryState.DELIVERED)).toBe(true);
+  }, 60_000);
+
+  it("dead-letters a poison delivery job after the delivery limit, where it can be inspected", async () => {
+    const poison = await service.amqp.publish(DELIVER_QUEUE, {
+      schema: NotificationRequestedSchema,
+      data: {}, // no notification: the worker can never deliver it
+      subject: "poison",
+    });
+    let dead: CloudEvent[] = [];
+    while (!dead.some((event) => event.id === poison.id)) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      dead = await service.amqp.deadLetters(DELIVER_QUEUE, 1_000);
+    }
+    const failures = service.lines.filter(
+      (l) => l.eventId === poison.id && l.msg === "handler failed; message requeued",
+    );
+    expect(failures.length).toBeGreaterThanOrEqual(DELIVERY_ATTEMPTS);
   }, 60_000);
 });
