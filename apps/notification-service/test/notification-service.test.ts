@@ -40,8 +40,19 @@ afterAll(async () => {
 });
 
 /** A plain MQTT 5 client subscribed to a user's notification topic; resolves with the first `count` messages. */
-async function mqttInbox(userId: string) {
-  const plain = await mqtt.connectAsync(brokerUrls.mqtt, { protocolVersion: 5, reconnectPeriod: 200 });
+async function mqttInbox(userId: string, options: { persistent?: boolean } = {}) {
+  const plain = await mqtt.connectAsync(brokerUrls.mqtt, {
+    protocolVersion: 5,
+    reconnectPeriod: 200,
+    // A persistent session: the broker keeps the subscription and queues QoS 1 messages across an outage.
+    ...(options.persistent
+      ? {
+          clientId: `inbox-${randomUUID().slice(0, 8)}`,
+          clean: false,
+          properties: { sessionExpiryInterval: 300 },
+        }
+      : {}),
+  });
   const received: mqtt.IPublishPacket[] = [];
   const waiters: (() => void)[] = [];
   plain.on("message", (_topic, _payload, packet) => {
@@ -180,7 +191,10 @@ describe("notification-service with real Kafka, RabbitMQ and Mosquitto", () => {
 
   it("delivers over MQTT after the MQTT broker comes back: nothing lost", async () => {
     const userId = randomUUID();
-    const inbox = await mqttInbox(userId);
+    const inbox = await mqttInbox(userId, { persistent: true });
+    // Mosquitto writes its sessions to disk every second (infra's autosave): let it save this one
+    // before the crash, as a subscriber that had been connected a while would be saved.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
     await killBroker("mosquitto");
     const sent = [];
     for (let i = 0; i < 3; i++)
