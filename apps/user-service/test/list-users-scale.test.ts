@@ -78,21 +78,4 @@ describe("ListUsers at scale", () => {
       `cancelled after ${received} users: the server read ${batchesRead} of ${USERS / 500} batches`,
     );
   });
-
-  it("ends a stream that outlives its deadline with DEADLINE_EXCEEDED, and the server stops reading", async () => {
-    const client = connectClient(UserService, service.baseUrl, "grpc", { timeoutMs: 150 });
-    const batchesBefore = service.store.batchesRead;
-    const listLines = () =>
-      service.lines.filter((l) => l.rpc === "switchboard.user.v1.UserService/ListUsers").length;
-    const linesBefore = listLines();
-    const outcome = await (async () => {
-      for await (const _ of client.listUsers({})) {
-        await new Promise((resolve) => setTimeout(resolve, 1)); // a slow reader
-      }
-    })().catch((error: unknown) => ConnectError.from(error));
-    expect(outcome).toMatchObject({ code: Code.DeadlineExceeded });
-    // The server's line for the call (cancelled or past its deadline, whichever it saw first) says its handler ended.
-    while (listLines() === linesBefore) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(service.store.batchesRead - batchesBefore).toBeLessThan(USERS / 500);
-  });
 });
