@@ -3,9 +3,13 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, write
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import {
+  type DescriptorProto,
+  type EnumDescriptorProto,
+  FileDescriptorSetSchema,
+} from "@bufbuild/protobuf/wkt";
 import { afterAll, describe, expect, it } from "vitest";
-import { GetUserRequestSchema, UsuarioServicio } from "../gen/user/usuario_pb.js";
+import { file_user_usuario, GetUserRequestSchema, UsuarioServicio } from "../gen/user/usuario_pb.js";
 
 const moduleDir = join(import.meta.dirname, "..");
 const bin = join(moduleDir, "node_modules", ".bin");
@@ -105,16 +109,25 @@ describe("the contracts", () => {
       const check = (path: number[], what: string) => {
         if (!documented.has(path.join("."))) missing.push(`${file.name}: ${what}`);
       };
-      file.messageType.forEach((message, m) => {
-        check([4, m], message.name);
-        for (const [f, field] of message.field.entries())
-          check([4, m, 2, f], `${message.name}.${field.name}`);
-      });
-      file.enumType.forEach((enumType, e) => {
-        check([5, e], enumType.name);
-        for (const [v, value] of enumType.value.entries())
-          check([5, e, 2, v], `${enumType.name}.${value.name}`);
-      });
+      // Descriptor paths: messages 4 (nested 3), their fields 2 and enums 4; top-level enums 5
+      // (values 2); services 6 (methods 2).
+      const enums = (list: EnumDescriptorProto[], at: number[]) =>
+        list.forEach((enumType, e) => {
+          check([...at, e], enumType.name);
+          for (const [v, value] of enumType.value.entries())
+            check([...at, e, 2, v], `${enumType.name}.${value.name}`);
+        });
+      const messages = (list: DescriptorProto[], at: number[]) =>
+        list.forEach((message, m) => {
+          if (message.options?.mapEntry) return; // synthesized for a map<,> field, no source
+          check([...at, m], message.name);
+          for (const [f, field] of message.field.entries())
+            check([...at, m, 2, f], `${message.name}.${field.name}`);
+          messages(message.nestedType, [...at, m, 3]);
+          enums(message.enumType, [...at, m, 4]);
+        });
+      messages(file.messageType, [4]);
+      enums(file.enumType, [5]);
       file.service.forEach((service, s) => {
         check([6, s], service.name);
         for (const [r, method] of service.method.entries())
@@ -134,8 +147,14 @@ describe("the seed contract user.UsuarioServicio", () => {
     expect(Buffer.from(bytes).toString("hex")).toBe("0a03616e6110021a03010203");
   });
 
-  it("keeps its package, service, method names and call kinds", () => {
+  it("keeps its package, service, method names, call kinds and file options", () => {
     expect(UsuarioServicio.typeName).toBe("user.UsuarioServicio");
+    expect(file_user_usuario.proto.options).toMatchObject({
+      javaMultipleFiles: true,
+      javaPackage: "io.grpc.examples.helloworld",
+      javaOuterClassname: "HelloWorldProto",
+      objcClassPrefix: "HLW",
+    });
     expect(
       UsuarioServicio.methods.map((m) => [m.name, m.methodKind, m.input.typeName, m.output.typeName]),
     ).toEqual([

@@ -68,7 +68,8 @@ class UsuarioServicioServicer:
 
     def GetUser(self, request, context):
         """A user's information: looks the user up by `name` in user-service; the reply's message carries the
-        user's details ("id=… name=… email=…"). NOT_FOUND if there is none.
+        user's details, "id=<uuid> name=<name> email=<email>" (plus " avatar=<image id>" when set).
+        NOT_FOUND if there is none.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -76,8 +77,8 @@ class UsuarioServicioServicer:
 
     def ProcessImage(self, request, context):
         """Processes the image in the request: stores `image` through image-service (owner: the user named
-        `name`, if any); the reply names its id, size in bytes, type and dimensions (WIDTHxHEIGHT).
-        Not an image → INVALID_ARGUMENT.
+        `name`, if any); the reply names its id, size in bytes, type and dimensions (WIDTHxHEIGHT), e.g.
+        "image <uuid>: 48213 bytes, image/png, 640x480". Empty or not an image → INVALID_ARGUMENT.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -100,10 +101,12 @@ class UsuarioServicioServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetUserBidiStream(self, request_iterator, context):
-        """Bidirectional users: one reply per request — the user's name; `pow` = (sum of the UTF-8 bytes
-        of the name) raised to the requested `pow`, modulo 1,000,000,007, with `pow` in 0..64
-        (INVALID_ARGUMENT outside); and the user's avatar bytes, if any. An unknown name ends the stream
-        with NOT_FOUND.
+        """Bidirectional users: one reply per request, in order — the user's name; `pow` = (sum of the
+        UTF-8 bytes of the name) raised to the requested `pow`, modulo 1,000,000,007 (so it fits an
+        int32; `pow` 0 gives 1), with `pow` in 0..64 (INVALID_ARGUMENT outside, ending the stream); and
+        the user's avatar bytes (the original image), if any — left empty when the reply would not fit
+        in 4 MiB, the default receive limit of stock gRPC clients. An unknown name ends the stream with NOT_FOUND; the
+        replies already sent stand. Example: name "ana", pow 2 → (97+110+97)² = 92416.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

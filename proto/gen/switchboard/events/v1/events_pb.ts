@@ -7,7 +7,12 @@
 // "switchboard.events.v1.UserCreated", and whose `subject` is the aggregate's id (also the Kafka key).
 // Topics: `switchboard.users.v1` (User*), `switchboard.images.v1` (Image*),
 // `switchboard.notifications.v1` (Notification*). The envelope carries id, source and time, so the
-// messages carry only the facts.
+// messages carry only the facts. The same message is the data of the same CloudEvent on RabbitMQ
+// (AMQP binding) and MQTT (MQTT binding). Consumers deduplicate by the CloudEvent `id`; events of one
+// aggregate are ordered (one Kafka partition per key), events of different aggregates are not.
+//
+// Evolving them: add fields, never renumber or retype (checked by `buf breaking`); a consumer ignores
+// fields it does not know. A change that cannot be additive is a new package (events.v2).
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";

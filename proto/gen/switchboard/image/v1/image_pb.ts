@@ -4,6 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_buf_validate_validate } from "../../../buf/validate/validate_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,10 +13,12 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/image/v1/image.proto.
  */
 export const file_switchboard_image_v1_image: GenFile = /*@__PURE__*/
-  fileDesc("CiBzd2l0Y2hib2FyZC9pbWFnZS92MS9pbWFnZS5wcm90bxIUc3dpdGNoYm9hcmQuaW1hZ2UudjEi9wEKBUltYWdlEgoKAmlkGAEgASgJEhAKCG93bmVyX2lkGAIgASgJEhAKCGZpbGVuYW1lGAMgASgJEhQKDGNvbnRlbnRfdHlwZRgEIAEoCRISCgpzaXplX2J5dGVzGAUgASgDEg0KBXdpZHRoGAYgASgFEg4KBmhlaWdodBgHIAEoBRIOCgZzaGEyNTYYCCABKAkSLwoLY3JlYXRlX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjQKCHZhcmlhbnRzGAogAygLMiIuc3dpdGNoYm9hcmQuaW1hZ2UudjEuSW1hZ2VWYXJpYW50IusBCgxJbWFnZVZhcmlhbnQSCgoCaWQYASABKAkSEAoIaW1hZ2VfaWQYAiABKAkSFAoMY29udGVudF90eXBlGAMgASgJEg0KBXdpZHRoGAQgASgFEg4KBmhlaWdodBgFIAEoBRISCgpzaXplX2J5dGVzGAYgASgDEg4KBnNoYTI1NhgHIAEoCRIzCgpvcGVyYXRpb25zGAggAygLMh8uc3dpdGNoYm9hcmQuaW1hZ2UudjEuT3BlcmF0aW9uEi8KC2NyZWF0ZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKWAgoJT3BlcmF0aW9uEi4KBnJlc2l6ZRgBIAEoCzIcLnN3aXRjaGJvYXJkLmltYWdlLnYxLlJlc2l6ZUgAEjQKCXRodW1ibmFpbBgCIAEoCzIfLnN3aXRjaGJvYXJkLmltYWdlLnYxLlRodW1ibmFpbEgAEjQKCWdyYXlzY2FsZRgDIAEoCzIfLnN3aXRjaGJvYXJkLmltYWdlLnYxLkdyYXlzY2FsZUgAEi4KBnJvdGF0ZRgEIAEoCzIcLnN3aXRjaGJvYXJkLmltYWdlLnYxLlJvdGF0ZUgAEjUKBmZvcm1hdBgFIAEoCzIjLnN3aXRjaGJvYXJkLmltYWdlLnYxLkNvbnZlcnRGb3JtYXRIAEIGCgRraW5kIk8KBlJlc2l6ZRINCgV3aWR0aBgBIAEoBRIOCgZoZWlnaHQYAiABKAUSJgoDZml0GAMgASgOMhkuc3dpdGNoYm9hcmQuaW1hZ2UudjEuRml0IhkKCVRodW1ibmFpbBIMCgRzaXplGAEgASgFIgsKCUdyYXlzY2FsZSIZCgZSb3RhdGUSDwoHZGVncmVlcxgBIAEoBSJTCg1Db252ZXJ0Rm9ybWF0EjEKBmZvcm1hdBgBIAEoDjIhLnN3aXRjaGJvYXJkLmltYWdlLnYxLkltYWdlRm9ybWF0Eg8KB3F1YWxpdHkYAiABKAUqRwoDRml0EhMKD0ZJVF9VTlNQRUNJRklFRBAAEg4KCkZJVF9JTlNJREUQARINCglGSVRfQ09WRVIQAhIMCghGSVRfRklMTBADKm8KC0ltYWdlRm9ybWF0EhwKGElNQUdFX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhQKEElNQUdFX0ZPUk1BVF9QTkcQARIVChFJTUFHRV9GT1JNQVRfSlBFRxACEhUKEUlNQUdFX0ZPUk1BVF9XRUJQEANiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("CiBzd2l0Y2hib2FyZC9pbWFnZS92MS9pbWFnZS5wcm90bxIUc3dpdGNoYm9hcmQuaW1hZ2UudjEi9wEKBUltYWdlEgoKAmlkGAEgASgJEhAKCG93bmVyX2lkGAIgASgJEhAKCGZpbGVuYW1lGAMgASgJEhQKDGNvbnRlbnRfdHlwZRgEIAEoCRISCgpzaXplX2J5dGVzGAUgASgDEg0KBXdpZHRoGAYgASgFEg4KBmhlaWdodBgHIAEoBRIOCgZzaGEyNTYYCCABKAkSLwoLY3JlYXRlX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjQKCHZhcmlhbnRzGAogAygLMiIuc3dpdGNoYm9hcmQuaW1hZ2UudjEuSW1hZ2VWYXJpYW50IusBCgxJbWFnZVZhcmlhbnQSCgoCaWQYASABKAkSEAoIaW1hZ2VfaWQYAiABKAkSFAoMY29udGVudF90eXBlGAMgASgJEg0KBXdpZHRoGAQgASgFEg4KBmhlaWdodBgFIAEoBRISCgpzaXplX2J5dGVzGAYgASgDEg4KBnNoYTI1NhgHIAEoCRIzCgpvcGVyYXRpb25zGAggAygLMh8uc3dpdGNoYm9hcmQuaW1hZ2UudjEuT3BlcmF0aW9uEi8KC2NyZWF0ZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKdAgoJT3BlcmF0aW9uEi4KBnJlc2l6ZRgBIAEoCzIcLnN3aXRjaGJvYXJkLmltYWdlLnYxLlJlc2l6ZUgAEjQKCXRodW1ibmFpbBgCIAEoCzIfLnN3aXRjaGJvYXJkLmltYWdlLnYxLlRodW1ibmFpbEgAEjQKCWdyYXlzY2FsZRgDIAEoCzIfLnN3aXRjaGJvYXJkLmltYWdlLnYxLkdyYXlzY2FsZUgAEi4KBnJvdGF0ZRgEIAEoCzIcLnN3aXRjaGJvYXJkLmltYWdlLnYxLlJvdGF0ZUgAEjUKBmZvcm1hdBgFIAEoCzIjLnN3aXRjaGJvYXJkLmltYWdlLnYxLkNvbnZlcnRGb3JtYXRIAEINCgRraW5kEgW6SAIIASK6AQoGUmVzaXplEhkKBXdpZHRoGAEgASgFQgq6SAcaBRiAQCgAEhoKBmhlaWdodBgCIAEoBUIKukgHGgUYgEAoABImCgNmaXQYAyABKA4yGS5zd2l0Y2hib2FyZC5pbWFnZS52MS5GaXQ6UbpIThpMCgpyZXNpemUuYm94Eht3aWR0aCBvciBoZWlnaHQgbXVzdCBiZSBzZXQaIXRoaXMud2lkdGggPiAwIHx8IHRoaXMuaGVpZ2h0ID4gMCIlCglUaHVtYm5haWwSGAoEc2l6ZRgBIAEoBUIKukgHGgUYgAgoACILCglHcmF5c2NhbGUiawoGUm90YXRlEmEKB2RlZ3JlZXMYASABKAVCULpITboBOgoOcm90YXRlLmRlZ3JlZXMSGG11c3QgYmUgYSBtdWx0aXBsZSBvZiA5MBoOdGhpcyAlIDkwID09IDAaDhiOAijy/f////////8BIl4KDUNvbnZlcnRGb3JtYXQSMQoGZm9ybWF0GAEgASgOMiEuc3dpdGNoYm9hcmQuaW1hZ2UudjEuSW1hZ2VGb3JtYXQSGgoHcXVhbGl0eRgCIAEoBUIJukgGGgQYZCgAKkcKA0ZpdBITCg9GSVRfVU5TUEVDSUZJRUQQABIOCgpGSVRfSU5TSURFEAESDQoJRklUX0NPVkVSEAISDAoIRklUX0ZJTEwQAypvCgtJbWFnZUZvcm1hdBIcChhJTUFHRV9GT1JNQVRfVU5TUEVDSUZJRUQQABIUChBJTUFHRV9GT1JNQVRfUE5HEAESFQoRSU1BR0VfRk9STUFUX0pQRUcQAhIVChFJTUFHRV9GT1JNQVRfV0VCUBADYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
- * An uploaded image. Its bytes are stored once per content (sha256), however many images share them.
+ * An uploaded image. Its bytes are stored once per content (sha256), however many images share them:
+ * the same bytes uploaded twice (by one owner or two) are two images, with two ids, on one stored
+ * blob. That is why `id` is a UUID and the content address is the separate `sha256`.
  *
  * @generated from message switchboard.image.v1.Image
  */
@@ -182,7 +185,7 @@ export const ImageVariantSchema: GenMessage<ImageVariant> = /*@__PURE__*/
  */
 export type Operation = Message<"switchboard.image.v1.Operation"> & {
   /**
-   * The step.
+   * The step; exactly one must be set.
    *
    * @generated from oneof switchboard.image.v1.Operation.kind
    */
@@ -237,20 +240,20 @@ export const OperationSchema: GenMessage<Operation> = /*@__PURE__*/
   messageDesc(file_switchboard_image_v1_image, 2);
 
 /**
- * Scales an image.
+ * Scales an image into a box of at most 8192×8192 pixels; at least one side must be given.
  *
  * @generated from message switchboard.image.v1.Resize
  */
 export type Resize = Message<"switchboard.image.v1.Resize"> & {
   /**
-   * Target width in pixels; 0 keeps the aspect ratio from `height`.
+   * Target width in pixels, 0 to 8192; 0 keeps the aspect ratio from `height`.
    *
    * @generated from field: int32 width = 1;
    */
   width: number;
 
   /**
-   * Target height in pixels; 0 keeps the aspect ratio from `width`.
+   * Target height in pixels, 0 to 8192; 0 keeps the aspect ratio from `width`.
    *
    * @generated from field: int32 height = 2;
    */
@@ -314,7 +317,7 @@ export const GrayscaleSchema: GenMessage<Grayscale> = /*@__PURE__*/
  */
 export type Rotate = Message<"switchboard.image.v1.Rotate"> & {
   /**
-   * Degrees: a multiple of 90.
+   * Degrees: a multiple of 90 from -270 to 270 (negative turns counter-clockwise; 0 changes nothing).
    *
    * @generated from field: int32 degrees = 1;
    */
@@ -342,7 +345,7 @@ export type ConvertFormat = Message<"switchboard.image.v1.ConvertFormat"> & {
   format: ImageFormat;
 
   /**
-   * Quality 1 to 100 for lossy formats; 0 means the encoder's default.
+   * Quality 1 to 100 for lossy formats (JPEG, WebP; ignored for PNG); 0 means the encoder's default.
    *
    * @generated from field: int32 quality = 2;
    */

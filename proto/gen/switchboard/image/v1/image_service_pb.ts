@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/image/v1/image_service.proto.
  */
 export const file_switchboard_image_v1_image_service: GenFile = /*@__PURE__*/
-  fileDesc("Cihzd2l0Y2hib2FyZC9pbWFnZS92MS9pbWFnZV9zZXJ2aWNlLnByb3RvEhRzd2l0Y2hib2FyZC5pbWFnZS52MSKkAQoOVXBsb2FkTWV0YWRhdGESGgoIZmlsZW5hbWUYASABKAlCCLpIBXIDGP8BEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRIbCgpzaXplX2J5dGVzGAMgASgDQge6SAQiAiAAEigKBnNoYTI1NhgEIAEoCUIYukgVchMyEV4oWzAtOWEtZl17NjR9KT8kEhkKCG93bmVyX2lkGAUgASgJQge6SARyAhABImcKElVwbG9hZEltYWdlUmVxdWVzdBI4CghtZXRhZGF0YRgBIAEoCzIkLnN3aXRjaGJvYXJkLmltYWdlLnYxLlVwbG9hZE1ldGFkYXRhSAASDwoFY2h1bmsYAiABKAxIAEIGCgRkYXRhIkEKE1VwbG9hZEltYWdlUmVzcG9uc2USKgoFaW1hZ2UYASABKAsyGy5zd2l0Y2hib2FyZC5pbWFnZS52MS5JbWFnZSJmChREb3dubG9hZEltYWdlUmVxdWVzdBIZCghpbWFnZV9pZBgBIAEoCUIHukgEcgIQARISCgp2YXJpYW50X2lkGAIgASgJEh8KCmNodW5rX3NpemUYAyABKAVCC7pICBoGGICAQCgAIngKEERvd25sb2FkTWV0YWRhdGESKgoFaW1hZ2UYASABKAsyGy5zd2l0Y2hib2FyZC5pbWFnZS52MS5JbWFnZRIUCgxjb250ZW50X3R5cGUYAiABKAkSEgoKc2l6ZV9ieXRlcxgDIAEoAxIOCgZzaGEyNTYYBCABKAkibAoVRG93bmxvYWRJbWFnZVJlc3BvbnNlEjoKCG1ldGFkYXRhGAEgASgLMiYuc3dpdGNoYm9hcmQuaW1hZ2UudjEuRG93bmxvYWRNZXRhZGF0YUgAEg8KBWNodW5rGAIgASgMSABCBgoEZGF0YSJxChNQcm9jZXNzSW1hZ2VSZXF1ZXN0EhkKCGltYWdlX2lkGAEgASgJQge6SARyAhABEj8KCm9wZXJhdGlvbnMYAiADKAsyHy5zd2l0Y2hib2FyZC5pbWFnZS52MS5PcGVyYXRpb25CCrpIB5IBBAgBEBAiSwoUUHJvY2Vzc0ltYWdlUmVzcG9uc2USMwoHdmFyaWFudBgBIAEoCzIiLnN3aXRjaGJvYXJkLmltYWdlLnYxLkltYWdlVmFyaWFudCKGAQoXUHJvY2Vzc0ltYWdlU3RyZWFtU3RhcnQSNgoIbWV0YWRhdGEYASABKAsyJC5zd2l0Y2hib2FyZC5pbWFnZS52MS5VcGxvYWRNZXRhZGF0YRIzCgpvcGVyYXRpb25zGAIgAygLMh8uc3dpdGNoYm9hcmQuaW1hZ2UudjEuT3BlcmF0aW9uInQKGVByb2Nlc3NJbWFnZVN0cmVhbVJlcXVlc3QSPgoFc3RhcnQYASABKAsyLS5zd2l0Y2hib2FyZC5pbWFnZS52MS5Qcm9jZXNzSW1hZ2VTdHJlYW1TdGFydEgAEg8KBWNodW5rGAIgASgMSABCBgoEZGF0YSJjCghQcm9ncmVzcxIqCgVzdGFnZRgBIAEoDjIbLnN3aXRjaGJvYXJkLmltYWdlLnYxLlN0YWdlEhYKDmJ5dGVzX3JlY2VpdmVkGAIgASgDEhMKC2J5dGVzX3RvdGFsGAMgASgDInsKGFByb2Nlc3NJbWFnZVN0cmVhbVJlc3VsdBIqCgVpbWFnZRgBIAEoCzIbLnN3aXRjaGJvYXJkLmltYWdlLnYxLkltYWdlEjMKB3ZhcmlhbnQYAiABKAsyIi5zd2l0Y2hib2FyZC5pbWFnZS52MS5JbWFnZVZhcmlhbnQimgEKGlByb2Nlc3NJbWFnZVN0cmVhbVJlc3BvbnNlEjIKCHByb2dyZXNzGAEgASgLMh4uc3dpdGNoYm9hcmQuaW1hZ2UudjEuUHJvZ3Jlc3NIABJACgZyZXN1bHQYAiABKAsyLi5zd2l0Y2hib2FyZC5pbWFnZS52MS5Qcm9jZXNzSW1hZ2VTdHJlYW1SZXN1bHRIAEIGCgRkYXRhIiwKD0dldEltYWdlUmVxdWVzdBIZCghpbWFnZV9pZBgBIAEoCUIHukgEcgIQASI+ChBHZXRJbWFnZVJlc3BvbnNlEioKBWltYWdlGAEgASgLMhsuc3dpdGNoYm9hcmQuaW1hZ2UudjEuSW1hZ2UiYAoRTGlzdEltYWdlc1JlcXVlc3QSGQoIb3duZXJfaWQYASABKAlCB7pIBHICEAESHAoJcGFnZV9zaXplGAIgASgFQgm6SAYaBBhkKAASEgoKcGFnZV90b2tlbhgDIAEoCSJaChJMaXN0SW1hZ2VzUmVzcG9uc2USKwoGaW1hZ2VzGAEgAygLMhsuc3dpdGNoYm9hcmQuaW1hZ2UudjEuSW1hZ2USFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJKoABCgVTdGFnZRIVChFTVEFHRV9VTlNQRUNJRklFRBAAEhMKD1NUQUdFX1JFQ0VJVklORxABEhIKDlNUQUdFX0RFQ09ESU5HEAISFAoQU1RBR0VfUFJPQ0VTU0lORxADEhEKDVNUQUdFX1NUT1JJTkcQBBIOCgpTVEFHRV9ET05FEAUygAUKDEltYWdlU2VydmljZRJkCgtVcGxvYWRJbWFnZRIoLnN3aXRjaGJvYXJkLmltYWdlLnYxLlVwbG9hZEltYWdlUmVxdWVzdBopLnN3aXRjaGJvYXJkLmltYWdlLnYxLlVwbG9hZEltYWdlUmVzcG9uc2UoARJqCg1Eb3dubG9hZEltYWdlEiouc3dpdGNoYm9hcmQuaW1hZ2UudjEuRG93bmxvYWRJbWFnZVJlcXVlc3QaKy5zd2l0Y2hib2FyZC5pbWFnZS52MS5Eb3dubG9hZEltYWdlUmVzcG9uc2UwARJlCgxQcm9jZXNzSW1hZ2USKS5zd2l0Y2hib2FyZC5pbWFnZS52MS5Qcm9jZXNzSW1hZ2VSZXF1ZXN0Giouc3dpdGNoYm9hcmQuaW1hZ2UudjEuUHJvY2Vzc0ltYWdlUmVzcG9uc2USewoSUHJvY2Vzc0ltYWdlU3RyZWFtEi8uc3dpdGNoYm9hcmQuaW1hZ2UudjEuUHJvY2Vzc0ltYWdlU3RyZWFtUmVxdWVzdBowLnN3aXRjaGJvYXJkLmltYWdlLnYxLlByb2Nlc3NJbWFnZVN0cmVhbVJlc3BvbnNlKAEwARJZCghHZXRJbWFnZRIlLnN3aXRjaGJvYXJkLmltYWdlLnYxLkdldEltYWdlUmVxdWVzdBomLnN3aXRjaGJvYXJkLmltYWdlLnYxLkdldEltYWdlUmVzcG9uc2USXwoKTGlzdEltYWdlcxInLnN3aXRjaGJvYXJkLmltYWdlLnYxLkxpc3RJbWFnZXNSZXF1ZXN0Giguc3dpdGNoYm9hcmQuaW1hZ2UudjEuTGlzdEltYWdlc1Jlc3BvbnNlYgZwcm90bzM", [file_buf_validate_validate, file_switchboard_image_v1_image]);
+  fileDesc("Cihzd2l0Y2hib2FyZC9pbWFnZS92MS9pbWFnZV9zZXJ2aWNlLnByb3RvEhRzd2l0Y2hib2FyZC5pbWFnZS52MSKkAQoOVXBsb2FkTWV0YWRhdGESGgoIZmlsZW5hbWUYASABKAlCCLpIBXIDGP8BEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRIbCgpzaXplX2J5dGVzGAMgASgDQge6SAQiAigAEigKBnNoYTI1NhgEIAEoCUIYukgVchMyEV4oWzAtOWEtZl17NjR9KT8kEhkKCG93bmVyX2lkGAUgASgJQge6SARyAhABIm4KElVwbG9hZEltYWdlUmVxdWVzdBI4CghtZXRhZGF0YRgBIAEoCzIkLnN3aXRjaGJvYXJkLmltYWdlLnYxLlVwbG9hZE1ldGFkYXRhSAASDwoFY2h1bmsYAiABKAxIAEINCgRkYXRhEgW6SAIIASJBChNVcGxvYWRJbWFnZVJlc3BvbnNlEioKBWltYWdlGAEgASgLMhsuc3dpdGNoYm9hcmQuaW1hZ2UudjEuSW1hZ2UiagoURG93bmxvYWRJbWFnZVJlcXVlc3QSGQoIaW1hZ2VfaWQYASABKAlCB7pIBHICEAESEgoKdmFyaWFudF9pZBgCIAEoCRIjCgpjaHVua19zaXplGAMgASgFQg+6SAzYAQEaBxiAgEAogAgieAoQRG93bmxvYWRNZXRhZGF0YRIqCgVpbWFnZRgBIAEoCzIbLnN3aXRjaGJvYXJkLmltYWdlLnYxLkltYWdlEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRISCgpzaXplX2J5dGVzGAMgASgDEg4KBnNoYTI1NhgEIAEoCSJsChVEb3dubG9hZEltYWdlUmVzcG9uc2USOgoIbWV0YWRhdGEYASABKAsyJi5zd2l0Y2hib2FyZC5pbWFnZS52MS5Eb3dubG9hZE1ldGFkYXRhSAASDwoFY2h1bmsYAiABKAxIAEIGCgRkYXRhInEKE1Byb2Nlc3NJbWFnZVJlcXVlc3QSGQoIaW1hZ2VfaWQYASABKAlCB7pIBHICEAESPwoKb3BlcmF0aW9ucxgCIAMoCzIfLnN3aXRjaGJvYXJkLmltYWdlLnYxLk9wZXJhdGlvbkIKukgHkgEECAEQECJLChRQcm9jZXNzSW1hZ2VSZXNwb25zZRIzCgd2YXJpYW50GAEgASgLMiIuc3dpdGNoYm9hcmQuaW1hZ2UudjEuSW1hZ2VWYXJpYW50IpIBChdQcm9jZXNzSW1hZ2VTdHJlYW1TdGFydBI2CghtZXRhZGF0YRgBIAEoCzIkLnN3aXRjaGJvYXJkLmltYWdlLnYxLlVwbG9hZE1ldGFkYXRhEj8KCm9wZXJhdGlvbnMYAiADKAsyHy5zd2l0Y2hib2FyZC5pbWFnZS52MS5PcGVyYXRpb25CCrpIB5IBBAgBEBAiewoZUHJvY2Vzc0ltYWdlU3RyZWFtUmVxdWVzdBI+CgVzdGFydBgBIAEoCzItLnN3aXRjaGJvYXJkLmltYWdlLnYxLlByb2Nlc3NJbWFnZVN0cmVhbVN0YXJ0SAASDwoFY2h1bmsYAiABKAxIAEINCgRkYXRhEgW6SAIIASJjCghQcm9ncmVzcxIqCgVzdGFnZRgBIAEoDjIbLnN3aXRjaGJvYXJkLmltYWdlLnYxLlN0YWdlEhYKDmJ5dGVzX3JlY2VpdmVkGAIgASgDEhMKC2J5dGVzX3RvdGFsGAMgASgDInsKGFByb2Nlc3NJbWFnZVN0cmVhbVJlc3VsdBIqCgVpbWFnZRgBIAEoCzIbLnN3aXRjaGJvYXJkLmltYWdlLnYxLkltYWdlEjMKB3ZhcmlhbnQYAiABKAsyIi5zd2l0Y2hib2FyZC5pbWFnZS52MS5JbWFnZVZhcmlhbnQimgEKGlByb2Nlc3NJbWFnZVN0cmVhbVJlc3BvbnNlEjIKCHByb2dyZXNzGAEgASgLMh4uc3dpdGNoYm9hcmQuaW1hZ2UudjEuUHJvZ3Jlc3NIABJACgZyZXN1bHQYAiABKAsyLi5zd2l0Y2hib2FyZC5pbWFnZS52MS5Qcm9jZXNzSW1hZ2VTdHJlYW1SZXN1bHRIAEIGCgRkYXRhIiwKD0dldEltYWdlUmVxdWVzdBIZCghpbWFnZV9pZBgBIAEoCUIHukgEcgIQASI+ChBHZXRJbWFnZVJlc3BvbnNlEioKBWltYWdlGAEgASgLMhsuc3dpdGNoYm9hcmQuaW1hZ2UudjEuSW1hZ2UiYAoRTGlzdEltYWdlc1JlcXVlc3QSGQoIb3duZXJfaWQYASABKAlCB7pIBHICEAESHAoJcGFnZV9zaXplGAIgASgFQgm6SAYaBBhkKAASEgoKcGFnZV90b2tlbhgDIAEoCSJaChJMaXN0SW1hZ2VzUmVzcG9uc2USKwoGaW1hZ2VzGAEgAygLMhsuc3dpdGNoYm9hcmQuaW1hZ2UudjEuSW1hZ2USFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJKoABCgVTdGFnZRIVChFTVEFHRV9VTlNQRUNJRklFRBAAEhMKD1NUQUdFX1JFQ0VJVklORxABEhIKDlNUQUdFX0RFQ09ESU5HEAISFAoQU1RBR0VfUFJPQ0VTU0lORxADEhEKDVNUQUdFX1NUT1JJTkcQBBIOCgpTVEFHRV9ET05FEAUygAUKDEltYWdlU2VydmljZRJkCgtVcGxvYWRJbWFnZRIoLnN3aXRjaGJvYXJkLmltYWdlLnYxLlVwbG9hZEltYWdlUmVxdWVzdBopLnN3aXRjaGJvYXJkLmltYWdlLnYxLlVwbG9hZEltYWdlUmVzcG9uc2UoARJqCg1Eb3dubG9hZEltYWdlEiouc3dpdGNoYm9hcmQuaW1hZ2UudjEuRG93bmxvYWRJbWFnZVJlcXVlc3QaKy5zd2l0Y2hib2FyZC5pbWFnZS52MS5Eb3dubG9hZEltYWdlUmVzcG9uc2UwARJlCgxQcm9jZXNzSW1hZ2USKS5zd2l0Y2hib2FyZC5pbWFnZS52MS5Qcm9jZXNzSW1hZ2VSZXF1ZXN0Giouc3dpdGNoYm9hcmQuaW1hZ2UudjEuUHJvY2Vzc0ltYWdlUmVzcG9uc2USewoSUHJvY2Vzc0ltYWdlU3RyZWFtEi8uc3dpdGNoYm9hcmQuaW1hZ2UudjEuUHJvY2Vzc0ltYWdlU3RyZWFtUmVxdWVzdBowLnN3aXRjaGJvYXJkLmltYWdlLnYxLlByb2Nlc3NJbWFnZVN0cmVhbVJlc3BvbnNlKAEwARJZCghHZXRJbWFnZRIlLnN3aXRjaGJvYXJkLmltYWdlLnYxLkdldEltYWdlUmVxdWVzdBomLnN3aXRjaGJvYXJkLmltYWdlLnYxLkdldEltYWdlUmVzcG9uc2USXwoKTGlzdEltYWdlcxInLnN3aXRjaGJvYXJkLmltYWdlLnYxLkxpc3RJbWFnZXNSZXF1ZXN0Giguc3dpdGNoYm9hcmQuaW1hZ2UudjEuTGlzdEltYWdlc1Jlc3BvbnNlYgZwcm90bzM", [file_buf_validate_validate, file_switchboard_image_v1_image]);
 
 /**
  * What an upload is about; the first message of an upload.
@@ -36,7 +36,8 @@ export type UploadMetadata = Message<"switchboard.image.v1.UploadMetadata"> & {
   contentType: string;
 
   /**
-   * Exact size in bytes of the whole upload.
+   * Exact size in bytes of the whole upload, verified at the end; 0 when the sender does not know
+   * it in advance (e.g. it relays a stream), and then only the total upload cap applies.
    *
    * @generated from field: int64 size_bytes = 3;
    */
@@ -50,7 +51,8 @@ export type UploadMetadata = Message<"switchboard.image.v1.UploadMetadata"> & {
   sha256: string;
 
   /**
-   * The owner's user id.
+   * The owner's user id (a user-service UUID; "anonymous" for images stored through the seed
+   * contract without a known user). Not checked against user-service.
    *
    * @generated from field: string owner_id = 5;
    */
@@ -71,13 +73,13 @@ export const UploadMetadataSchema: GenMessage<UploadMetadata> = /*@__PURE__*/
  */
 export type UploadImageRequest = Message<"switchboard.image.v1.UploadImageRequest"> & {
   /**
-   * Metadata first, then chunks.
+   * Metadata first, then chunks; exactly one must be set.
    *
    * @generated from oneof switchboard.image.v1.UploadImageRequest.data
    */
   data: {
     /**
-     * The first message.
+     * The first message, and only the first.
      *
      * @generated from field: switchboard.image.v1.UploadMetadata metadata = 1;
      */
@@ -85,7 +87,7 @@ export type UploadImageRequest = Message<"switchboard.image.v1.UploadImageReques
     case: "metadata";
   } | {
     /**
-     * The next bytes of the image.
+     * The next bytes of the image: 64 KiB recommended, 1 MiB at most.
      *
      * @generated from field: bytes chunk = 2;
      */
@@ -164,7 +166,7 @@ export const DownloadImageRequestSchema: GenMessage<DownloadImageRequest> = /*@_
  */
 export type DownloadMetadata = Message<"switchboard.image.v1.DownloadMetadata"> & {
   /**
-   * The image.
+   * The image (also when a variant is downloaded: the variant is one of its `variants`).
    *
    * @generated from field: switchboard.image.v1.Image image = 1;
    */
@@ -220,7 +222,7 @@ export type DownloadImageResponse = Message<"switchboard.image.v1.DownloadImageR
     case: "metadata";
   } | {
     /**
-     * The next bytes.
+     * The next bytes, `chunk_size` of them (fewer in the last chunk).
      *
      * @generated from field: bytes chunk = 2;
      */
@@ -250,7 +252,7 @@ export type ProcessImageRequest = Message<"switchboard.image.v1.ProcessImageRequ
   imageId: string;
 
   /**
-   * Steps applied in order; at least one.
+   * Steps applied in order; at least one, at most 16.
    *
    * @generated from field: repeated switchboard.image.v1.Operation operations = 2;
    */
@@ -299,7 +301,7 @@ export type ProcessImageStreamStart = Message<"switchboard.image.v1.ProcessImage
   metadata?: UploadMetadata | undefined;
 
   /**
-   * Steps applied in order; at least one.
+   * Steps applied in order; at least one, at most 16.
    *
    * @generated from field: repeated switchboard.image.v1.Operation operations = 2;
    */
@@ -320,13 +322,13 @@ export const ProcessImageStreamStartSchema: GenMessage<ProcessImageStreamStart> 
  */
 export type ProcessImageStreamRequest = Message<"switchboard.image.v1.ProcessImageStreamRequest"> & {
   /**
-   * Start first, then chunks.
+   * Start first, then chunks; exactly one must be set.
    *
    * @generated from oneof switchboard.image.v1.ProcessImageStreamRequest.data
    */
   data: {
     /**
-     * The first message.
+     * The first message, and only the first.
      *
      * @generated from field: switchboard.image.v1.ProcessImageStreamStart start = 1;
      */
@@ -334,7 +336,7 @@ export type ProcessImageStreamRequest = Message<"switchboard.image.v1.ProcessIma
     case: "start";
   } | {
     /**
-     * The next bytes of the image.
+     * The next bytes of the image: 64 KiB recommended, 1 MiB at most.
      *
      * @generated from field: bytes chunk = 2;
      */
@@ -371,7 +373,7 @@ export type Progress = Message<"switchboard.image.v1.Progress"> & {
   bytesReceived: bigint;
 
   /**
-   * Bytes expected in all.
+   * Bytes expected in all: the start's `size_bytes` (0 when it was not given).
    *
    * @generated from field: int64 bytes_total = 3;
    */
@@ -616,13 +618,20 @@ export const StageSchema: GenEnum<Stage> = /*@__PURE__*/
  *
  * Chunks: 64 KiB recommended, 1 MiB at most per message (RESOURCE_EXHAUSTED above that, and above
  * the total upload cap, 20 MiB by default). Bytes that are not PNG, JPEG, WebP or GIF, or whose size
- * or sha256 differ from the metadata, are INVALID_ARGUMENT, and nothing is stored.
+ * or sha256 differ from the metadata, are INVALID_ARGUMENT, and nothing is stored. A stream whose
+ * first message is not its metadata/start, or that sends it twice, is INVALID_ARGUMENT. An unknown
+ * image or variant id is NOT_FOUND.
+ *
+ * Stores are atomic: bytes are written under their sha256 only once complete and verified, so a
+ * failed or cancelled upload leaves nothing behind. Each stored upload publishes ImageUploaded,
+ * each stored variant ImageProcessed (switchboard.events.v1).
  *
  * @generated from service switchboard.image.v1.ImageService
  */
 export const ImageService: GenService<{
   /**
-   * Uploads an image: first a `metadata` message, then `chunk` messages. Returns the stored image.
+   * Uploads an image: first a `metadata` message, then `chunk` messages, then the client closes its
+   * side. Returns the stored image (no variants yet).
    *
    * @generated from rpc switchboard.image.v1.ImageService.UploadImage
    */
@@ -632,7 +641,9 @@ export const ImageService: GenService<{
     output: typeof UploadImageResponseSchema;
   },
   /**
-   * Downloads an image or one of its variants: first a `metadata` message, then `chunk` messages.
+   * Downloads an image or one of its variants: first one `metadata` message, then `chunk` messages
+   * of `chunk_size` bytes each (the last one shorter), then the stream ends OK. Concatenated, the
+   * chunks have the metadata's size and sha256.
    *
    * @generated from rpc switchboard.image.v1.ImageService.DownloadImage
    */
@@ -642,7 +653,8 @@ export const ImageService: GenService<{
     output: typeof DownloadImageResponseSchema;
   },
   /**
-   * Applies operations to a stored image and stores the result as a variant.
+   * Applies operations, in order, to a stored image and stores the result as a new variant of it.
+   * NOT_FOUND for an unknown image; INVALID_ARGUMENT for an operation the image cannot take.
    *
    * @generated from rpc switchboard.image.v1.ImageService.ProcessImage
    */
@@ -652,7 +664,12 @@ export const ImageService: GenService<{
     output: typeof ProcessImageResponseSchema;
   },
   /**
-   * Streams an image in and gets progress and the processed result back, interleaved, in one session.
+   * Upload and process in one session: the client sends `start` (metadata and operations), then
+   * chunks, then closes its side. The server answers, interleaved with the upload, with `progress`
+   * messages — STAGE_RECEIVING as bytes arrive (at most one per chunk), then STAGE_DECODING,
+   * STAGE_PROCESSING, STAGE_STORING and STAGE_DONE, once each — and finally one `result`, after
+   * which the stream ends OK. A failure at any stage ends the stream with its status, storing
+   * nothing. Publishes ImageUploaded and ImageProcessed as UploadImage and ProcessImage do.
    *
    * @generated from rpc switchboard.image.v1.ImageService.ProcessImageStream
    */
@@ -672,7 +689,8 @@ export const ImageService: GenService<{
     output: typeof GetImageResponseSchema;
   },
   /**
-   * Lists an owner's images, newest first, a page at a time.
+   * Lists an owner's images, newest first, a page at a time. An owner with no images gets an empty
+   * page, not NOT_FOUND. A page token this service did not issue is INVALID_ARGUMENT.
    *
    * @generated from rpc switchboard.image.v1.ImageService.ListImages
    */

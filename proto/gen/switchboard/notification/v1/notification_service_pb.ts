@@ -185,13 +185,20 @@ export const ListNotificationsResponseSchema: GenMessage<ListNotificationsRespon
 
 /**
  * Notifications: send one, follow a user's as they happen, read the history.
- * Served by notification-service on port 50053.
+ * Served by notification-service on port 50053. Most notifications are not sent through this service
+ * but made from events (UserCreated → WELCOME, ImageProcessed → IMAGE_READY), at most once per event.
+ *
+ * Errors: INVALID_ARGUMENT (with google.rpc.BadRequest) for bad input or a foreign page token;
+ * RESOURCE_EXHAUSTED for a Subscribe stream that falls behind. User ids are not checked against
+ * user-service.
  *
  * @generated from service switchboard.notification.v1.NotificationService
  */
 export const NotificationService: GenService<{
   /**
-   * Sends a notification to a user now (queued for delivery on every channel).
+   * Sends a DIRECT notification to a user now: stored as PENDING and published as
+   * NotificationRequested in one transaction, then delivered on every channel (MQTT
+   * `switchboard/users/{id}/notifications`, QoS 1, and every open Subscribe stream).
    *
    * @generated from rpc switchboard.notification.v1.NotificationService.SendNotification
    */
@@ -201,8 +208,11 @@ export const NotificationService: GenService<{
     output: typeof SendNotificationResponseSchema;
   },
   /**
-   * Streams a user's notifications as they are delivered, until the client cancels. A subscriber that
+   * Streams a user's notifications as they are delivered, from the moment of subscribing (no replay:
+   * read earlier ones with ListNotifications), until the client cancels, the user is deleted, or the
+   * server shuts down (then resubscribe, and catch up with ListNotifications). A subscriber that
    * falls too far behind is dropped with RESOURCE_EXHAUSTED rather than slowing the others down.
+   * Delivery is at least once: deduplicate by `Notification.id`.
    *
    * @generated from rpc switchboard.notification.v1.NotificationService.Subscribe
    */
@@ -212,7 +222,8 @@ export const NotificationService: GenService<{
     output: typeof SubscribeResponseSchema;
   },
   /**
-   * Lists a user's notifications, newest first, a page at a time.
+   * Lists a user's notifications, newest first, a page at a time. A user with none gets an empty
+   * page, not NOT_FOUND.
    *
    * @generated from rpc switchboard.notification.v1.NotificationService.ListNotifications
    */

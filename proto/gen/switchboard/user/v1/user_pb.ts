@@ -18,11 +18,14 @@ export const file_switchboard_user_v1_user: GenFile = /*@__PURE__*/
 /**
  * A person who uses Switchboard. Owned by user-service; other services hold only its id.
  *
+ * Output only: `id`, `create_time`, `update_time` and `version` are set by the server; values a
+ * client sends in them are ignored (except `id` in UpdateUserRequest, which names the user).
+ *
  * @generated from message switchboard.user.v1.User
  */
 export type User = Message<"switchboard.user.v1.User"> & {
   /**
-   * Server-assigned identifier, a UUID.
+   * Server-assigned identifier, a UUID (lowercase, 36 characters).
    *
    * @generated from field: string id = 1;
    */
@@ -45,7 +48,8 @@ export type User = Message<"switchboard.user.v1.User"> & {
   email: string;
 
   /**
-   * The image-service id of the user's avatar, if any.
+   * The image-service id of the user's avatar; empty when there is none (an update with this path
+   * in its mask and an empty value removes the avatar).
    *
    * @generated from field: string avatar_image_id = 4;
    */
@@ -67,7 +71,8 @@ export type User = Message<"switchboard.user.v1.User"> & {
 
   /**
    * Version for optimistic concurrency: starts at 1 and grows by one on every change. An update or
-   * delete that names a version fails with ABORTED when the user has moved on since.
+   * delete whose `expected_version` is not the current one fails with ABORTED (a read-modify-write
+   * conflict: read the user again, reapply, retry). In proto3 JSON it is a string, e.g. "3".
    *
    * @generated from field: int64 version = 7;
    */

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/user/v1/user_service.proto.
  */
 export const file_switchboard_user_v1_user_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZzd2l0Y2hib2FyZC91c2VyL3YxL3VzZXJfc2VydmljZS5wcm90bxITc3dpdGNoYm9hcmQudXNlci52MSJlChFDcmVhdGVVc2VyUmVxdWVzdBIcCgpyZXF1ZXN0X2lkGAEgASgJQgi6SAVyA7ABARIXCgRuYW1lGAIgASgJQgm6SAZyBBABGGQSGQoFZW1haWwYAyABKAlCCrpIB3IFGP4BYAEiPQoSQ3JlYXRlVXNlclJlc3BvbnNlEicKBHVzZXIYASABKAsyGS5zd2l0Y2hib2FyZC51c2VyLnYxLlVzZXIiJgoOR2V0VXNlclJlcXVlc3QSFAoCaWQYASABKAlCCLpIBXIDsAEBIjoKD0dldFVzZXJSZXNwb25zZRInCgR1c2VyGAEgASgLMhkuc3dpdGNoYm9hcmQudXNlci52MS5Vc2VyIqABChFVcGRhdGVVc2VyUmVxdWVzdBIvCgR1c2VyGAEgASgLMhkuc3dpdGNoYm9hcmQudXNlci52MS5Vc2VyQga6SAPIAQESNwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrQga6SAPIAQESIQoQZXhwZWN0ZWRfdmVyc2lvbhgDIAEoA0IHukgEIgIoACI9ChJVcGRhdGVVc2VyUmVzcG9uc2USJwoEdXNlchgBIAEoCzIZLnN3aXRjaGJvYXJkLnVzZXIudjEuVXNlciJMChFEZWxldGVVc2VyUmVxdWVzdBIUCgJpZBgBIAEoCUIIukgFcgOwAQESIQoQZXhwZWN0ZWRfdmVyc2lvbhgCIAEoA0IHukgEIgIoACIUChJEZWxldGVVc2VyUmVzcG9uc2UiXgoQTGlzdFVzZXJzUmVxdWVzdBIWCgVxdWVyeRgBIAEoCUIHukgEcgIYZBIeCglwYWdlX3NpemUYAiABKAVCC7pICBoGGKCNBigAEhIKCnBhZ2VfdG9rZW4YAyABKAkiVQoRTGlzdFVzZXJzUmVzcG9uc2USJwoEdXNlchgBIAEoCzIZLnN3aXRjaGJvYXJkLnVzZXIudjEuVXNlchIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiMQoSSW1wb3J0VXNlcnNSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFZW1haWwYAiABKAkihAEKE0ltcG9ydFVzZXJzUmVzcG9uc2USEAoIcmVjZWl2ZWQYASABKAUSDwoHY3JlYXRlZBgCIAEoBRIQCghyZWplY3RlZBgDIAEoBRI4CgpyZWplY3Rpb25zGAQgAygLMiQuc3dpdGNoYm9hcmQudXNlci52MS5JbXBvcnRSZWplY3Rpb24iPgoPSW1wb3J0UmVqZWN0aW9uEg0KBWluZGV4GAEgASgFEgwKBGNvZGUYAiABKAkSDgoGcmVhc29uGAMgASgJIooCChJVc2VyU2Vzc2lvblJlcXVlc3QSFgoOY29ycmVsYXRpb25faWQYASABKAkSMgoDZ2V0GAIgASgLMiMuc3dpdGNoYm9hcmQudXNlci52MS5HZXRVc2VyUmVxdWVzdEgAEjgKBnVwZGF0ZRgDIAEoCzImLnN3aXRjaGJvYXJkLnVzZXIudjEuVXBkYXRlVXNlclJlcXVlc3RIABIwCgV3YXRjaBgEIAEoCzIfLnN3aXRjaGJvYXJkLnVzZXIudjEuV2F0Y2hVc2Vyc0gAEjIKB3Vud2F0Y2gYBSABKAsyHy5zd2l0Y2hib2FyZC51c2VyLnYxLldhdGNoVXNlcnNIAEIICgZhY3Rpb24iGQoKV2F0Y2hVc2VycxILCgNpZHMYASADKAki/gEKE1VzZXJTZXNzaW9uUmVzcG9uc2USFgoOY29ycmVsYXRpb25faWQYASABKAkSKQoEdXNlchgCIAEoCzIZLnN3aXRjaGJvYXJkLnVzZXIudjEuVXNlckgAEjEKBmNoYW5nZRgDIAEoCzIfLnN3aXRjaGJvYXJkLnVzZXIudjEuVXNlckNoYW5nZUgAEjIKBWVycm9yGAQgASgLMiEuc3dpdGNoYm9hcmQudXNlci52MS5TZXNzaW9uRXJyb3JIABIzCgh3YXRjaGluZxgFIAEoCzIfLnN3aXRjaGJvYXJkLnVzZXIudjEuV2F0Y2hVc2Vyc0gAQggKBnJlc3VsdCJkCgpVc2VyQ2hhbmdlEicKBHVzZXIYASABKAsyGS5zd2l0Y2hib2FyZC51c2VyLnYxLlVzZXISLQoEa2luZBgCIAEoDjIfLnN3aXRjaGJvYXJkLnVzZXIudjEuQ2hhbmdlS2luZCItCgxTZXNzaW9uRXJyb3ISDAoEY29kZRgBIAEoBRIPCgdtZXNzYWdlGAIgASgJKlsKCkNoYW5nZUtpbmQSGwoXQ0hBTkdFX0tJTkRfVU5TUEVDSUZJRUQQABIXChNDSEFOR0VfS0lORF9VUERBVEVEEAESFwoTQ0hBTkdFX0tJTkRfREVMRVRFRBACMqgFCgtVc2VyU2VydmljZRJdCgpDcmVhdGVVc2VyEiYuc3dpdGNoYm9hcmQudXNlci52MS5DcmVhdGVVc2VyUmVxdWVzdBonLnN3aXRjaGJvYXJkLnVzZXIudjEuQ3JlYXRlVXNlclJlc3BvbnNlElQKB0dldFVzZXISIy5zd2l0Y2hib2FyZC51c2VyLnYxLkdldFVzZXJSZXF1ZXN0GiQuc3dpdGNoYm9hcmQudXNlci52MS5HZXRVc2VyUmVzcG9uc2USXQoKVXBkYXRlVXNlchImLnN3aXRjaGJvYXJkLnVzZXIudjEuVXBkYXRlVXNlclJlcXVlc3QaJy5zd2l0Y2hib2FyZC51c2VyLnYxLlVwZGF0ZVVzZXJSZXNwb25zZRJdCgpEZWxldGVVc2VyEiYuc3dpdGNoYm9hcmQudXNlci52MS5EZWxldGVVc2VyUmVxdWVzdBonLnN3aXRjaGJvYXJkLnVzZXIudjEuRGVsZXRlVXNlclJlc3BvbnNlElwKCUxpc3RVc2VycxIlLnN3aXRjaGJvYXJkLnVzZXIudjEuTGlzdFVzZXJzUmVxdWVzdBomLnN3aXRjaGJvYXJkLnVzZXIudjEuTGlzdFVzZXJzUmVzcG9uc2UwARJiCgtJbXBvcnRVc2VycxInLnN3aXRjaGJvYXJkLnVzZXIudjEuSW1wb3J0VXNlcnNSZXF1ZXN0Giguc3dpdGNoYm9hcmQudXNlci52MS5JbXBvcnRVc2Vyc1Jlc3BvbnNlKAESZAoLVXNlclNlc3Npb24SJy5zd2l0Y2hib2FyZC51c2VyLnYxLlVzZXJTZXNzaW9uUmVxdWVzdBooLnN3aXRjaGJvYXJkLnVzZXIudjEuVXNlclNlc3Npb25SZXNwb25zZSgBMAFiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_field_mask, file_switchboard_user_v1_user]);
+  fileDesc("CiZzd2l0Y2hib2FyZC91c2VyL3YxL3VzZXJfc2VydmljZS5wcm90bxITc3dpdGNoYm9hcmQudXNlci52MSJlChFDcmVhdGVVc2VyUmVxdWVzdBIcCgpyZXF1ZXN0X2lkGAEgASgJQgi6SAVyA7ABARIXCgRuYW1lGAIgASgJQgm6SAZyBBABGGQSGQoFZW1haWwYAyABKAlCCrpIB3IFGP4BYAEiPQoSQ3JlYXRlVXNlclJlc3BvbnNlEicKBHVzZXIYASABKAsyGS5zd2l0Y2hib2FyZC51c2VyLnYxLlVzZXIiJgoOR2V0VXNlclJlcXVlc3QSFAoCaWQYASABKAlCCLpIBXIDsAEBIjoKD0dldFVzZXJSZXNwb25zZRInCgR1c2VyGAEgASgLMhkuc3dpdGNoYm9hcmQudXNlci52MS5Vc2VyIqABChFVcGRhdGVVc2VyUmVxdWVzdBIvCgR1c2VyGAEgASgLMhkuc3dpdGNoYm9hcmQudXNlci52MS5Vc2VyQga6SAPIAQESNwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrQga6SAPIAQESIQoQZXhwZWN0ZWRfdmVyc2lvbhgDIAEoA0IHukgEIgIoACI9ChJVcGRhdGVVc2VyUmVzcG9uc2USJwoEdXNlchgBIAEoCzIZLnN3aXRjaGJvYXJkLnVzZXIudjEuVXNlciJMChFEZWxldGVVc2VyUmVxdWVzdBIUCgJpZBgBIAEoCUIIukgFcgOwAQESIQoQZXhwZWN0ZWRfdmVyc2lvbhgCIAEoA0IHukgEIgIoACIUChJEZWxldGVVc2VyUmVzcG9uc2UiXQoQTGlzdFVzZXJzUmVxdWVzdBIWCgVxdWVyeRgBIAEoCUIHukgEcgIYZBIdCglwYWdlX3NpemUYAiABKAVCCrpIBxoFGOgHKAASEgoKcGFnZV90b2tlbhgDIAEoCSJVChFMaXN0VXNlcnNSZXNwb25zZRInCgR1c2VyGAEgASgLMhkuc3dpdGNoYm9hcmQudXNlci52MS5Vc2VyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIxChJJbXBvcnRVc2Vyc1JlcXVlc3QSDAoEbmFtZRgBIAEoCRINCgVlbWFpbBgCIAEoCSKEAQoTSW1wb3J0VXNlcnNSZXNwb25zZRIQCghyZWNlaXZlZBgBIAEoBRIPCgdjcmVhdGVkGAIgASgFEhAKCHJlamVjdGVkGAMgASgFEjgKCnJlamVjdGlvbnMYBCADKAsyJC5zd2l0Y2hib2FyZC51c2VyLnYxLkltcG9ydFJlamVjdGlvbiI+Cg9JbXBvcnRSZWplY3Rpb24SDQoFaW5kZXgYASABKAUSDAoEY29kZRgCIAEoCRIOCgZyZWFzb24YAyABKAkiigIKElVzZXJTZXNzaW9uUmVxdWVzdBIWCg5jb3JyZWxhdGlvbl9pZBgBIAEoCRIyCgNnZXQYAiABKAsyIy5zd2l0Y2hib2FyZC51c2VyLnYxLkdldFVzZXJSZXF1ZXN0SAASOAoGdXBkYXRlGAMgASgLMiYuc3dpdGNoYm9hcmQudXNlci52MS5VcGRhdGVVc2VyUmVxdWVzdEgAEjAKBXdhdGNoGAQgASgLMh8uc3dpdGNoYm9hcmQudXNlci52MS5XYXRjaFVzZXJzSAASMgoHdW53YXRjaBgFIAEoCzIfLnN3aXRjaGJvYXJkLnVzZXIudjEuV2F0Y2hVc2Vyc0gAQggKBmFjdGlvbiIZCgpXYXRjaFVzZXJzEgsKA2lkcxgBIAMoCSL+AQoTVXNlclNlc3Npb25SZXNwb25zZRIWCg5jb3JyZWxhdGlvbl9pZBgBIAEoCRIpCgR1c2VyGAIgASgLMhkuc3dpdGNoYm9hcmQudXNlci52MS5Vc2VySAASMQoGY2hhbmdlGAMgASgLMh8uc3dpdGNoYm9hcmQudXNlci52MS5Vc2VyQ2hhbmdlSAASMgoFZXJyb3IYBCABKAsyIS5zd2l0Y2hib2FyZC51c2VyLnYxLlNlc3Npb25FcnJvckgAEjMKCHdhdGNoaW5nGAUgASgLMh8uc3dpdGNoYm9hcmQudXNlci52MS5XYXRjaFVzZXJzSABCCAoGcmVzdWx0ImQKClVzZXJDaGFuZ2USJwoEdXNlchgBIAEoCzIZLnN3aXRjaGJvYXJkLnVzZXIudjEuVXNlchItCgRraW5kGAIgASgOMh8uc3dpdGNoYm9hcmQudXNlci52MS5DaGFuZ2VLaW5kIi0KDFNlc3Npb25FcnJvchIMCgRjb2RlGAEgASgFEg8KB21lc3NhZ2UYAiABKAkqWwoKQ2hhbmdlS2luZBIbChdDSEFOR0VfS0lORF9VTlNQRUNJRklFRBAAEhcKE0NIQU5HRV9LSU5EX1VQREFURUQQARIXChNDSEFOR0VfS0lORF9ERUxFVEVEEAIyqAUKC1VzZXJTZXJ2aWNlEl0KCkNyZWF0ZVVzZXISJi5zd2l0Y2hib2FyZC51c2VyLnYxLkNyZWF0ZVVzZXJSZXF1ZXN0Gicuc3dpdGNoYm9hcmQudXNlci52MS5DcmVhdGVVc2VyUmVzcG9uc2USVAoHR2V0VXNlchIjLnN3aXRjaGJvYXJkLnVzZXIudjEuR2V0VXNlclJlcXVlc3QaJC5zd2l0Y2hib2FyZC51c2VyLnYxLkdldFVzZXJSZXNwb25zZRJdCgpVcGRhdGVVc2VyEiYuc3dpdGNoYm9hcmQudXNlci52MS5VcGRhdGVVc2VyUmVxdWVzdBonLnN3aXRjaGJvYXJkLnVzZXIudjEuVXBkYXRlVXNlclJlc3BvbnNlEl0KCkRlbGV0ZVVzZXISJi5zd2l0Y2hib2FyZC51c2VyLnYxLkRlbGV0ZVVzZXJSZXF1ZXN0Gicuc3dpdGNoYm9hcmQudXNlci52MS5EZWxldGVVc2VyUmVzcG9uc2USXAoJTGlzdFVzZXJzEiUuc3dpdGNoYm9hcmQudXNlci52MS5MaXN0VXNlcnNSZXF1ZXN0GiYuc3dpdGNoYm9hcmQudXNlci52MS5MaXN0VXNlcnNSZXNwb25zZTABEmIKC0ltcG9ydFVzZXJzEicuc3dpdGNoYm9hcmQudXNlci52MS5JbXBvcnRVc2Vyc1JlcXVlc3QaKC5zd2l0Y2hib2FyZC51c2VyLnYxLkltcG9ydFVzZXJzUmVzcG9uc2UoARJkCgtVc2VyU2Vzc2lvbhInLnN3aXRjaGJvYXJkLnVzZXIudjEuVXNlclNlc3Npb25SZXF1ZXN0Giguc3dpdGNoYm9hcmQudXNlci52MS5Vc2VyU2Vzc2lvblJlc3BvbnNlKAEwAWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_field_mask, file_switchboard_user_v1_user]);
 
 /**
  * Asks to create a user.
@@ -24,7 +24,8 @@ export const file_switchboard_user_v1_user_service: GenFile = /*@__PURE__*/
  */
 export type CreateUserRequest = Message<"switchboard.user.v1.CreateUserRequest"> & {
   /**
-   * Client-chosen UUID that makes retries safe: the same id always yields the same user.
+   * Client-chosen UUID that makes retries safe: the same id (with the same name and email) always
+   * yields the same user. Generate a new one per intended user, reuse it on every retry of it.
    *
    * @generated from field: string request_id = 1;
    */
@@ -38,7 +39,7 @@ export type CreateUserRequest = Message<"switchboard.user.v1.CreateUserRequest">
   name: string;
 
   /**
-   * Email address, unique across users.
+   * Email address, unique across users (case-insensitive); stored as given.
    *
    * @generated from field: string email = 3;
    */
@@ -122,21 +123,25 @@ export const GetUserResponseSchema: GenMessage<GetUserResponse> = /*@__PURE__*/
  */
 export type UpdateUserRequest = Message<"switchboard.user.v1.UpdateUserRequest"> & {
   /**
-   * The new values; `user.id` names the user to change.
+   * The new values; `user.id` (a UUID) names the user to change. Only the fields named in
+   * `update_mask` are read; output-only fields (`version`, times) are ignored.
    *
    * @generated from field: switchboard.user.v1.User user = 1;
    */
   user?: User | undefined;
 
   /**
-   * The fields to change: any of "name", "email", "avatar_image_id". Empty is INVALID_ARGUMENT.
+   * The fields to change: one or more of "name", "email", "avatar_image_id" (AIP-134; in proto3
+   * JSON a FieldMask is one string of camelCase paths, e.g. "name,avatarImageId"). Any other path,
+   * or none, is INVALID_ARGUMENT.
    *
    * @generated from field: google.protobuf.FieldMask update_mask = 2;
    */
   updateMask?: FieldMask | undefined;
 
   /**
-   * The version the client last read; 0 skips the check (last write wins).
+   * The `version` the client last read; a different current version fails with ABORTED. 0 skips
+   * the check (last write wins).
    *
    * @generated from field: int64 expected_version = 3;
    */
@@ -185,7 +190,8 @@ export type DeleteUserRequest = Message<"switchboard.user.v1.DeleteUserRequest">
   id: string;
 
   /**
-   * The version the client last read; 0 skips the check.
+   * The `version` the client last read; a different current version fails with ABORTED. 0 skips
+   * the check.
    *
    * @generated from field: int64 expected_version = 2;
    */
@@ -200,7 +206,7 @@ export const DeleteUserRequestSchema: GenMessage<DeleteUserRequest> = /*@__PURE_
   messageDesc(file_switchboard_user_v1_user_service, 6);
 
 /**
- * Confirms a deletion.
+ * Confirms a deletion. Empty: the deleted user is in the UserDeleted event.
  *
  * @generated from message switchboard.user.v1.DeleteUserResponse
  */
@@ -221,21 +227,24 @@ export const DeleteUserResponseSchema: GenMessage<DeleteUserResponse> = /*@__PUR
  */
 export type ListUsersRequest = Message<"switchboard.user.v1.ListUsersRequest"> & {
   /**
-   * Keeps users whose name or email contains this text (case-insensitive); empty keeps all.
+   * Keeps users whose name or email contains this text as a substring, case-insensitively, taken
+   * literally (no wildcards: `%` and `_` match themselves); empty keeps every user.
    *
    * @generated from field: string query = 1;
    */
   query: string;
 
   /**
-   * Most users to stream; 0 streams every match. At most 100000.
+   * Most users in this call's stream, 1 to 1000; 0 streams every match (to export everything, use
+   * 0 rather than paging).
    *
    * @generated from field: int32 page_size = 2;
    */
   pageSize: number;
 
   /**
-   * Where to continue: the `next_page_token` of the last message of an earlier page.
+   * Where to continue: the `next_page_token` of the last message of the previous page, sent with
+   * the same `query`; empty starts from the beginning.
    *
    * @generated from field: string page_token = 3;
    */
@@ -250,20 +259,22 @@ export const ListUsersRequestSchema: GenMessage<ListUsersRequest> = /*@__PURE__*
   messageDesc(file_switchboard_user_v1_user_service, 8);
 
 /**
- * One user of a ListUsers stream.
+ * One user of a ListUsers stream (a wrapper rather than a bare User, so that the paging token can
+ * travel with the page's last user).
  *
  * @generated from message switchboard.user.v1.ListUsersResponse
  */
 export type ListUsersResponse = Message<"switchboard.user.v1.ListUsersResponse"> & {
   /**
-   * The user.
+   * The user; always set.
    *
    * @generated from field: switchboard.user.v1.User user = 1;
    */
   user?: User | undefined;
 
   /**
-   * Set on the last message of a full page when more users match: pass it as `page_token` to go on.
+   * Set only on the last message of a full page when more users match: pass it as `page_token` to
+   * go on. Empty everywhere else, and when the stream has reached the end of the matches.
    *
    * @generated from field: string next_page_token = 2;
    */
@@ -278,20 +289,21 @@ export const ListUsersResponseSchema: GenMessage<ListUsersResponse> = /*@__PURE_
   messageDesc(file_switchboard_user_v1_user_service, 9);
 
 /**
- * One row of a bulk import.
+ * One row of a bulk import. Deliberately without validation rules: a bad row must not fail the
+ * whole stream, so each row is checked against CreateUserRequest's rules and rejected on its own.
  *
  * @generated from message switchboard.user.v1.ImportUsersRequest
  */
 export type ImportUsersRequest = Message<"switchboard.user.v1.ImportUsersRequest"> & {
   /**
-   * Display name.
+   * Display name, 1 to 100 characters (as for CreateUser).
    *
    * @generated from field: string name = 1;
    */
   name: string;
 
   /**
-   * Email address.
+   * Email address, unique across users (as for CreateUser).
    *
    * @generated from field: string email = 2;
    */
@@ -319,21 +331,21 @@ export type ImportUsersResponse = Message<"switchboard.user.v1.ImportUsersRespon
   received: number;
 
   /**
-   * How many users were created.
+   * How many users were created (and kept).
    *
    * @generated from field: int32 created = 2;
    */
   created: number;
 
   /**
-   * How many rows were rejected.
+   * How many rows were rejected; `created + rejected == received`.
    *
    * @generated from field: int32 rejected = 3;
    */
   rejected: number;
 
   /**
-   * Every rejected row, in order.
+   * Every rejected row, in stream order.
    *
    * @generated from field: repeated switchboard.user.v1.ImportRejection rejections = 4;
    */
@@ -361,14 +373,15 @@ export type ImportRejection = Message<"switchboard.user.v1.ImportRejection"> & {
   index: number;
 
   /**
-   * The gRPC status code name the row would have got alone, e.g. "ALREADY_EXISTS".
+   * The gRPC status code name the row would have got as a CreateUser, e.g. "INVALID_ARGUMENT" or
+   * "ALREADY_EXISTS".
    *
    * @generated from field: string code = 2;
    */
   code: string;
 
   /**
-   * A human-readable reason.
+   * A human-readable reason; for INVALID_ARGUMENT, each violated field and why ("email: …").
    *
    * @generated from field: string reason = 3;
    */
@@ -389,20 +402,21 @@ export const ImportRejectionSchema: GenMessage<ImportRejection> = /*@__PURE__*/
  */
 export type UserSessionRequest = Message<"switchboard.user.v1.UserSessionRequest"> & {
   /**
-   * Echoed in the answer, so the client can match answers to requests.
+   * Chosen by the client (unique among its open requests, e.g. a counter or a UUID) and echoed in
+   * the answer, so the client can match answers to requests.
    *
    * @generated from field: string correlation_id = 1;
    */
   correlationId: string;
 
   /**
-   * What the client asks for.
+   * What the client asks for; a message with none set is answered with an INVALID_ARGUMENT `error`.
    *
    * @generated from oneof switchboard.user.v1.UserSessionRequest.action
    */
   action: {
     /**
-     * Look a user up.
+     * Look a user up; answered with `user` (or `error`, e.g. NOT_FOUND).
      *
      * @generated from field: switchboard.user.v1.GetUserRequest get = 2;
      */
@@ -410,7 +424,7 @@ export type UserSessionRequest = Message<"switchboard.user.v1.UserSessionRequest
     case: "get";
   } | {
     /**
-     * Change a user.
+     * Change a user, as UpdateUser does; answered with the updated `user` (or `error`, e.g. ABORTED).
      *
      * @generated from field: switchboard.user.v1.UpdateUserRequest update = 3;
      */
@@ -418,7 +432,8 @@ export type UserSessionRequest = Message<"switchboard.user.v1.UserSessionRequest
     case: "update";
   } | {
     /**
-     * Start receiving changes to these users.
+     * Start receiving changes to these users (unknown ids are allowed: nothing will come for
+     * them); answered with `watching`.
      *
      * @generated from field: switchboard.user.v1.WatchUsers watch = 4;
      */
@@ -426,7 +441,7 @@ export type UserSessionRequest = Message<"switchboard.user.v1.UserSessionRequest
     case: "watch";
   } | {
     /**
-     * Stop receiving changes to these users.
+     * Stop receiving changes to these users; answered with `watching`.
      *
      * @generated from field: switchboard.user.v1.WatchUsers unwatch = 5;
      */
@@ -483,7 +498,7 @@ export type UserSessionResponse = Message<"switchboard.user.v1.UserSessionRespon
    */
   result: {
     /**
-     * The user a `get` or `update` returned.
+     * The answer to a `get` (the user) or an `update` (the user after the change).
      *
      * @generated from field: switchboard.user.v1.User user = 2;
      */
@@ -491,7 +506,7 @@ export type UserSessionResponse = Message<"switchboard.user.v1.UserSessionRespon
     case: "user";
   } | {
     /**
-     * A watched user changed (or was deleted).
+     * A watched user changed (or was deleted); pushed, with an empty correlation id.
      *
      * @generated from field: switchboard.user.v1.UserChange change = 3;
      */
@@ -507,7 +522,7 @@ export type UserSessionResponse = Message<"switchboard.user.v1.UserSessionRespon
     case: "error";
   } | {
     /**
-     * A watch or unwatch took effect.
+     * A watch or unwatch took effect: every id the session now watches.
      *
      * @generated from field: switchboard.user.v1.WatchUsers watching = 5;
      */
@@ -558,7 +573,8 @@ export const UserChangeSchema: GenMessage<UserChange> = /*@__PURE__*/
  */
 export type SessionError = Message<"switchboard.user.v1.SessionError"> & {
   /**
-   * The gRPC status code the request would have failed with as a unary call.
+   * The gRPC status code the request would have failed with as a unary call, as its number
+   * (google.rpc.Code: 3 INVALID_ARGUMENT, 5 NOT_FOUND, 6 ALREADY_EXISTS, 10 ABORTED, …).
    *
    * @generated from field: int32 code = 1;
    */
@@ -617,15 +633,27 @@ export const ChangeKindSchema: GenEnum<ChangeKind> = /*@__PURE__*/
  * Users: create, read, update, delete, list, bulk import and live sessions — one rpc of every
  * gRPC call kind. Served by user-service on port 50051.
  *
- * Errors: INVALID_ARGUMENT (with google.rpc.BadRequest field violations) for bad input,
- * NOT_FOUND for an unknown id, ALREADY_EXISTS for a taken email, ABORTED for a stale version.
+ * Errors (gRPC status codes; the gateways map them to HTTP and SOAP faults):
+ *   INVALID_ARGUMENT     a request breaks the `buf.validate` rules below or a documented rule (with
+ *                        google.rpc.BadRequest field violations naming each field)
+ *   NOT_FOUND            no user with that id
+ *   ALREADY_EXISTS       the email is taken by another user (compared case-insensitively)
+ *   ABORTED              `expected_version` is stale: the user changed since the client read it;
+ *                        read again and retry (chosen over FAILED_PRECONDITION, which google.rpc.Code
+ *                        reserves for states a retry of the same read-modify-write cannot fix)
+ *   FAILED_PRECONDITION  a CreateUser `request_id` reused with a different name or email
+ *   RESOURCE_EXHAUSTED   a message over the server's size limit, or a UserSession reader too slow
+ * Every change commits together with its event (UserCreated/UserUpdated/UserDeleted, see
+ * switchboard.events.v1) or not at all.
  *
  * @generated from service switchboard.user.v1.UserService
  */
 export const UserService: GenService<{
   /**
-   * Creates a user. Idempotent by `request_id`: a retry with the same id returns the same user and
-   * publishes no second UserCreated event.
+   * Creates a user and publishes UserCreated. Idempotent by `request_id`: a retry with the same id
+   * and the same name and email returns the user created the first time and publishes nothing
+   * again; the same id with a different name or email is FAILED_PRECONDITION; a retry after that
+   * user was deleted is NOT_FOUND. ALREADY_EXISTS if another user has the email.
    *
    * @generated from rpc switchboard.user.v1.UserService.CreateUser
    */
@@ -645,7 +673,10 @@ export const UserService: GenService<{
     output: typeof GetUserResponseSchema;
   },
   /**
-   * Changes the fields named in `update_mask`. ABORTED if `expected_version` is stale.
+   * Changes the fields named in `update_mask` and publishes UserUpdated with those paths.
+   * INVALID_ARGUMENT for a `user.id` that is not a UUID, an empty mask, a path that is not
+   * updatable, or a masked name or email left empty; NOT_FOUND for an unknown user; ALREADY_EXISTS
+   * for a taken email; ABORTED if `expected_version` is stale (nothing is changed).
    *
    * @generated from rpc switchboard.user.v1.UserService.UpdateUser
    */
@@ -655,7 +686,8 @@ export const UserService: GenService<{
     output: typeof UpdateUserResponseSchema;
   },
   /**
-   * Deletes a user. NOT_FOUND if there is none; ABORTED if `expected_version` is stale.
+   * Deletes a user and publishes UserDeleted. NOT_FOUND if there is none (so a second delete is
+   * NOT_FOUND); ABORTED if `expected_version` is stale.
    *
    * @generated from rpc switchboard.user.v1.UserService.DeleteUser
    */
@@ -665,7 +697,18 @@ export const UserService: GenService<{
     output: typeof DeleteUserResponseSchema;
   },
   /**
-   * Streams users matching a filter, in id order, one message per user, without loading them all.
+   * Streams the users matching `query`, one message per user, read from the database in batches
+   * (never all loaded at once).
+   *
+   * Order: by id (UUID order, stable across pages, not creation order).
+   * Paging: with `page_size` N > 0 the stream ends after at most N users. If more users match, the
+   * last message of the page carries `next_page_token`; pass it back as `page_token` with the same
+   * `query` for the next page. Every other message has it empty, and so does the last message when
+   * the matches run out — so the client never needs an extra call to learn the list has ended.
+   * With `page_size` 0 the whole result is streamed in one call, and no token is ever set.
+   * Tokens are opaque, do not expire, and stay valid when users are created or deleted meanwhile
+   * (a user created behind the token's position is simply not seen). A token this service did not
+   * issue is INVALID_ARGUMENT. No match at all is an empty stream that ends OK, not NOT_FOUND.
    *
    * @generated from rpc switchboard.user.v1.UserService.ListUsers
    */
@@ -675,8 +718,12 @@ export const UserService: GenService<{
     output: typeof ListUsersResponseSchema;
   },
   /**
-   * Imports users from a client stream, one row per message. Each row stands alone: valid rows are
-   * kept, rejected rows are reported with their index and reason (not all-or-nothing).
+   * Imports users from a client stream, one row per message, and answers once the client closes
+   * its side. Not all-or-nothing: each row is checked and created on its own, exactly as a
+   * CreateUser with a fresh `request_id` would be (and publishes its own UserCreated); accepted rows
+   * are kept even if later rows are rejected or the stream then fails; rejected rows are reported
+   * with their index and reason. Importing the same rows twice creates nothing twice: the
+   * duplicates are rejected ALREADY_EXISTS by their email.
    *
    * @generated from rpc switchboard.user.v1.UserService.ImportUsers
    */
@@ -686,8 +733,16 @@ export const UserService: GenService<{
     output: typeof ImportUsersResponseSchema;
   },
   /**
-   * A live session: the client sends lookups, updates and watch requests; the server answers each
-   * (same correlation id) and pushes changes to watched users as they happen.
+   * A live session: the client sends lookups, updates and watch/unwatch requests, each with a
+   * `correlation_id`; the server answers each one, in the order received, with that correlation id,
+   * and pushes a `change` (empty correlation id) for every committed update or deletion of a
+   * watched user, interleaved with the answers.
+   *
+   * A well-formed request that fails (NOT_FOUND, ABORTED, ALREADY_EXISTS, …) is answered with an
+   * `error` and the session goes on. A message that breaks this contract's validation rules (e.g.
+   * a `get` whose id is not a UUID) ends the whole session with INVALID_ARGUMENT, as for any
+   * stream. A client that leaves too many messages unread (the server buffers about 1000) is ended
+   * with RESOURCE_EXHAUSTED. The session ends OK when the client closes its side.
    *
    * @generated from rpc switchboard.user.v1.UserService.UserSession
    */

@@ -31,7 +31,13 @@ class ImageServiceStub:
 
     Chunks: 64 KiB recommended, 1 MiB at most per message (RESOURCE_EXHAUSTED above that, and above
     the total upload cap, 20 MiB by default). Bytes that are not PNG, JPEG, WebP or GIF, or whose size
-    or sha256 differ from the metadata, are INVALID_ARGUMENT, and nothing is stored.
+    or sha256 differ from the metadata, are INVALID_ARGUMENT, and nothing is stored. A stream whose
+    first message is not its metadata/start, or that sends it twice, is INVALID_ARGUMENT. An unknown
+    image or variant id is NOT_FOUND.
+
+    Stores are atomic: bytes are written under their sha256 only once complete and verified, so a
+    failed or cancelled upload leaves nothing behind. Each stored upload publishes ImageUploaded,
+    each stored variant ImageProcessed (switchboard.events.v1).
     """
 
     def __init__(self, channel):
@@ -78,32 +84,47 @@ class ImageServiceServicer:
 
     Chunks: 64 KiB recommended, 1 MiB at most per message (RESOURCE_EXHAUSTED above that, and above
     the total upload cap, 20 MiB by default). Bytes that are not PNG, JPEG, WebP or GIF, or whose size
-    or sha256 differ from the metadata, are INVALID_ARGUMENT, and nothing is stored.
+    or sha256 differ from the metadata, are INVALID_ARGUMENT, and nothing is stored. A stream whose
+    first message is not its metadata/start, or that sends it twice, is INVALID_ARGUMENT. An unknown
+    image or variant id is NOT_FOUND.
+
+    Stores are atomic: bytes are written under their sha256 only once complete and verified, so a
+    failed or cancelled upload leaves nothing behind. Each stored upload publishes ImageUploaded,
+    each stored variant ImageProcessed (switchboard.events.v1).
     """
 
     def UploadImage(self, request_iterator, context):
-        """Uploads an image: first a `metadata` message, then `chunk` messages. Returns the stored image.
+        """Uploads an image: first a `metadata` message, then `chunk` messages, then the client closes its
+        side. Returns the stored image (no variants yet).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DownloadImage(self, request, context):
-        """Downloads an image or one of its variants: first a `metadata` message, then `chunk` messages.
+        """Downloads an image or one of its variants: first one `metadata` message, then `chunk` messages
+        of `chunk_size` bytes each (the last one shorter), then the stream ends OK. Concatenated, the
+        chunks have the metadata's size and sha256.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ProcessImage(self, request, context):
-        """Applies operations to a stored image and stores the result as a variant.
+        """Applies operations, in order, to a stored image and stores the result as a new variant of it.
+        NOT_FOUND for an unknown image; INVALID_ARGUMENT for an operation the image cannot take.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ProcessImageStream(self, request_iterator, context):
-        """Streams an image in and gets progress and the processed result back, interleaved, in one session.
+        """Upload and process in one session: the client sends `start` (metadata and operations), then
+        chunks, then closes its side. The server answers, interleaved with the upload, with `progress`
+        messages — STAGE_RECEIVING as bytes arrive (at most one per chunk), then STAGE_DECODING,
+        STAGE_PROCESSING, STAGE_STORING and STAGE_DONE, once each — and finally one `result`, after
+        which the stream ends OK. A failure at any stage ends the stream with its status, storing
+        nothing. Publishes ImageUploaded and ImageProcessed as UploadImage and ProcessImage do.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -117,7 +138,8 @@ class ImageServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListImages(self, request, context):
-        """Lists an owner's images, newest first, a page at a time.
+        """Lists an owner's images, newest first, a page at a time. An owner with no images gets an empty
+        page, not NOT_FOUND. A page token this service did not issue is INVALID_ARGUMENT.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -170,7 +192,13 @@ class ImageService:
 
     Chunks: 64 KiB recommended, 1 MiB at most per message (RESOURCE_EXHAUSTED above that, and above
     the total upload cap, 20 MiB by default). Bytes that are not PNG, JPEG, WebP or GIF, or whose size
-    or sha256 differ from the metadata, are INVALID_ARGUMENT, and nothing is stored.
+    or sha256 differ from the metadata, are INVALID_ARGUMENT, and nothing is stored. A stream whose
+    first message is not its metadata/start, or that sends it twice, is INVALID_ARGUMENT. An unknown
+    image or variant id is NOT_FOUND.
+
+    Stores are atomic: bytes are written under their sha256 only once complete and verified, so a
+    failed or cancelled upload leaves nothing behind. Each stored upload publishes ImageUploaded,
+    each stored variant ImageProcessed (switchboard.events.v1).
     """
 
     @staticmethod

@@ -27,7 +27,12 @@ if _version_not_supported:
 
 class NotificationServiceStub:
     """Notifications: send one, follow a user's as they happen, read the history.
-    Served by notification-service on port 50053.
+    Served by notification-service on port 50053. Most notifications are not sent through this service
+    but made from events (UserCreated → WELCOME, ImageProcessed → IMAGE_READY), at most once per event.
+
+    Errors: INVALID_ARGUMENT (with google.rpc.BadRequest) for bad input or a foreign page token;
+    RESOURCE_EXHAUSTED for a Subscribe stream that falls behind. User ids are not checked against
+    user-service.
     """
 
     def __init__(self, channel):
@@ -55,26 +60,37 @@ class NotificationServiceStub:
 
 class NotificationServiceServicer:
     """Notifications: send one, follow a user's as they happen, read the history.
-    Served by notification-service on port 50053.
+    Served by notification-service on port 50053. Most notifications are not sent through this service
+    but made from events (UserCreated → WELCOME, ImageProcessed → IMAGE_READY), at most once per event.
+
+    Errors: INVALID_ARGUMENT (with google.rpc.BadRequest) for bad input or a foreign page token;
+    RESOURCE_EXHAUSTED for a Subscribe stream that falls behind. User ids are not checked against
+    user-service.
     """
 
     def SendNotification(self, request, context):
-        """Sends a notification to a user now (queued for delivery on every channel).
+        """Sends a DIRECT notification to a user now: stored as PENDING and published as
+        NotificationRequested in one transaction, then delivered on every channel (MQTT
+        `switchboard/users/{id}/notifications`, QoS 1, and every open Subscribe stream).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def Subscribe(self, request, context):
-        """Streams a user's notifications as they are delivered, until the client cancels. A subscriber that
+        """Streams a user's notifications as they are delivered, from the moment of subscribing (no replay:
+        read earlier ones with ListNotifications), until the client cancels, the user is deleted, or the
+        server shuts down (then resubscribe, and catch up with ListNotifications). A subscriber that
         falls too far behind is dropped with RESOURCE_EXHAUSTED rather than slowing the others down.
+        Delivery is at least once: deduplicate by `Notification.id`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListNotifications(self, request, context):
-        """Lists a user's notifications, newest first, a page at a time.
+        """Lists a user's notifications, newest first, a page at a time. A user with none gets an empty
+        page, not NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -108,7 +124,12 @@ def add_NotificationServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class NotificationService:
     """Notifications: send one, follow a user's as they happen, read the history.
-    Served by notification-service on port 50053.
+    Served by notification-service on port 50053. Most notifications are not sent through this service
+    but made from events (UserCreated → WELCOME, ImageProcessed → IMAGE_READY), at most once per event.
+
+    Errors: INVALID_ARGUMENT (with google.rpc.BadRequest) for bad input or a foreign page token;
+    RESOURCE_EXHAUSTED for a Subscribe stream that falls behind. User ids are not checked against
+    user-service.
     """
 
     @staticmethod

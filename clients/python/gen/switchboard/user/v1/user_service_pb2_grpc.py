@@ -29,8 +29,18 @@ class UserServiceStub:
     """Users: create, read, update, delete, list, bulk import and live sessions — one rpc of every
     gRPC call kind. Served by user-service on port 50051.
 
-    Errors: INVALID_ARGUMENT (with google.rpc.BadRequest field violations) for bad input,
-    NOT_FOUND for an unknown id, ALREADY_EXISTS for a taken email, ABORTED for a stale version.
+    Errors (gRPC status codes; the gateways map them to HTTP and SOAP faults):
+    INVALID_ARGUMENT     a request breaks the `buf.validate` rules below or a documented rule (with
+    google.rpc.BadRequest field violations naming each field)
+    NOT_FOUND            no user with that id
+    ALREADY_EXISTS       the email is taken by another user (compared case-insensitively)
+    ABORTED              `expected_version` is stale: the user changed since the client read it;
+    read again and retry (chosen over FAILED_PRECONDITION, which google.rpc.Code
+    reserves for states a retry of the same read-modify-write cannot fix)
+    FAILED_PRECONDITION  a CreateUser `request_id` reused with a different name or email
+    RESOURCE_EXHAUSTED   a message over the server's size limit, or a UserSession reader too slow
+    Every change commits together with its event (UserCreated/UserUpdated/UserDeleted, see
+    switchboard.events.v1) or not at all.
     """
 
     def __init__(self, channel):
@@ -80,13 +90,25 @@ class UserServiceServicer:
     """Users: create, read, update, delete, list, bulk import and live sessions — one rpc of every
     gRPC call kind. Served by user-service on port 50051.
 
-    Errors: INVALID_ARGUMENT (with google.rpc.BadRequest field violations) for bad input,
-    NOT_FOUND for an unknown id, ALREADY_EXISTS for a taken email, ABORTED for a stale version.
+    Errors (gRPC status codes; the gateways map them to HTTP and SOAP faults):
+    INVALID_ARGUMENT     a request breaks the `buf.validate` rules below or a documented rule (with
+    google.rpc.BadRequest field violations naming each field)
+    NOT_FOUND            no user with that id
+    ALREADY_EXISTS       the email is taken by another user (compared case-insensitively)
+    ABORTED              `expected_version` is stale: the user changed since the client read it;
+    read again and retry (chosen over FAILED_PRECONDITION, which google.rpc.Code
+    reserves for states a retry of the same read-modify-write cannot fix)
+    FAILED_PRECONDITION  a CreateUser `request_id` reused with a different name or email
+    RESOURCE_EXHAUSTED   a message over the server's size limit, or a UserSession reader too slow
+    Every change commits together with its event (UserCreated/UserUpdated/UserDeleted, see
+    switchboard.events.v1) or not at all.
     """
 
     def CreateUser(self, request, context):
-        """Creates a user. Idempotent by `request_id`: a retry with the same id returns the same user and
-        publishes no second UserCreated event.
+        """Creates a user and publishes UserCreated. Idempotent by `request_id`: a retry with the same id
+        and the same name and email returns the user created the first time and publishes nothing
+        again; the same id with a different name or email is FAILED_PRECONDITION; a retry after that
+        user was deleted is NOT_FOUND. ALREADY_EXISTS if another user has the email.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -100,37 +122,64 @@ class UserServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def UpdateUser(self, request, context):
-        """Changes the fields named in `update_mask`. ABORTED if `expected_version` is stale.
+        """Changes the fields named in `update_mask` and publishes UserUpdated with those paths.
+        INVALID_ARGUMENT for a `user.id` that is not a UUID, an empty mask, a path that is not
+        updatable, or a masked name or email left empty; NOT_FOUND for an unknown user; ALREADY_EXISTS
+        for a taken email; ABORTED if `expected_version` is stale (nothing is changed).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteUser(self, request, context):
-        """Deletes a user. NOT_FOUND if there is none; ABORTED if `expected_version` is stale.
+        """Deletes a user and publishes UserDeleted. NOT_FOUND if there is none (so a second delete is
+        NOT_FOUND); ABORTED if `expected_version` is stale.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListUsers(self, request, context):
-        """Streams users matching a filter, in id order, one message per user, without loading them all.
+        """Streams the users matching `query`, one message per user, read from the database in batches
+        (never all loaded at once).
+
+        Order: by id (UUID order, stable across pages, not creation order).
+        Paging: with `page_size` N > 0 the stream ends after at most N users. If more users match, the
+        last message of the page carries `next_page_token`; pass it back as `page_token` with the same
+        `query` for the next page. Every other message has it empty, and so does the last message when
+        the matches run out — so the client never needs an extra call to learn the list has ended.
+        With `page_size` 0 the whole result is streamed in one call, and no token is ever set.
+        Tokens are opaque, do not expire, and stay valid when users are created or deleted meanwhile
+        (a user created behind the token's position is simply not seen). A token this service did not
+        issue is INVALID_ARGUMENT. No match at all is an empty stream that ends OK, not NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ImportUsers(self, request_iterator, context):
-        """Imports users from a client stream, one row per message. Each row stands alone: valid rows are
-        kept, rejected rows are reported with their index and reason (not all-or-nothing).
+        """Imports users from a client stream, one row per message, and answers once the client closes
+        its side. Not all-or-nothing: each row is checked and created on its own, exactly as a
+        CreateUser with a fresh `request_id` would be (and publishes its own UserCreated); accepted rows
+        are kept even if later rows are rejected or the stream then fails; rejected rows are reported
+        with their index and reason. Importing the same rows twice creates nothing twice: the
+        duplicates are rejected ALREADY_EXISTS by their email.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UserSession(self, request_iterator, context):
-        """A live session: the client sends lookups, updates and watch requests; the server answers each
-        (same correlation id) and pushes changes to watched users as they happen.
+        """A live session: the client sends lookups, updates and watch/unwatch requests, each with a
+        `correlation_id`; the server answers each one, in the order received, with that correlation id,
+        and pushes a `change` (empty correlation id) for every committed update or deletion of a
+        watched user, interleaved with the answers.
+
+        A well-formed request that fails (NOT_FOUND, ABORTED, ALREADY_EXISTS, …) is answered with an
+        `error` and the session goes on. A message that breaks this contract's validation rules (e.g.
+        a `get` whose id is not a UUID) ends the whole session with INVALID_ARGUMENT, as for any
+        stream. A client that leaves too many messages unread (the server buffers about 1000) is ended
+        with RESOURCE_EXHAUSTED. The session ends OK when the client closes its side.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -186,8 +235,18 @@ class UserService:
     """Users: create, read, update, delete, list, bulk import and live sessions — one rpc of every
     gRPC call kind. Served by user-service on port 50051.
 
-    Errors: INVALID_ARGUMENT (with google.rpc.BadRequest field violations) for bad input,
-    NOT_FOUND for an unknown id, ALREADY_EXISTS for a taken email, ABORTED for a stale version.
+    Errors (gRPC status codes; the gateways map them to HTTP and SOAP faults):
+    INVALID_ARGUMENT     a request breaks the `buf.validate` rules below or a documented rule (with
+    google.rpc.BadRequest field violations naming each field)
+    NOT_FOUND            no user with that id
+    ALREADY_EXISTS       the email is taken by another user (compared case-insensitively)
+    ABORTED              `expected_version` is stale: the user changed since the client read it;
+    read again and retry (chosen over FAILED_PRECONDITION, which google.rpc.Code
+    reserves for states a retry of the same read-modify-write cannot fix)
+    FAILED_PRECONDITION  a CreateUser `request_id` reused with a different name or email
+    RESOURCE_EXHAUSTED   a message over the server's size limit, or a UserSession reader too slow
+    Every change commits together with its event (UserCreated/UserUpdated/UserDeleted, see
+    switchboard.events.v1) or not at all.
     """
 
     @staticmethod
