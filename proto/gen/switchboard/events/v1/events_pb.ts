@@ -16,7 +16,7 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Image, ImageVariant } from "../../image/v1/image_pb.js";
+import type { Image, ImageVariant, Operation } from "../../image/v1/image_pb.js";
 import { file_switchboard_image_v1_image } from "../../image/v1/image_pb.js";
 import type { Notification } from "../../notification/v1/notification_pb.js";
 import { file_switchboard_notification_v1_notification } from "../../notification/v1/notification_pb.js";
@@ -28,7 +28,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/events/v1/events.proto.
  */
 export const file_switchboard_events_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("CiJzd2l0Y2hib2FyZC9ldmVudHMvdjEvZXZlbnRzLnByb3RvEhVzd2l0Y2hib2FyZC5ldmVudHMudjEiNgoLVXNlckNyZWF0ZWQSJwoEdXNlchgBIAEoCzIZLnN3aXRjaGJvYXJkLnVzZXIudjEuVXNlciJOCgtVc2VyVXBkYXRlZBInCgR1c2VyGAEgASgLMhkuc3dpdGNoYm9hcmQudXNlci52MS5Vc2VyEhYKDmNoYW5nZWRfZmllbGRzGAIgAygJIh4KC1VzZXJEZWxldGVkEg8KB3VzZXJfaWQYASABKAkiOwoNSW1hZ2VVcGxvYWRlZBIqCgVpbWFnZRgBIAEoCzIbLnN3aXRjaGJvYXJkLmltYWdlLnYxLkltYWdlImkKDkltYWdlUHJvY2Vzc2VkEhAKCGltYWdlX2lkGAEgASgJEhAKCG93bmVyX2lkGAIgASgJEjMKB3ZhcmlhbnQYAyABKAsyIi5zd2l0Y2hib2FyZC5pbWFnZS52MS5JbWFnZVZhcmlhbnQiWAoVTm90aWZpY2F0aW9uUmVxdWVzdGVkEj8KDG5vdGlmaWNhdGlvbhgBIAEoCzIpLnN3aXRjaGJvYXJkLm5vdGlmaWNhdGlvbi52MS5Ob3RpZmljYXRpb24iUwoVTm90aWZpY2F0aW9uRGVsaXZlcmVkEhcKD25vdGlmaWNhdGlvbl9pZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJEhAKCGNoYW5uZWxzGAMgAygJYgZwcm90bzM", [file_switchboard_image_v1_image, file_switchboard_notification_v1_notification, file_switchboard_user_v1_user]);
+  fileDesc("CiJzd2l0Y2hib2FyZC9ldmVudHMvdjEvZXZlbnRzLnByb3RvEhVzd2l0Y2hib2FyZC5ldmVudHMudjEiNgoLVXNlckNyZWF0ZWQSJwoEdXNlchgBIAEoCzIZLnN3aXRjaGJvYXJkLnVzZXIudjEuVXNlciJOCgtVc2VyVXBkYXRlZBInCgR1c2VyGAEgASgLMhkuc3dpdGNoYm9hcmQudXNlci52MS5Vc2VyEhYKDmNoYW5nZWRfZmllbGRzGAIgAygJIh4KC1VzZXJEZWxldGVkEg8KB3VzZXJfaWQYASABKAkiOwoNSW1hZ2VVcGxvYWRlZBIqCgVpbWFnZRgBIAEoCzIbLnN3aXRjaGJvYXJkLmltYWdlLnYxLkltYWdlImkKDkltYWdlUHJvY2Vzc2VkEhAKCGltYWdlX2lkGAEgASgJEhAKCG93bmVyX2lkGAIgASgJEjMKB3ZhcmlhbnQYAyABKAsyIi5zd2l0Y2hib2FyZC5pbWFnZS52MS5JbWFnZVZhcmlhbnQicwoYSW1hZ2VQcm9jZXNzaW5nUmVxdWVzdGVkEhAKCGltYWdlX2lkGAEgASgJEhAKCG93bmVyX2lkGAIgASgJEjMKCm9wZXJhdGlvbnMYAyADKAsyHy5zd2l0Y2hib2FyZC5pbWFnZS52MS5PcGVyYXRpb24iWAoVTm90aWZpY2F0aW9uUmVxdWVzdGVkEj8KDG5vdGlmaWNhdGlvbhgBIAEoCzIpLnN3aXRjaGJvYXJkLm5vdGlmaWNhdGlvbi52MS5Ob3RpZmljYXRpb24iUwoVTm90aWZpY2F0aW9uRGVsaXZlcmVkEhcKD25vdGlmaWNhdGlvbl9pZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJEhAKCGNoYW5uZWxzGAMgAygJYgZwcm90bzM", [file_switchboard_image_v1_image, file_switchboard_notification_v1_notification, file_switchboard_user_v1_user]);
 
 /**
  * A user was created.
@@ -157,6 +157,44 @@ export const ImageProcessedSchema: GenMessage<ImageProcessed> = /*@__PURE__*/
   messageDesc(file_switchboard_events_v1_events, 4);
 
 /**
+ * A job for the image workers, on RabbitMQ queue `images.process` (a command, not a fact: one
+ * worker takes it). Sent with each upload, asking for its thumbnail; the worker stores the result
+ * as a variant and publishes ImageProcessed. An image that cannot be decoded is retried, then
+ * dead-lettered to `images.process.dead`.
+ *
+ * @generated from message switchboard.events.v1.ImageProcessingRequested
+ */
+export type ImageProcessingRequested = Message<"switchboard.events.v1.ImageProcessingRequested"> & {
+  /**
+   * The image to process.
+   *
+   * @generated from field: string image_id = 1;
+   */
+  imageId: string;
+
+  /**
+   * The owner's user id.
+   *
+   * @generated from field: string owner_id = 2;
+   */
+  ownerId: string;
+
+  /**
+   * Steps applied in order.
+   *
+   * @generated from field: repeated switchboard.image.v1.Operation operations = 3;
+   */
+  operations: Operation[];
+};
+
+/**
+ * Describes the message switchboard.events.v1.ImageProcessingRequested.
+ * Use `create(ImageProcessingRequestedSchema)` to create a new message.
+ */
+export const ImageProcessingRequestedSchema: GenMessage<ImageProcessingRequested> = /*@__PURE__*/
+  messageDesc(file_switchboard_events_v1_events, 5);
+
+/**
  * A notification was created and queued for delivery.
  *
  * @generated from message switchboard.events.v1.NotificationRequested
@@ -175,7 +213,7 @@ export type NotificationRequested = Message<"switchboard.events.v1.NotificationR
  * Use `create(NotificationRequestedSchema)` to create a new message.
  */
 export const NotificationRequestedSchema: GenMessage<NotificationRequested> = /*@__PURE__*/
-  messageDesc(file_switchboard_events_v1_events, 5);
+  messageDesc(file_switchboard_events_v1_events, 6);
 
 /**
  * A notification reached every channel.
@@ -210,5 +248,5 @@ export type NotificationDelivered = Message<"switchboard.events.v1.NotificationD
  * Use `create(NotificationDeliveredSchema)` to create a new message.
  */
 export const NotificationDeliveredSchema: GenMessage<NotificationDelivered> = /*@__PURE__*/
-  messageDesc(file_switchboard_events_v1_events, 6);
+  messageDesc(file_switchboard_events_v1_events, 7);
 

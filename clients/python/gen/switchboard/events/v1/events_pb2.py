@@ -27,7 +27,7 @@ from switchboard.notification.v1 import notification_pb2 as switchboard_dot_noti
 from switchboard.user.v1 import user_pb2 as switchboard_dot_user_dot_v1_dot_user__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"switchboard/events/v1/events.proto\x12\x15switchboard.events.v1\x1a switchboard/image/v1/image.proto\x1a.switchboard/notification/v1/notification.proto\x1a\x1eswitchboard/user/v1/user.proto\"6\n\x0bUserCreated\x12\'\n\x04user\x18\x01 \x01(\x0b\x32\x19.switchboard.user.v1.User\"N\n\x0bUserUpdated\x12\'\n\x04user\x18\x01 \x01(\x0b\x32\x19.switchboard.user.v1.User\x12\x16\n\x0e\x63hanged_fields\x18\x02 \x03(\t\"\x1e\n\x0bUserDeleted\x12\x0f\n\x07user_id\x18\x01 \x01(\t\";\n\rImageUploaded\x12*\n\x05image\x18\x01 \x01(\x0b\x32\x1b.switchboard.image.v1.Image\"i\n\x0eImageProcessed\x12\x10\n\x08image_id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x33\n\x07variant\x18\x03 \x01(\x0b\x32\".switchboard.image.v1.ImageVariant\"X\n\x15NotificationRequested\x12?\n\x0cnotification\x18\x01 \x01(\x0b\x32).switchboard.notification.v1.Notification\"S\n\x15NotificationDelivered\x12\x17\n\x0fnotification_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x10\n\x08\x63hannels\x18\x03 \x03(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"switchboard/events/v1/events.proto\x12\x15switchboard.events.v1\x1a switchboard/image/v1/image.proto\x1a.switchboard/notification/v1/notification.proto\x1a\x1eswitchboard/user/v1/user.proto\"6\n\x0bUserCreated\x12\'\n\x04user\x18\x01 \x01(\x0b\x32\x19.switchboard.user.v1.User\"N\n\x0bUserUpdated\x12\'\n\x04user\x18\x01 \x01(\x0b\x32\x19.switchboard.user.v1.User\x12\x16\n\x0e\x63hanged_fields\x18\x02 \x03(\t\"\x1e\n\x0bUserDeleted\x12\x0f\n\x07user_id\x18\x01 \x01(\t\";\n\rImageUploaded\x12*\n\x05image\x18\x01 \x01(\x0b\x32\x1b.switchboard.image.v1.Image\"i\n\x0eImageProcessed\x12\x10\n\x08image_id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x33\n\x07variant\x18\x03 \x01(\x0b\x32\".switchboard.image.v1.ImageVariant\"s\n\x18ImageProcessingRequested\x12\x10\n\x08image_id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x33\n\noperations\x18\x03 \x03(\x0b\x32\x1f.switchboard.image.v1.Operation\"X\n\x15NotificationRequested\x12?\n\x0cnotification\x18\x01 \x01(\x0b\x32).switchboard.notification.v1.Notification\"S\n\x15NotificationDelivered\x12\x17\n\x0fnotification_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x10\n\x08\x63hannels\x18\x03 \x03(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -44,8 +44,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_IMAGEUPLOADED']._serialized_end=402
   _globals['_IMAGEPROCESSED']._serialized_start=404
   _globals['_IMAGEPROCESSED']._serialized_end=509
-  _globals['_NOTIFICATIONREQUESTED']._serialized_start=511
-  _globals['_NOTIFICATIONREQUESTED']._serialized_end=599
-  _globals['_NOTIFICATIONDELIVERED']._serialized_start=601
-  _globals['_NOTIFICATIONDELIVERED']._serialized_end=684
+  _globals['_IMAGEPROCESSINGREQUESTED']._serialized_start=511
+  _globals['_IMAGEPROCESSINGREQUESTED']._serialized_end=626
+  _globals['_NOTIFICATIONREQUESTED']._serialized_start=628
+  _globals['_NOTIFICATIONREQUESTED']._serialized_end=716
+  _globals['_NOTIFICATIONDELIVERED']._serialized_start=718
+  _globals['_NOTIFICATIONDELIVERED']._serialized_end=801
 # @@protoc_insertion_point(module_scope)

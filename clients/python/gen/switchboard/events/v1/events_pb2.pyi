@@ -45,6 +45,16 @@ class ImageProcessed(_message.Message):
     variant: _image_pb2.ImageVariant
     def __init__(self, image_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., variant: _Optional[_Union[_image_pb2.ImageVariant, _Mapping]] = ...) -> None: ...
 
+class ImageProcessingRequested(_message.Message):
+    __slots__ = ("image_id", "owner_id", "operations")
+    IMAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    OPERATIONS_FIELD_NUMBER: _ClassVar[int]
+    image_id: str
+    owner_id: str
+    operations: _containers.RepeatedCompositeFieldContainer[_image_pb2.Operation]
+    def __init__(self, image_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., operations: _Optional[_Iterable[_Union[_image_pb2.Operation, _Mapping]]] = ...) -> None: ...
+
 class NotificationRequested(_message.Message):
     __slots__ = ("notification",)
     NOTIFICATION_FIELD_NUMBER: _ClassVar[int]
