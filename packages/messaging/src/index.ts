@@ -7,3 +7,4 @@ export * from "./mqtt-broker.js";
 export * from "./outbox.js";
 export * from "./port.js";
 export * from "./presence.js";
+export * from "./topic-router.js";

@@ -12,6 +12,7 @@ export { HealthRegistry, ServingStatus } from "./health.js";
 export { type FieldViolation, fieldViolations, invalidArgument } from "./invalid-argument.js";
 export { createLogger, type Logger, type LoggerOptions } from "./logger.js";
 export { loggingInterceptor } from "./logging-interceptor.js";
+export { decodePageCursor, encodePageCursor, type PageCursor } from "./page-cursor.js";
 export { ReflectionIndex } from "./reflection.js";
 export { onShutdownSignals } from "./shutdown-signals.js";
 export { validationInterceptor, violationsOf } from "./validation-interceptor.js";

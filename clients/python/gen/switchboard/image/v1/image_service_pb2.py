@@ -26,7 +26,7 @@ from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from switchboard.image.v1 import image_pb2 as switchboard_dot_image_dot_v1_dot_image__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(switchboard/image/v1/image_service.proto\x12\x14switchboard.image.v1\x1a\x1b\x62uf/validate/validate.proto\x1a switchboard/image/v1/image.proto\"\xa4\x01\n\x0eUploadMetadata\x12\x1a\n\x08\x66ilename\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\x18\xff\x01\x12\x14\n\x0c\x63ontent_type\x18\x02 \x01(\t\x12\x1b\n\nsize_bytes\x18\x03 \x01(\x03\x42\x07\xbaH\x04\"\x02(\x00\x12(\n\x06sha256\x18\x04 \x01(\tB\x18\xbaH\x15r\x13\x32\x11^([0-9a-f]{64})?$\x12\x19\n\x08owner_id\x18\x05 \x01(\tB\x07\xbaH\x04r\x02\x10\x01\"n\n\x12UploadImageRequest\x12\x38\n\x08metadata\x18\x01 \x01(\x0b\x32$.switchboard.image.v1.UploadMetadataH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\r\n\x04\x64\x61ta\x12\x05\xbaH\x02\x08\x01\"A\n\x13UploadImageResponse\x12*\n\x05image\x18\x01 \x01(\x0b\x32\x1b.switchboard.image.v1.Image\"j\n\x14\x44ownloadImageRequest\x12\x19\n\x08image_id\x18\x01 \x01(\tB\x07\xbaH\x04r\x02\x10\x01\x12\x12\n\nvariant_id\x18\x02 \x01(\t\x12#\n\nchunk_size\x18\x03 \x01(\x05\x42\x0f\xbaH\x0c\x1a\x07\x18\x80\x80@(\x80\x08\xd8\x01\x01\"x\n\x10\x44ownloadMetadata\x12*\n\x05image\x18\x01 \x01(\x0b\x32\x1b.switchboard.image.v1.Image\x12\x14\n\x0c\x63ontent_type\x18\x02 \x01(\t\x12\x12\n\nsize_bytes\x18\x03 \x01(\x03\x12\x0e\n\x06sha256\x18\x04 \x01(\t\"l\n\x15\x44ownloadImageResponse\x12:\n\x08metadata\x18\x01 \x01(\x0b\x32&.switchboard.image.v1.DownloadMetadataH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04\x64\x61ta\"q\n\x13ProcessImageRequest\x12\x19\n\x08image_id\x18\x01 \x01(\tB\x07\xbaH\x04r\x02\x10\x01\x12?\n\noperations\x18\x02 \x03(\x0b\x32\x1f.switchboard.image.v1.OperationB\n\xbaH\x07\x92\x01\x04\x08\x01\x10\x10\"K\n\x14ProcessImageResponse\x12\x33\n\x07variant\x18\x01 \x01(\x0b\x32\".switchboard.image.v1.ImageVariant\"\x92\x01\n\x17ProcessImageStreamStart\x12\x36\n\x08metadata\x18\x01 \x01(\x0b\x32$.switchboard.image.v1.UploadMetadata\x12?\n\noperations\x18\x02 \x03(\x0b\x32\x1f.switchboard.image.v1.OperationB\n\xbaH\x07\x92\x01\x04\x08\x01\x10\x10\"{\n\x19ProcessImageStreamRequest\x12>\n\x05start\x18\x01 \x01(\x0b\x32-.switchboard.image.v1.ProcessImageStreamStartH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\r\n\x04\x64\x61ta\x12\x05\xbaH\x02\x08\x01\"c\n\x08Progress\x12*\n\x05stage\x18\x01 \x01(\x0e\x32\x1b.switchboard.image.v1.Stage\x12\x16\n\x0e\x62ytes_received\x18\x02 \x01(\x03\x12\x13\n\x0b\x62ytes_total\x18\x03 \x01(\x03\"{\n\x18ProcessImageStreamResult\x12*\n\x05image\x18\x01 \x01(\x0b\x32\x1b.switchboard.image.v1.Image\x12\x33\n\x07variant\x18\x02 \x01(\x0b\x32\".switchboard.image.v1.ImageVariant\"\x9a\x01\n\x1aProcessImageStreamResponse\x12\x32\n\x08progress\x18\x01 \x01(\x0b\x32\x1e.switchboard.image.v1.ProgressH\x00\x12@\n\x06result\x18\x02 \x01(\x0b\x32..switchboard.image.v1.ProcessImageStreamResultH\x00\x42\x06\n\x04\x64\x61ta\",\n\x0fGetImageRequest\x12\x19\n\x08image_id\x18\x01 \x01(\tB\x07\xbaH\x04r\x02\x10\x01\">\n\x10GetImageResponse\x12*\n\x05image\x18\x01 \x01(\x0b\x32\x1b.switchboard.image.v1.Image\"`\n\x11ListImagesRequest\x12\x19\n\x08owner_id\x18\x01 \x01(\tB\x07\xbaH\x04r\x02\x10\x01\x12\x1c\n\tpage_size\x18\x02 \x01(\x05\x42\t\xbaH\x06\x1a\x04\x18\x64(\x00\x12\x12\n\npage_token\x18\x03 \x01(\t\"Z\n\x12ListImagesResponse\x12+\n\x06images\x18\x01 \x03(\x0b\x32\x1b.switchboard.image.v1.Image\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*\x80\x01\n\x05Stage\x12\x15\n\x11STAGE_UNSPECIFIED\x10\x00\x12\x13\n\x0fSTAGE_RECEIVING\x10\x01\x12\x12\n\x0eSTAGE_DECODING\x10\x02\x12\x14\n\x10STAGE_PROCESSING\x10\x03\x12\x11\n\rSTAGE_STORING\x10\x04\x12\x0e\n\nSTAGE_DONE\x10\x05\x32\x80\x05\n\x0cImageService\x12\x64\n\x0bUploadImage\x12(.switchboard.image.v1.UploadImageRequest\x1a).switchboard.image.v1.UploadImageResponse(\x01\x12j\n\rDownloadImage\x12*.switchboard.image.v1.DownloadImageRequest\x1a+.switchboard.image.v1.DownloadImageResponse0\x01\x12\x65\n\x0cProcessImage\x12).switchboard.image.v1.ProcessImageRequest\x1a*.switchboard.image.v1.ProcessImageResponse\x12{\n\x12ProcessImageStream\x12/.switchboard.image.v1.ProcessImageStreamRequest\x1a\x30.switchboard.image.v1.ProcessImageStreamResponse(\x01\x30\x01\x12Y\n\x08GetImage\x12%.switchboard.image.v1.GetImageRequest\x1a&.switchboard.image.v1.GetImageResponse\x12_\n\nListImages\x12\'.switchboard.image.v1.ListImagesRequest\x1a(.switchboard.image.v1.ListImagesResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(switchboard/image/v1/image_service.proto\x12\x14switchboard.image.v1\x1a\x1b\x62uf/validate/validate.proto\x1a switchboard/image/v1/image.proto\"\xa4\x01\n\x0eUploadMetadata\x12\x1a\n\x08\x66ilename\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\x18\xff\x01\x12\x14\n\x0c\x63ontent_type\x18\x02 \x01(\t\x12\x1b\n\nsize_bytes\x18\x03 \x01(\x03\x42\x07\xbaH\x04\"\x02(\x00\x12(\n\x06sha256\x18\x04 \x01(\tB\x18\xbaH\x15r\x13\x32\x11^([0-9a-f]{64})?$\x12\x19\n\x08owner_id\x18\x05 \x01(\tB\x07\xbaH\x04r\x02\x10\x01\"n\n\x12UploadImageRequest\x12\x38\n\x08metadata\x18\x01 \x01(\x0b\x32$.switchboard.image.v1.UploadMetadataH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\r\n\x04\x64\x61ta\x12\x05\xbaH\x02\x08\x01\"A\n\x13UploadImageResponse\x12*\n\x05image\x18\x01 \x01(\x0b\x32\x1b.switchboard.image.v1.Image\"j\n\x14\x44ownloadImageRequest\x12\x19\n\x08image_id\x18\x01 \x01(\tB\x07\xbaH\x04r\x02\x10\x01\x12\x12\n\nvariant_id\x18\x02 \x01(\t\x12#\n\nchunk_size\x18\x03 \x01(\x05\x42\x0f\xbaH\x0c\x1a\x07\x18\x80\x80@(\x80\x08\xd8\x01\x01\"x\n\x10\x44ownloadMetadata\x12*\n\x05image\x18\x01 \x01(\x0b\x32\x1b.switchboard.image.v1.Image\x12\x14\n\x0c\x63ontent_type\x18\x02 \x01(\t\x12\x12\n\nsize_bytes\x18\x03 \x01(\x03\x12\x0e\n\x06sha256\x18\x04 \x01(\t\"l\n\x15\x44ownloadImageResponse\x12:\n\x08metadata\x18\x01 \x01(\x0b\x32&.switchboard.image.v1.DownloadMetadataH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04\x64\x61ta\"q\n\x13ProcessImageRequest\x12\x19\n\x08image_id\x18\x01 \x01(\tB\x07\xbaH\x04r\x02\x10\x01\x12?\n\noperations\x18\x02 \x03(\x0b\x32\x1f.switchboard.image.v1.OperationB\n\xbaH\x07\x92\x01\x04\x08\x01\x10\x10\"K\n\x14ProcessImageResponse\x12\x33\n\x07variant\x18\x01 \x01(\x0b\x32\".switchboard.image.v1.ImageVariant\"\x9a\x01\n\x17ProcessImageStreamStart\x12>\n\x08metadata\x18\x01 \x01(\x0b\x32$.switchboard.image.v1.UploadMetadataB\x06\xbaH\x03\xc8\x01\x01\x12?\n\noperations\x18\x02 \x03(\x0b\x32\x1f.switchboard.image.v1.OperationB\n\xbaH\x07\x92\x01\x04\x08\x01\x10\x10\"{\n\x19ProcessImageStreamRequest\x12>\n\x05start\x18\x01 \x01(\x0b\x32-.switchboard.image.v1.ProcessImageStreamStartH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\r\n\x04\x64\x61ta\x12\x05\xbaH\x02\x08\x01\"c\n\x08Progress\x12*\n\x05stage\x18\x01 \x01(\x0e\x32\x1b.switchboard.image.v1.Stage\x12\x16\n\x0e\x62ytes_received\x18\x02 \x01(\x03\x12\x13\n\x0b\x62ytes_total\x18\x03 \x01(\x03\"{\n\x18ProcessImageStreamResult\x12*\n\x05image\x18\x01 \x01(\x0b\x32\x1b.switchboard.image.v1.Image\x12\x33\n\x07variant\x18\x02 \x01(\x0b\x32\".switchboard.image.v1.ImageVariant\"\x9a\x01\n\x1aProcessImageStreamResponse\x12\x32\n\x08progress\x18\x01 \x01(\x0b\x32\x1e.switchboard.image.v1.ProgressH\x00\x12@\n\x06result\x18\x02 \x01(\x0b\x32..switchboard.image.v1.ProcessImageStreamResultH\x00\x42\x06\n\x04\x64\x61ta\",\n\x0fGetImageRequest\x12\x19\n\x08image_id\x18\x01 \x01(\tB\x07\xbaH\x04r\x02\x10\x01\">\n\x10GetImageResponse\x12*\n\x05image\x18\x01 \x01(\x0b\x32\x1b.switchboard.image.v1.Image\"`\n\x11ListImagesRequest\x12\x19\n\x08owner_id\x18\x01 \x01(\tB\x07\xbaH\x04r\x02\x10\x01\x12\x1c\n\tpage_size\x18\x02 \x01(\x05\x42\t\xbaH\x06\x1a\x04\x18\x64(\x00\x12\x12\n\npage_token\x18\x03 \x01(\t\"Z\n\x12ListImagesResponse\x12+\n\x06images\x18\x01 \x03(\x0b\x32\x1b.switchboard.image.v1.Image\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*\x80\x01\n\x05Stage\x12\x15\n\x11STAGE_UNSPECIFIED\x10\x00\x12\x13\n\x0fSTAGE_RECEIVING\x10\x01\x12\x12\n\x0eSTAGE_DECODING\x10\x02\x12\x14\n\x10STAGE_PROCESSING\x10\x03\x12\x11\n\rSTAGE_STORING\x10\x04\x12\x0e\n\nSTAGE_DONE\x10\x05\x32\x80\x05\n\x0cImageService\x12\x64\n\x0bUploadImage\x12(.switchboard.image.v1.UploadImageRequest\x1a).switchboard.image.v1.UploadImageResponse(\x01\x12j\n\rDownloadImage\x12*.switchboard.image.v1.DownloadImageRequest\x1a+.switchboard.image.v1.DownloadImageResponse0\x01\x12\x65\n\x0cProcessImage\x12).switchboard.image.v1.ProcessImageRequest\x1a*.switchboard.image.v1.ProcessImageResponse\x12{\n\x12ProcessImageStream\x12/.switchboard.image.v1.ProcessImageStreamRequest\x1a\x30.switchboard.image.v1.ProcessImageStreamResponse(\x01\x30\x01\x12Y\n\x08GetImage\x12%.switchboard.image.v1.GetImageRequest\x1a&.switchboard.image.v1.GetImageResponse\x12_\n\nListImages\x12\'.switchboard.image.v1.ListImagesRequest\x1a(.switchboard.image.v1.ListImagesResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -51,6 +51,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PROCESSIMAGEREQUEST'].fields_by_name['image_id']._serialized_options = b'\272H\004r\002\020\001'
   _globals['_PROCESSIMAGEREQUEST'].fields_by_name['operations']._loaded_options = None
   _globals['_PROCESSIMAGEREQUEST'].fields_by_name['operations']._serialized_options = b'\272H\007\222\001\004\010\001\020\020'
+  _globals['_PROCESSIMAGESTREAMSTART'].fields_by_name['metadata']._loaded_options = None
+  _globals['_PROCESSIMAGESTREAMSTART'].fields_by_name['metadata']._serialized_options = b'\272H\003\310\001\001'
   _globals['_PROCESSIMAGESTREAMSTART'].fields_by_name['operations']._loaded_options = None
   _globals['_PROCESSIMAGESTREAMSTART'].fields_by_name['operations']._serialized_options = b'\272H\007\222\001\004\010\001\020\020'
   _globals['_PROCESSIMAGESTREAMREQUEST'].oneofs_by_name['data']._loaded_options = None
@@ -61,8 +63,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTIMAGESREQUEST'].fields_by_name['owner_id']._serialized_options = b'\272H\004r\002\020\001'
   _globals['_LISTIMAGESREQUEST'].fields_by_name['page_size']._loaded_options = None
   _globals['_LISTIMAGESREQUEST'].fields_by_name['page_size']._serialized_options = b'\272H\006\032\004\030d(\000'
-  _globals['_STAGE']._serialized_start=1965
-  _globals['_STAGE']._serialized_end=2093
+  _globals['_STAGE']._serialized_start=1973
+  _globals['_STAGE']._serialized_end=2101
   _globals['_UPLOADMETADATA']._serialized_start=130
   _globals['_UPLOADMETADATA']._serialized_end=294
   _globals['_UPLOADIMAGEREQUEST']._serialized_start=296
@@ -80,23 +82,23 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PROCESSIMAGERESPONSE']._serialized_start=930
   _globals['_PROCESSIMAGERESPONSE']._serialized_end=1005
   _globals['_PROCESSIMAGESTREAMSTART']._serialized_start=1008
-  _globals['_PROCESSIMAGESTREAMSTART']._serialized_end=1154
-  _globals['_PROCESSIMAGESTREAMREQUEST']._serialized_start=1156
-  _globals['_PROCESSIMAGESTREAMREQUEST']._serialized_end=1279
-  _globals['_PROGRESS']._serialized_start=1281
-  _globals['_PROGRESS']._serialized_end=1380
-  _globals['_PROCESSIMAGESTREAMRESULT']._serialized_start=1382
-  _globals['_PROCESSIMAGESTREAMRESULT']._serialized_end=1505
-  _globals['_PROCESSIMAGESTREAMRESPONSE']._serialized_start=1508
-  _globals['_PROCESSIMAGESTREAMRESPONSE']._serialized_end=1662
-  _globals['_GETIMAGEREQUEST']._serialized_start=1664
-  _globals['_GETIMAGEREQUEST']._serialized_end=1708
-  _globals['_GETIMAGERESPONSE']._serialized_start=1710
-  _globals['_GETIMAGERESPONSE']._serialized_end=1772
-  _globals['_LISTIMAGESREQUEST']._serialized_start=1774
-  _globals['_LISTIMAGESREQUEST']._serialized_end=1870
-  _globals['_LISTIMAGESRESPONSE']._serialized_start=1872
-  _globals['_LISTIMAGESRESPONSE']._serialized_end=1962
-  _globals['_IMAGESERVICE']._serialized_start=2096
-  _globals['_IMAGESERVICE']._serialized_end=2736
+  _globals['_PROCESSIMAGESTREAMSTART']._serialized_end=1162
+  _globals['_PROCESSIMAGESTREAMREQUEST']._serialized_start=1164
+  _globals['_PROCESSIMAGESTREAMREQUEST']._serialized_end=1287
+  _globals['_PROGRESS']._serialized_start=1289
+  _globals['_PROGRESS']._serialized_end=1388
+  _globals['_PROCESSIMAGESTREAMRESULT']._serialized_start=1390
+  _globals['_PROCESSIMAGESTREAMRESULT']._serialized_end=1513
+  _globals['_PROCESSIMAGESTREAMRESPONSE']._serialized_start=1516
+  _globals['_PROCESSIMAGESTREAMRESPONSE']._serialized_end=1670
+  _globals['_GETIMAGEREQUEST']._serialized_start=1672
+  _globals['_GETIMAGEREQUEST']._serialized_end=1716
+  _globals['_GETIMAGERESPONSE']._serialized_start=1718
+  _globals['_GETIMAGERESPONSE']._serialized_end=1780
+  _globals['_LISTIMAGESREQUEST']._serialized_start=1782
+  _globals['_LISTIMAGESREQUEST']._serialized_end=1878
+  _globals['_LISTIMAGESRESPONSE']._serialized_start=1880
+  _globals['_LISTIMAGESRESPONSE']._serialized_end=1970
+  _globals['_IMAGESERVICE']._serialized_start=2104
+  _globals['_IMAGESERVICE']._serialized_end=2744
 # @@protoc_insertion_point(module_scope)

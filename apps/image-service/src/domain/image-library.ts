@@ -1,0 +1,255 @@
+import { randomUUID } from "node:crypto";
+import type { FileHandle } from "node:fs/promises";
+import { create } from "@bufbuild/protobuf";
+import { timestampNow } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { Database, Queryable } from "@switchboard/database";
+import { addToOutbox } from "@switchboard/messaging";
+import {
+  ImageProcessedSchema,
+  ImageProcessingRequestedSchema,
+  ImageUploadedSchema,
+} from "@switchboard/proto/switchboard/events/v1/events_pb.js";
+import {
+  type Image,
+  ImageSchema,
+  type ImageVariant,
+  ImageVariantSchema,
+  type Operation,
+  OperationSchema,
+} from "@switchboard/proto/switchboard/image/v1/image_pb.js";
+import type { UploadMetadata } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
+import type { BlobStore, PendingBlob } from "../storage/blob-store.js";
+import type { ImageStore } from "../store/image-store.js";
+import { applyOperations, type ProcessedImage } from "./apply-operations.js";
+import type { ImageType } from "./image-type.js";
+import {
+  type ReceivedImage,
+  receiveImage,
+  type Upload,
+  type UploadLimits,
+  type UploadProgress,
+} from "./receive-image.js";
+
+/** Kafka topic of image facts: ImageUploaded, ImageProcessed. */
+export const IMAGES_TOPIC = "switchboard.images.v1";
+/** RabbitMQ queue of image jobs (ImageProcessingRequested), shared by every image worker. */
+export const JOBS_QUEUE = "images.process";
+/** What every upload asks the workers for. */
+export const THUMBNAIL: Operation = create(OperationSchema, {
+  kind: { case: "thumbnail", value: { size: 128 } },
+});
+
+export interface ImageLibraryDeps {
+  db: Database;
+  store: ImageStore;
+  blobs: BlobStore;
+  /** Told after each commit that wrote outbox rows. */
+  outbox: { wake(): void };
+  /** CloudEvents source of the events written. */
+  source: string;
+  limits: UploadLimits;
+  /** The work queue for thumbnail jobs (default JOBS_QUEUE; tests use their own). */
+  jobsQueue?: string;
+}
+
+/** An open download: what is being sent, and the file to read it from. */
+export interface Download {
+  image: Image;
+  contentType: string;
+  sizeBytes: bigint;
+  sha256: string;
+  file: FileHandle;
+}
+
+/**
+ * What image-service does, whoever asks (gRPC handlers, image workers): store uploads, make
+ * variants, hand out bytes. Every store is one transaction — metadata rows, outbox rows, and the
+ * blob's rename as its last step — so a failure at any point stores nothing, and every stored
+ * image or variant has its event.
+ */
+export class ImageLibrary {
+  constructor(private readonly deps: ImageLibraryDeps) {}
+
+  /** Receives and stores an upload; queues ImageUploaded and a thumbnail job. */
+  async upload(upload: Upload): Promise<Image> {
+    const received = await receiveImage(this.deps.blobs, upload, this.deps.limits);
+    try {
+      const image = newImage(upload.metadata, received);
+      await this.#commit(async (tx) => {
+        await this.#recordImage(tx, image);
+        await this.deps.blobs.commit(received.blob);
+      });
+      return image;
+    } finally {
+      await this.deps.blobs.discard(received.blob.tempPath);
+    }
+  }
+
+  /**
+   * Applies `operations` to a stored image and stores the result as its variant. `jobId`, for
+   * workers: a job already done returns the variant it made instead of making another.
+   */
+  async process(imageId: string, operations: readonly Operation[], jobId?: string): Promise<ImageVariant> {
+    if (jobId) {
+      const done = await this.deps.store.variantOfJob(jobId);
+      if (done) return done;
+    }
+    const image = await this.get(imageId);
+    const { blob, result } = await this.#render(
+      this.deps.blobs.pathOf(image.sha256),
+      image.contentType as ImageType,
+      operations,
+    );
+    try {
+      const variant = newVariant(image.id, blob, result, operations);
+      await this.#commit(async (tx) => {
+        await this.#recordVariant(tx, image, variant, jobId);
+        await this.deps.blobs.commit(blob);
+      });
+      return variant;
+    } finally {
+      await this.deps.blobs.discard(blob.tempPath);
+    }
+  }
+
+  /**
+   * Receives an upload and processes it in one go, telling `progress` each stage; stores the
+   * original and the variant together, or neither.
+   */
+  async uploadAndProcess(
+    upload: Upload & { progress: UploadProgress & { processing(): void; storing(): void } },
+    operations: readonly Operation[],
+  ): Promise<{ image: Image; variant: ImageVariant }> {
+    const { metadata, progress } = upload;
+    const received = await receiveImage(this.deps.blobs, upload, this.deps.limits);
+    let rendered: { blob: PendingBlob; result: ProcessedImage } | undefined;
+    try {
+      progress.processing();
+      rendered = await this.#render(received.blob.tempPath, received.contentType, operations);
+      const { blob, result } = rendered;
+      progress.storing();
+      const image = newImage(metadata, received);
+      const variant = newVariant(image.id, blob, result, operations);
+      await this.#commit(async (tx) => {
+        await this.#recordImage(tx, image);
+        await this.#recordVariant(tx, image, variant);
+        await this.deps.blobs.commit(received.blob);
+        await this.deps.blobs.commit(blob);
+      });
+      return { image: { ...image, variants: [variant] }, variant };
+    } finally {
+      await this.deps.blobs.discard(received.blob.tempPath);
+      if (rendered) await this.deps.blobs.discard(rendered.blob.tempPath);
+    }
+  }
+
+  /** One image with its variants; NOT_FOUND if there is none. */
+  async get(imageId: string): Promise<Image> {
+    const image = await this.deps.store.get(imageId);
+    if (!image) throw new ConnectError(`image ${imageId} not found`, Code.NotFound);
+    return image;
+  }
+
+  /** Opens an image's bytes, or one of its variants'. The caller closes `file`. */
+  async openDownload(imageId: string, variantId: string): Promise<Download> {
+    const image = await this.get(imageId);
+    const variant = variantId ? image.variants.find((v) => v.id === variantId) : undefined;
+    if (variantId && !variant) {
+      throw new ConnectError(`image ${imageId} has no variant ${variantId}`, Code.NotFound);
+    }
+    const what = variant ?? image;
+    return {
+      image,
+      contentType: what.contentType,
+      sizeBytes: what.sizeBytes,
+      sha256: what.sha256,
+      file: await this.deps.blobs.read(what.sha256),
+    };
+  }
+
+  /** Renders `operations` into a new temporary file, hashed and ready to commit. */
+  async #render(input: string, type: ImageType, operations: readonly Operation[]) {
+    const output = this.deps.blobs.tempPath();
+    try {
+      const result = await applyOperations(input, type, operations, output, this.deps.limits.maxPixels);
+      return { blob: await this.deps.blobs.pendingFromFile(output), result };
+    } catch (error) {
+      await this.deps.blobs.discard(output);
+      throw error;
+    }
+  }
+
+  async #commit(work: (tx: Queryable) => Promise<void>): Promise<void> {
+    await this.deps.db.transaction(work);
+    this.deps.outbox.wake();
+  }
+
+  async #recordImage(tx: Queryable, image: Image): Promise<void> {
+    const { source } = this.deps;
+    await this.deps.store.insertImage(tx, image);
+    await addToOutbox(
+      tx,
+      IMAGES_TOPIC,
+      { schema: ImageUploadedSchema, data: { image }, subject: image.id },
+      source,
+    );
+    await addToOutbox(
+      tx,
+      this.deps.jobsQueue ?? JOBS_QUEUE,
+      {
+        schema: ImageProcessingRequestedSchema,
+        data: { imageId: image.id, ownerId: image.ownerId, operations: [THUMBNAIL] },
+        subject: image.id,
+      },
+      source,
+    );
+  }
+
+  async #recordVariant(tx: Queryable, image: Image, variant: ImageVariant, jobId?: string): Promise<void> {
+    await this.deps.store.insertVariant(tx, variant, jobId);
+    await addToOutbox(
+      tx,
+      IMAGES_TOPIC,
+      {
+        schema: ImageProcessedSchema,
+        data: { imageId: image.id, ownerId: image.ownerId, variant },
+        subject: image.id,
+      },
+      this.deps.source,
+    );
+  }
+}
+
+function newImage(metadata: UploadMetadata, received: ReceivedImage): Image {
+  return create(ImageSchema, {
+    id: randomUUID(),
+    ownerId: metadata.ownerId,
+    filename: metadata.filename,
+    contentType: received.contentType,
+    sizeBytes: BigInt(received.blob.size),
+    width: received.width,
+    height: received.height,
+    sha256: received.blob.sha256,
+    createTime: timestampNow(),
+  });
+}
+
+function newVariant(
+  imageId: string,
+  blob: PendingBlob,
+  result: ProcessedImage,
+  operations: readonly Operation[],
+): ImageVariant {
+  return create(ImageVariantSchema, {
+    id: randomUUID(),
+    imageId,
+    contentType: result.contentType,
+    width: result.width,
+    height: result.height,
+    sizeBytes: BigInt(blob.size),
+    sha256: blob.sha256,
+    operations: [...operations],
+    createTime: timestampNow(),
+  });
+}

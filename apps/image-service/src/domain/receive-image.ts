@@ -1,0 +1,137 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { UploadMetadata } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
+import { invalidArgument } from "@switchboard/runtime";
+import sharp from "sharp";
+import type { BlobStore, PendingBlob } from "../storage/blob-store.js";
+import { detectImageType, type ImageType } from "./image-type.js";
+
+export interface UploadLimits {
+  /** Largest chunk in one message. */
+  maxChunkBytes: number;
+  /** Largest whole upload. */
+  maxUploadBytes: number;
+  /** Largest image in pixels (width × height). */
+  maxPixels: number;
+}
+
+/** Told how an upload is going: the running byte total after each chunk, then when checking starts. */
+export interface UploadProgress {
+  received?(bytes: number): void;
+  decoding?(): void;
+}
+
+/** An upload as it arrives: its metadata, its chunks, and the call's signal. */
+export interface Upload {
+  metadata: UploadMetadata;
+  chunks: AsyncIterable<Uint8Array>;
+  /**
+   * The call's signal. A client that resets the stream can look, to the server, like one that
+   * finished sending — the chunks simply end — so the signal decides which it was.
+   */
+  signal?: AbortSignal;
+  progress?: UploadProgress;
+}
+
+/** Received, verified bytes of a real image, in a temporary file not yet committed. */
+export interface ReceivedImage {
+  blob: PendingBlob;
+  contentType: ImageType;
+  width: number;
+  height: number;
+}
+
+const tooLarge = (message: string) => new ConnectError(message, Code.ResourceExhausted);
+
+/**
+ * Receives an upload's chunks into a temporary file — hashing and counting as they arrive, never
+ * holding the image in memory — then checks what arrived against the metadata and the limits:
+ * size, sha256, the real type from its magic bytes, and its dimensions (read from the header only,
+ * so a pixel flood is refused before anything decodes it). On any failure, including the client
+ * cancelling, the temporary file is removed and the error thrown: nothing is left behind.
+ */
+export async function receiveImage(
+  blobs: BlobStore,
+  upload: Upload,
+  limits: UploadLimits,
+): Promise<ReceivedImage> {
+  const { metadata, chunks, signal, progress = {} } = upload;
+  const declared = Number(metadata.sizeBytes);
+  if (declared > limits.maxUploadBytes) {
+    throw tooLarge(`size_bytes ${declared} is over the upload limit of ${limits.maxUploadBytes} bytes`);
+  }
+  const writer = await blobs.writer();
+  try {
+    for await (const chunk of chunks) {
+      if (chunk.length > limits.maxChunkBytes) {
+        throw tooLarge(`a chunk of ${chunk.length} bytes is over the limit of ${limits.maxChunkBytes} bytes`);
+      }
+      if (writer.size + chunk.length > limits.maxUploadBytes) {
+        throw tooLarge(`the upload is over the limit of ${limits.maxUploadBytes} bytes`);
+      }
+      if (declared > 0 && writer.size + chunk.length > declared) {
+        throw invalidArgument([
+          { field: "metadata.size_bytes", description: `is ${declared}, but more bytes arrived` },
+        ]);
+      }
+      await writer.write(chunk);
+      progress.received?.(writer.size);
+    }
+    if (signal?.aborted) throw new ConnectError("the client cancelled the upload", Code.Canceled);
+    const blob = await writer.finish();
+    progress.decoding?.();
+    return { blob, ...(await inspect(blob, metadata, writer.head, limits)) };
+  } catch (error) {
+    await writer.discard();
+    throw error;
+  }
+}
+
+async function inspect(blob: PendingBlob, metadata: UploadMetadata, head: Buffer, limits: UploadLimits) {
+  const declared = Number(metadata.sizeBytes);
+  if (blob.size === 0) throw invalidArgument([{ field: "chunk", description: "no image bytes arrived" }]);
+  if (declared > 0 && blob.size !== declared) {
+    throw invalidArgument([
+      { field: "metadata.size_bytes", description: `is ${declared}, but ${blob.size} bytes arrived` },
+    ]);
+  }
+  if (metadata.sha256 && metadata.sha256 !== blob.sha256) {
+    throw invalidArgument([
+      {
+        field: "metadata.sha256",
+        description: `is ${metadata.sha256}, but the bytes hash to ${blob.sha256}`,
+      },
+    ]);
+  }
+  const contentType = detectImageType(head);
+  if (!contentType) {
+    throw invalidArgument([
+      {
+        field: "chunk",
+        description: "the bytes are not a PNG, JPEG, WebP or GIF image (judged by their content)",
+      },
+    ]);
+  }
+  const { width, height } = await dimensions(blob.tempPath, contentType);
+  if (width * height > limits.maxPixels) {
+    throw invalidArgument([
+      {
+        field: "chunk",
+        description: `the image is ${width}x${height} = ${width * height} pixels, over the limit of ${limits.maxPixels}`,
+      },
+    ]);
+  }
+  return { contentType, width, height };
+}
+
+/** Width and height from the image's header (sharp reads no pixels for this). */
+async function dimensions(path: string, type: ImageType): Promise<{ width: number; height: number }> {
+  try {
+    const { width, height } = await sharp(path).metadata();
+    if (width && height) return { width, height };
+  } catch {
+    // reported below: a header sharp cannot read is as unusable as one without dimensions
+  }
+  throw invalidArgument([
+    { field: "chunk", description: `the ${type} header is damaged: its dimensions cannot be read` },
+  ]);
+}

@@ -1,0 +1,139 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import type {
+  DownloadImageRequest,
+  DownloadImageResponseSchema,
+  GetImageRequest,
+  ImageService,
+  ListImagesRequest,
+  ProcessImageRequest,
+  ProcessImageStreamRequest,
+  ProcessImageStreamResponseSchema,
+  ProcessImageStreamStart,
+  UploadImageRequest,
+  UploadMetadata,
+} from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
+import { Stage } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
+import { AsyncQueue, decodePageCursor, encodePageCursor } from "@switchboard/runtime";
+import type { ImageLibrary } from "../domain/image-library.js";
+import type { ImageStore } from "../store/image-store.js";
+import { readStartThenChunks } from "./client-stream.js";
+
+const KiB = 1024;
+/** RECEIVING progress is skipped while this many replies wait unread: a slow reader gets fewer, never a backlog. */
+const PROGRESS_BACKLOG = 16;
+
+type StreamReply = MessageInitShape<typeof ProcessImageStreamResponseSchema>;
+
+/** switchboard.image.v1.ImageService: the contract's calls, mapped onto the ImageLibrary. */
+export class ImageHandlers implements ServiceImpl<typeof ImageService> {
+  constructor(
+    private readonly library: ImageLibrary,
+    private readonly store: ImageStore,
+  ) {}
+
+  async uploadImage(requests: AsyncIterable<UploadImageRequest>, context: HandlerContext) {
+    const { start, chunks } = await readStartThenChunks<"metadata", UploadMetadata>(requests, "metadata");
+    return { image: await this.library.upload({ metadata: start, chunks, signal: context.signal }) };
+  }
+
+  /**
+   * Metadata, then the bytes in `chunk_size` pieces read from the file one at a time: connect
+   * pulls the next piece only when the previous one was written, so HTTP/2 flow control — a slow
+   * client — holds the file reads back, and at most a chunk or two is in memory.
+   */
+  async *downloadImage(
+    request: DownloadImageRequest,
+    context: HandlerContext,
+  ): AsyncGenerator<MessageInitShape<typeof DownloadImageResponseSchema>> {
+    const chunkSize = request.chunkSize || 64 * KiB;
+    const download = await this.library.openDownload(request.imageId, request.variantId);
+    try {
+      const { file, ...metadata } = download;
+      yield { data: { case: "metadata", value: metadata } };
+      for (let position = 0; position < download.sizeBytes; ) {
+        context.signal.throwIfAborted();
+        const buffer = Buffer.allocUnsafe(Math.min(chunkSize, Number(download.sizeBytes) - position));
+        const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
+        if (bytesRead === 0) throw new Error(`blob ${download.sha256} ended early at ${position} bytes`);
+        position += bytesRead;
+        yield { data: { case: "chunk", value: buffer.subarray(0, bytesRead) } };
+      }
+    } finally {
+      await download.file.close();
+    }
+  }
+
+  async processImage(request: ProcessImageRequest) {
+    return { variant: await this.library.process(request.imageId, request.operations) };
+  }
+
+  /**
+   * A live session: progress goes out while the chunks still come in. The upload runs as its own
+   * task feeding a queue that this generator drains, so a reply never waits for the next request.
+   * RECEIVING progress is skipped while the client is behind on reading; stages and the result
+   * are never skipped.
+   */
+  async *processImageStream(
+    requests: AsyncIterable<ProcessImageStreamRequest>,
+    context: HandlerContext,
+  ): AsyncGenerator<StreamReply> {
+    const { start, chunks } = await readStartThenChunks<"start", ProcessImageStreamStart>(requests, "start");
+    const metadata = start.metadata as UploadMetadata; // required by the contract's validation rules
+    const replies = new AsyncQueue<StreamReply>(Number.POSITIVE_INFINITY, context.signal);
+    let received = 0n;
+    const progress = (stage: Stage) =>
+      replies.push({
+        data: { case: "progress", value: { stage, bytesReceived: received, bytesTotal: metadata.sizeBytes } },
+      });
+    const work = this.library
+      .uploadAndProcess(
+        {
+          metadata,
+          chunks,
+          signal: context.signal,
+          progress: {
+            received: (bytes) => {
+              received = BigInt(bytes);
+              if (replies.size < PROGRESS_BACKLOG) progress(Stage.RECEIVING);
+            },
+            decoding: () => progress(Stage.DECODING),
+            processing: () => progress(Stage.PROCESSING),
+            storing: () => progress(Stage.STORING),
+          },
+        },
+        start.operations,
+      )
+      .then(
+        (result) => {
+          progress(Stage.DONE);
+          replies.push({ data: { case: "result", value: result } });
+          replies.end();
+        },
+        (error: unknown) => replies.end(error),
+      );
+    try {
+      yield* replies;
+    } finally {
+      await work;
+    }
+  }
+
+  async getImage(request: GetImageRequest) {
+    return { image: await this.library.get(request.imageId) };
+  }
+
+  async listImages(request: ListImagesRequest) {
+    const pageSize = request.pageSize || 20;
+    const cursor = decodePageCursor(request.pageToken);
+    const images = await this.store.list(request.ownerId, pageSize + 1, cursor);
+    const page = images.slice(0, pageSize);
+    const last = page.at(-1);
+    const nextPageToken =
+      images.length > pageSize && last?.createTime
+        ? encodePageCursor({ time: timestampDate(last.createTime), id: last.id })
+        : "";
+    return { images: page, nextPageToken };
+  }
+}

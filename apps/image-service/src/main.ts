@@ -1,0 +1,90 @@
+/**
+ * image-service's composition root: gRPC on :50052, the blob store and database under DATA_DIR,
+ * one outbox feeding Kafka (facts) and RabbitMQ (jobs), and the image workers.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { openDatabase } from "@switchboard/database";
+import {
+  AmqpBroker,
+  eventRegistry,
+  KafkaBroker,
+  OutboxRelay,
+  outboxMigrations,
+  startPresence,
+  TopicRouter,
+} from "@switchboard/messaging";
+import { createLogger, loadConfigOrExit, onShutdownSignals } from "@switchboard/runtime";
+import { buildApp, SOURCE } from "./app.js";
+import { configSpec } from "./config.js";
+import { BlobStore } from "./storage/blob-store.js";
+import { imageMigrations } from "./store/migrations.js";
+import { startImageWorkers } from "./workers/image-workers.js";
+
+const config = loadConfigOrExit(configSpec);
+const logger = createLogger({ name: "image-service", level: config.LOG_LEVEL, pretty: config.PRETTY_LOGS });
+
+const db = await openDatabase({
+  ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: join(config.DATA_DIR, "db") }),
+  applicationName: "image-service",
+});
+await db.migrate("image-service", imageMigrations);
+await db.migrate("outbox", outboxMigrations);
+const blobs = await new BlobStore(join(config.DATA_DIR, "blobs")).open();
+
+const common = { source: SOURCE, registry: eventRegistry, logger };
+const kafka = new KafkaBroker({
+  ...common,
+  brokers: config.KAFKA_BROKERS.split(","),
+  clientId: "image-service",
+});
+// prefetch 1: a worker holds one job at a time, so jobs spread over every worker of every process.
+const amqp = new AmqpBroker({
+  ...common,
+  url: config.AMQP_URL,
+  prefetch: 1,
+  deliveryLimit: config.JOB_ATTEMPTS,
+});
+const relay = new OutboxRelay({
+  db,
+  broker: new TopicRouter(kafka, { [config.JOBS_QUEUE]: amqp }),
+  logger,
+  registry: eventRegistry,
+});
+relay.start();
+
+const read = (file: string | undefined) => (file ? readFileSync(file) : undefined);
+const cert = read(config.TLS_CERT_FILE);
+const key = read(config.TLS_KEY_FILE);
+const ca = read(config.TLS_CA_FILE);
+const { server, library } = buildApp({
+  logger,
+  db,
+  blobs,
+  outbox: relay,
+  limits: {
+    maxChunkBytes: config.MAX_CHUNK_BYTES,
+    maxUploadBytes: config.MAX_UPLOAD_BYTES,
+    maxPixels: config.MAX_PIXELS,
+  },
+  jobsQueue: config.JOBS_QUEUE,
+  ...(cert && key ? { tls: { cert, key, ...(ca ? { ca } : {}) } } : {}),
+});
+const workers = await startImageWorkers({
+  library,
+  amqp,
+  logger,
+  count: config.WORKERS,
+  queue: config.JOBS_QUEUE,
+});
+await server.listen(config.PORT);
+const presence = startPresence({ mqttUrl: config.MQTT_URL, service: "image-service", logger });
+
+onShutdownSignals(async () => {
+  await presence.stop();
+  await server.shutdown();
+  for (const worker of workers) await worker.close();
+  await relay.stop();
+  await Promise.all([kafka.close(), amqp.close()]);
+  await db.close();
+});

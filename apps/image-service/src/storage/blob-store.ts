@@ -1,0 +1,162 @@
+import { createHash, randomUUID } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { access, type FileHandle, mkdir, open, readdir, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+
+/** A finished, verified file waiting to be committed under its content address. */
+export interface PendingBlob {
+  /** The temporary file, inside the store's tmp/ (same filesystem, so the commit is a rename). */
+  readonly tempPath: string;
+  readonly sha256: string;
+  readonly size: number;
+}
+
+/**
+ * Content-addressed files: `blobs/ab/abcdef…` named by their SHA-256. Bytes are first written to
+ * `tmp/` and only renamed into place once complete and verified, so a reader never sees a partial
+ * blob and a crash leaves at most a temporary file (cleared at the next start). The same bytes are
+ * stored once, however often they are committed.
+ */
+export class BlobStore {
+  readonly #blobs: string;
+  readonly #tmp: string;
+
+  constructor(root: string) {
+    this.#blobs = join(root, "blobs");
+    this.#tmp = join(root, "tmp");
+  }
+
+  /** Creates the folders and removes temporary files a crashed process left behind. */
+  async open(): Promise<this> {
+    await mkdir(this.#blobs, { recursive: true });
+    await rm(this.#tmp, { recursive: true, force: true });
+    await mkdir(this.#tmp, { recursive: true });
+    return this;
+  }
+
+  /** Where the blob with this SHA-256 lives (whether or not it exists). */
+  pathOf(sha256: string): string {
+    return join(this.#blobs, sha256.slice(0, 2), sha256);
+  }
+
+  /** A fresh temporary file name, for writers that produce a whole file themselves (sharp). */
+  tempPath(): string {
+    return join(this.#tmp, randomUUID());
+  }
+
+  /** A writer that hashes and counts bytes as it writes them to a temporary file. */
+  async writer(): Promise<BlobWriter> {
+    const path = this.tempPath();
+    return new BlobWriter(path, await open(path, "wx"));
+  }
+
+  /** Hashes a finished temporary file (one sharp wrote), ready to commit. */
+  async pendingFromFile(tempPath: string): Promise<PendingBlob> {
+    const hash = createHash("sha256");
+    let size = 0;
+    for await (const chunk of createReadStream(tempPath)) {
+      hash.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+    return { tempPath, sha256: hash.digest("hex"), size };
+  }
+
+  /**
+   * Moves a pending blob to its content address, atomically. Returns false when those bytes were
+   * stored already (the temporary file is then just removed).
+   */
+  async commit(blob: PendingBlob): Promise<boolean> {
+    const target = this.pathOf(blob.sha256);
+    if (await exists(target)) {
+      await rm(blob.tempPath, { force: true });
+      return false;
+    }
+    await mkdir(join(this.#blobs, blob.sha256.slice(0, 2)), { recursive: true });
+    await rename(blob.tempPath, target);
+    return true;
+  }
+
+  /** Drops a temporary file that will not be committed. Never throws. */
+  async discard(tempPath: string): Promise<void> {
+    await rm(tempPath, { force: true }).catch(() => {});
+  }
+
+  /** Removes a committed blob (used to undo a commit whose database transaction failed). */
+  async remove(sha256: string): Promise<void> {
+    await rm(this.pathOf(sha256), { force: true });
+  }
+
+  /** Opens a committed blob for reading. */
+  read(sha256: string): Promise<FileHandle> {
+    return open(this.pathOf(sha256), "r");
+  }
+
+  /** How many files are in tmp/ and blobs/: what tests check to prove nothing was left behind. */
+  async count(): Promise<{ temporary: number; blobs: number }> {
+    const shards = await readdir(this.#blobs);
+    let blobs = 0;
+    for (const shard of shards) blobs += (await readdir(join(this.#blobs, shard))).length;
+    return { temporary: (await readdir(this.#tmp)).length, blobs };
+  }
+}
+
+/** Streams bytes into a temporary file while hashing and counting them; never holds them in memory. */
+export class BlobWriter {
+  readonly #hash = createHash("sha256");
+  #size = 0;
+  #head = Buffer.alloc(0);
+  #closed = false;
+
+  constructor(
+    readonly tempPath: string,
+    private readonly file: FileHandle,
+  ) {}
+
+  /** Bytes written so far. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The first bytes written (up to 32): enough to recognise a file type by its magic number. */
+  get head(): Buffer {
+    return this.#head;
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    if (this.#head.length < 32) {
+      this.#head = Buffer.concat([this.#head, chunk.subarray(0, 32 - this.#head.length)]);
+    }
+    this.#hash.update(chunk);
+    this.#size += chunk.length;
+    let offset = 0;
+    while (offset < chunk.length) {
+      const { bytesWritten } = await this.file.write(chunk, offset);
+      offset += bytesWritten;
+    }
+  }
+
+  /** Flushes and closes the file; the result can be verified and committed. */
+  async finish(): Promise<PendingBlob> {
+    await this.#close();
+    return { tempPath: this.tempPath, sha256: this.#hash.digest("hex"), size: this.#size };
+  }
+
+  /** Closes and deletes the temporary file. Never throws; safe after finish(). */
+  async discard(): Promise<void> {
+    await this.#close().catch(() => {});
+    await rm(this.tempPath, { force: true }).catch(() => {});
+  }
+
+  async #close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.file.close();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,0 +1,58 @@
+import type { CloudEvent, MessageBroker, Subscription } from "@switchboard/messaging";
+import type { ImageProcessingRequested } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
+import type { Logger } from "@switchboard/runtime";
+import { type ImageLibrary, JOBS_QUEUE } from "../domain/image-library.js";
+
+export interface ImageWorkerDeps {
+  library: ImageLibrary;
+  /** RabbitMQ: `images.process` is a work queue, each job goes to one worker. */
+  amqp: Pick<MessageBroker, "subscribe">;
+  logger: Logger;
+  /** The work queue (default JOBS_QUEUE). */
+  queue?: string;
+  /** Workers in this process; each takes one job at a time (the broker's prefetch must be 1). */
+  count: number;
+  /** Told after each job a worker finished, with the worker's number (tests watch this). */
+  onDone?: (worker: number, job: CloudEvent) => void;
+}
+
+/**
+ * Starts `count` competing consumers of `images.process`. A job makes a variant of an image and
+ * publishes ImageProcessed (through the library's outbox). A job that fails — an image that
+ * cannot be decoded — throws, so RabbitMQ redelivers it, and after the queue's delivery limit
+ * dead-letters it to `images.process.dead`. A redelivered job that was already done is not
+ * done twice (the variant remembers its job id).
+ */
+export async function startImageWorkers(deps: ImageWorkerDeps): Promise<Subscription[]> {
+  const queue = deps.queue ?? JOBS_QUEUE;
+  const workers: Subscription[] = [];
+  for (let worker = 1; worker <= deps.count; worker++) {
+    workers.push(
+      await deps.amqp.subscribe(
+        queue,
+        async (job, delivery) => {
+          const { imageId, operations } = job.data as ImageProcessingRequested;
+          try {
+            const variant = await deps.library.process(imageId, operations, job.id);
+            deps.logger.info({ worker, job: job.id, imageId, variant: variant.id }, "image job done");
+            deps.onDone?.(worker, job);
+          } catch (error) {
+            deps.logger.warn(
+              {
+                worker,
+                job: job.id,
+                imageId,
+                redeliveries: delivery.redeliveries,
+                err: (error as Error).message,
+              },
+              "image job failed; RabbitMQ will redeliver or dead-letter it",
+            );
+            throw error;
+          }
+        },
+        { group: queue },
+      ),
+    );
+  }
+  return workers;
+}

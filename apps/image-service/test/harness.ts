@@ -1,0 +1,166 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { openDatabase } from "@switchboard/database";
+import {
+  AmqpBroker,
+  type CloudEvent,
+  eventRegistry,
+  KafkaBroker,
+  OutboxRelay,
+  outboxMigrations,
+  TopicRouter,
+} from "@switchboard/messaging";
+import {
+  type UploadImageRequest,
+  UploadImageRequestSchema,
+  UploadMetadataSchema,
+} from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
+import { brokerUrls, ensureBrokers, memoryLogger, serveOnPort0 } from "@switchboard/testing";
+import sharp from "sharp";
+import { buildApp, SOURCE } from "../src/app.js";
+import { configSpec } from "../src/config.js";
+import type { UploadLimits } from "../src/domain/receive-image.js";
+import { BlobStore } from "../src/storage/blob-store.js";
+import { imageMigrations } from "../src/store/migrations.js";
+import { startImageWorkers } from "../src/workers/image-workers.js";
+
+export const KiB = 1024;
+export const MiB = 1024 * KiB;
+
+/** The service's defaults: a queue's delivery limit is part of its declaration, so tests use the default. */
+export const JOB_ATTEMPTS = configSpec.JOB_ATTEMPTS.parse(undefined);
+export const DEFAULT_LIMITS: UploadLimits = {
+  maxChunkBytes: configSpec.MAX_CHUNK_BYTES.parse(undefined),
+  maxUploadBytes: configSpec.MAX_UPLOAD_BYTES.parse(undefined),
+  maxPixels: configSpec.MAX_PIXELS.parse(undefined),
+};
+
+export interface Options {
+  limits?: Partial<UploadLimits>;
+  /** Image workers to start (default 0: jobs wait in the queue). */
+  workers?: number;
+}
+
+/**
+ * image-service wired as main.ts does — real Kafka and RabbitMQ, an in-memory PGlite, a blob
+ * store in a fresh temporary folder — on a free port. Its jobs go to a queue of its own, so no
+ * other image-service (a `pnpm start` on this machine) takes them.
+ */
+export async function startImageService(options: Options = {}) {
+  await ensureBrokers("kafka", "rabbitmq");
+  const { logger, lines } = memoryLogger("info");
+  const dataDir = await mkdtemp(join(tmpdir(), "image-service-"));
+  const db = await openDatabase({});
+  await db.migrate("image-service", imageMigrations);
+  await db.migrate("outbox", outboxMigrations);
+  const blobs = await new BlobStore(dataDir).open();
+  const common = { source: SOURCE, registry: eventRegistry, logger };
+  const kafka = new KafkaBroker({ ...common, brokers: [brokerUrls.kafka], clientId: "image-test" });
+  const amqp = new AmqpBroker({ ...common, url: brokerUrls.amqp, prefetch: 1, deliveryLimit: JOB_ATTEMPTS });
+  const jobsQueue = `images.process.test-${randomUUID().slice(0, 8)}`;
+  const relay = new OutboxRelay({
+    db,
+    broker: new TopicRouter(kafka, { [jobsQueue]: amqp }),
+    logger,
+    registry: eventRegistry,
+  });
+  relay.start();
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const app = buildApp({ logger, db, blobs, outbox: relay, limits, jobsQueue });
+  const jobsDone: { worker: number; job: CloudEvent }[] = [];
+  const workers = await startImageWorkers({
+    library: app.library,
+    amqp,
+    logger,
+    count: options.workers ?? 0,
+    queue: jobsQueue,
+    onDone: (worker, job) => jobsDone.push({ worker, job }),
+  });
+  const served = await serveOnPort0(app.server);
+  return {
+    ...served,
+    db,
+    blobs,
+    kafka,
+    amqp,
+    jobsQueue,
+    jobsDone,
+    library: app.library,
+    lines,
+    /** Rows in the database: nothing may be half-written. */
+    async rows() {
+      const count = async (table: string) =>
+        Number((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]?.n);
+      return {
+        images: await count("images"),
+        variants: await count("image_variants"),
+        outbox: await count("outbox"),
+      };
+    },
+    /** Everything stored: rows and files. */
+    async stored() {
+      return { ...(await this.rows()), ...(await blobs.count()) };
+    },
+    async close() {
+      await app.server.shutdown();
+      for (const worker of workers) await worker.close();
+      await relay.stop();
+      await Promise.all([kafka.close(), amqp.close()]);
+      await db.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type ImageServiceUnderTest = Awaited<ReturnType<typeof startImageService>>;
+
+/** A real image: `width`×`height` of random colours (incompressible, and different every time). */
+export async function makeImage(
+  format: "png" | "jpeg" | "webp" | "gif",
+  width = 64,
+  height = 48,
+): Promise<Buffer> {
+  const raw = randomBytes(width * height * 3);
+  return sharp(raw, { raw: { width, height, channels: 3 } })
+    .toFormat(format)
+    .toBuffer();
+}
+
+/** An upload stream: the metadata message, then `bytes` in `chunkSize` pieces. */
+export async function* uploadMessages(
+  bytes: Uint8Array,
+  metadata: Omit<MessageInitShape<typeof UploadMetadataSchema>, "$typeName"> = {},
+  chunkSize = 64 * KiB,
+): AsyncGenerator<UploadImageRequest> {
+  yield create(UploadImageRequestSchema, {
+    data: {
+      case: "metadata",
+      value: create(UploadMetadataSchema, {
+        filename: "test.png",
+        contentType: "image/png",
+        ownerId: "owner-1",
+        sizeBytes: BigInt(bytes.length),
+        ...metadata,
+      }),
+    },
+  });
+  for (let offset = 0; offset < bytes.length; offset += chunkSize) {
+    yield create(UploadImageRequestSchema, {
+      data: { case: "chunk", value: bytes.subarray(offset, offset + chunkSize) },
+    });
+  }
+}
+
+/** Polls `check` until it returns a value other than undefined (or fails the test after `timeoutMs`). */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,213 @@
+import { createHash } from "node:crypto";
+import { Code } from "@connectrpc/connect";
+import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
+import { fieldViolations } from "@switchboard/runtime";
+import { callError, collect, connectClient } from "@switchboard/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ImageServiceUnderTest, KiB, makeImage, startImageService, uploadMessages } from "./harness.js";
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+let service: ImageServiceUnderTest;
+let client: ReturnType<typeof connectClient<typeof ImageService>>;
+
+beforeAll(async () => {
+  service = await startImageService({
+    limits: { maxUploadBytes: 256 * KiB, maxChunkBytes: 32 * KiB, maxPixels: 4_000_000 },
+  });
+  client = connectClient(ImageService, service.baseUrl);
+});
+afterAll(() => service?.close());
+
+describe("UploadImage", () => {
+  it("stores a PNG streamed in chunks, with its real type, dimensions and sha256", async () => {
+    const png = await makeImage("png", 80, 60);
+    const { image } = await client.uploadImage(
+      uploadMessages(png, { filename: "cat.png", sha256: sha256(png) }, 4 * KiB),
+    );
+    expect(image).toMatchObject({
+      ownerId: "owner-1",
+      filename: "cat.png",
+      contentType: "image/png",
+      sizeBytes: BigInt(png.length),
+      width: 80,
+      height: 60,
+      sha256: sha256(png),
+    });
+    const { image: got } = await client.getImage({ imageId: image?.id ?? "" });
+    expect(got?.sha256).toBe(sha256(png));
+  });
+
+  it.each([
+    "jpeg",
+    "webp",
+    "gif",
+  ] as const)("detects %s from the bytes, whatever the client declared", async (format) => {
+    const bytes = await makeImage(format, 30, 20);
+    const { image } = await client.uploadImage(
+      uploadMessages(bytes, { contentType: "image/png", filename: "x.png" }),
+    );
+    expect(image?.contentType).toBe(`image/${format}`);
+    expect([image?.width, image?.height]).toEqual([30, 20]);
+  });
+
+  it("stores the same bytes once however often they are uploaded (two images, one blob)", async () => {
+    const png = await makeImage("png", 16, 16);
+    const before = await service.stored();
+    const first = await client.uploadImage(uploadMessages(png, { ownerId: "a" }));
+    const second = await client.uploadImage(uploadMessages(png, { ownerId: "b" }));
+    expect(first.image?.id).not.toBe(second.image?.id);
+    expect(first.image?.sha256).toBe(second.image?.sha256);
+    const after = await service.stored();
+    expect(after.images - before.images).toBe(2);
+    expect(after.blobs - before.blobs).toBe(1);
+    expect(after.temporary).toBe(0);
+  });
+
+  it("accepts size_bytes 0 as 'size unknown' (a relayed stream)", async () => {
+    const png = await makeImage("png", 10, 10);
+    const { image } = await client.uploadImage(uploadMessages(png, { sizeBytes: 0n }));
+    expect(image?.sizeBytes).toBe(BigInt(png.length));
+  });
+});
+
+describe("UploadImage refuses bad uploads with a clear status and stores nothing", () => {
+  const cases: [string, () => Promise<AsyncIterable<never>>, Code, RegExp][] = [
+    [
+      "a sha256 that does not match",
+      async () => uploadMessages(await makeImage("png"), { sha256: "0".repeat(64) }) as never,
+      Code.InvalidArgument,
+      /metadata\.sha256: is 0{64}, but the bytes hash to [0-9a-f]{64}/,
+    ],
+    [
+      "fewer bytes than size_bytes",
+      async () => {
+        const png = await makeImage("png");
+        return uploadMessages(png.subarray(0, png.length - 10), { sizeBytes: BigInt(png.length) }) as never;
+      },
+      Code.InvalidArgument,
+      /metadata\.size_bytes: is \d+, but \d+ bytes arrived/,
+    ],
+    [
+      "more bytes than size_bytes",
+      async () => uploadMessages(await makeImage("png"), { sizeBytes: 100n }) as never,
+      Code.InvalidArgument,
+      /metadata\.size_bytes: is 100, but more bytes arrived/,
+    ],
+    [
+      "a 'PNG' that is really a zip",
+      async () =>
+        uploadMessages(Buffer.concat([Buffer.from("PK\x03\x04", "latin1"), Buffer.alloc(2000, 7)])) as never,
+      Code.InvalidArgument,
+      /not a PNG, JPEG, WebP or GIF image/,
+    ],
+    [
+      "a PNG whose header is cut off",
+      async () => uploadMessages((await makeImage("png")).subarray(0, 20)) as never,
+      Code.InvalidArgument,
+      /header is damaged/,
+    ],
+    [
+      "an upload over the total limit",
+      async () => uploadMessages(Buffer.alloc(300 * KiB, 1), { sizeBytes: 0n }, 16 * KiB) as never,
+      Code.ResourceExhausted,
+      /over the limit of 262144 bytes/,
+    ],
+    [
+      "a declared size over the total limit (refused before any byte)",
+      async () => uploadMessages(Buffer.alloc(10), { sizeBytes: 10n * 1024n * 1024n }) as never,
+      Code.ResourceExhausted,
+      /size_bytes 10485760 is over the upload limit/,
+    ],
+    [
+      "a chunk over the chunk limit",
+      async () => uploadMessages(await makeImage("png", 200, 200), {}, 40 * KiB) as never,
+      Code.ResourceExhausted,
+      /a chunk of \d+ bytes is over the limit of 32768 bytes/,
+    ],
+  ];
+
+  it.each(cases)("%s", async (_name, messages, code, message) => {
+    const before = await service.stored();
+    const error = await callError(async () => client.uploadImage(await messages()));
+    expect(error.code).toBe(code);
+    expect(error.rawMessage).toMatch(message);
+    expect(await service.stored()).toEqual({ ...before, temporary: 0 });
+  });
+
+  it("a pixel flood: a small file that decodes to more pixels than allowed", async () => {
+    // 4000×1100 of one colour compresses to a few KiB but is 4.4 megapixels, over the 4 MP limit.
+    const sharp = (await import("sharp")).default;
+    const flood = await sharp({ create: { width: 4000, height: 1100, channels: 3, background: "#fff" } })
+      .png()
+      .toBuffer();
+    expect(flood.length).toBeLessThan(32 * KiB);
+    const before = await service.stored();
+    const error = await callError(() => client.uploadImage(uploadMessages(flood)));
+    expect(error.code).toBe(Code.InvalidArgument);
+    expect(error.rawMessage).toMatch(/4000x1100 = 4400000 pixels, over the limit of 4000000/);
+    expect(await service.stored()).toEqual(before);
+  });
+
+  it("a stream that starts with a chunk, or sends its metadata twice", async () => {
+    const png = await makeImage("png");
+    const before = await service.stored();
+    async function* chunkFirst() {
+      const [metadata, ...chunks] = await collect(uploadMessages(png));
+      yield* chunks;
+      yield metadata as never;
+    }
+    async function* metadataTwice() {
+      const [metadata, ...chunks] = await collect(uploadMessages(png));
+      yield metadata as never;
+      yield chunks[0] as never;
+      yield metadata as never;
+    }
+    for (const messages of [chunkFirst, metadataTwice]) {
+      const error = await callError(() => client.uploadImage(messages()));
+      expect(error.code).toBe(Code.InvalidArgument);
+      expect(fieldViolations(error)[0]?.field).toBe("metadata");
+    }
+    expect(await service.stored()).toEqual(before);
+  });
+
+  it("metadata without an owner is refused by the contract's rules", async () => {
+    const error = await callError(async () =>
+      client.uploadImage(uploadMessages(await makeImage("png"), { ownerId: "" })),
+    );
+    expect(error.code).toBe(Code.InvalidArgument);
+    expect(fieldViolations(error).map((v) => v.field)).toContain("metadata.owner_id");
+  });
+
+  it.each([
+    ["with", undefined],
+    ["without", 0n],
+  ])("a client that cancels mid-upload leaves nothing behind (%s a declared size)", async (_, sizeBytes) => {
+    const png = await makeImage("png", 200, 200);
+    const before = await service.stored();
+    const abort = new AbortController();
+    let sent = 0;
+    async function* cancelling() {
+      for await (const message of uploadMessages(
+        png,
+        sizeBytes === undefined ? {} : { sizeBytes },
+        8 * KiB,
+      )) {
+        if (sent++ === 4) {
+          abort.abort();
+          // keep the stream open: the cancel, not the end of the stream, must end the call
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+        yield message;
+      }
+    }
+    const error = await callError(() => client.uploadImage(cancelling(), { signal: abort.signal }));
+    expect(error.code).toBe(Code.Canceled);
+    // The server sees the cancel a moment after the client does: wait until it logged the call.
+    const logged = () =>
+      service.lines.find((line) => String(line.rpc).endsWith("UploadImage") && line.code === "Canceled");
+    for (let i = 0; i < 200 && !logged(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(logged()).toBeDefined();
+    expect(await service.stored()).toEqual(before);
+  });
+});
