@@ -1,0 +1,101 @@
+import { randomUUID } from "node:crypto";
+import type { CloudEvent } from "@switchboard/messaging";
+import type { ImageProcessed, ImageUploaded } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
+import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
+import { connectClient } from "@switchboard/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { IMAGES_TOPIC } from "../src/domain/image-library.js";
+import {
+  eventually,
+  type ImageServiceUnderTest,
+  JOB_ATTEMPTS,
+  makeImage,
+  startImageService,
+  uploadMessages,
+} from "./harness.js";
+
+let service: ImageServiceUnderTest;
+let client: ReturnType<typeof connectClient<typeof ImageService>>;
+const seen: CloudEvent[] = [];
+let close: () => Promise<void>;
+
+beforeAll(async () => {
+  service = await startImageService({ workers: 2 });
+  client = connectClient(ImageService, service.baseUrl);
+  const subscription = await service.kafka.subscribe(IMAGES_TOPIC, async (event) => void seen.push(event), {
+    group: `image-events-test-${randomUUID()}`,
+    fromBeginning: true,
+  });
+  close = () => subscription.close();
+}, 60_000);
+afterAll(async () => {
+  await close?.();
+  await service?.close();
+});
+
+async function upload(bytes: Uint8Array, ownerId: string) {
+  const { image } = await client.uploadImage(uploadMessages(bytes, { ownerId }));
+  if (!image) throw new Error("no image");
+  return image;
+}
+
+const eventsAbout = (imageId: string) => seen.filter((event) => event.subject === imageId);
+
+describe("image events and workers", () => {
+  it("an upload publishes ImageUploaded; a worker makes its thumbnail and publishes ImageProcessed", async () => {
+    const owner = `owner-${randomUUID()}`;
+    const image = await upload(await makeImage("png", 400, 200), owner);
+
+    const processed = await eventually(async () =>
+      eventsAbout(image.id).find((event) => event.type === "switchboard.events.v1.ImageProcessed"),
+    );
+    const types = eventsAbout(image.id).map((event) => event.type);
+    expect(types).toEqual(["switchboard.events.v1.ImageUploaded", "switchboard.events.v1.ImageProcessed"]);
+    expect((eventsAbout(image.id)[0]?.data as ImageUploaded).image?.sha256).toBe(image.sha256);
+
+    const { variant, ownerId } = processed.data as ImageProcessed;
+    expect(ownerId).toBe(owner);
+    expect(variant).toMatchObject({ imageId: image.id, width: 128, height: 64, contentType: "image/png" });
+    expect(variant?.operations[0]?.kind.case).toBe("thumbnail");
+    const { image: stored } = await client.getImage({ imageId: image.id });
+    expect(stored?.variants.map((v) => v.id)).toEqual([variant?.id]);
+  });
+
+  it("two workers share the jobs (competing consumers on one queue)", async () => {
+    const owner = `owner-${randomUUID()}`;
+    const images = [];
+    for (let i = 0; i < 8; i++) images.push(await upload(await makeImage("png", 300, 300), owner));
+    const ids = new Set(images.map((image) => image.id));
+    const done = await eventually(async () => {
+      const mine = service.jobsDone.filter(({ job }) => ids.has(job.subject ?? ""));
+      return mine.length === images.length ? mine : undefined;
+    }, 30_000);
+    const perWorker = new Map<number, number>();
+    for (const { worker } of done) perWorker.set(worker, (perWorker.get(worker) ?? 0) + 1);
+    expect([...perWorker.keys()].sort()).toEqual([1, 2]);
+    // each job once: one thumbnail per image
+    for (const image of images) {
+      const { image: stored } = await client.getImage({ imageId: image.id });
+      expect(stored?.variants).toHaveLength(1);
+    }
+  });
+
+  it("an image that cannot be decoded is retried, then dead-lettered; its upload stays, with no variant", async () => {
+    // A valid PNG header (64×64) over garbled pixel data: upload accepts it, decoding fails.
+    const broken = Buffer.from(await makeImage("png", 64, 64));
+    broken.fill(0x42, 200, broken.length - 100);
+    const image = await upload(broken, `owner-${randomUUID()}`);
+    const dead = await eventually(async () => {
+      const letters = await service.amqp.deadLetters(service.jobsQueue, 100);
+      return letters.find((job) => job.subject === image.id);
+    }, 30_000);
+    expect(dead.type).toBe("switchboard.events.v1.ImageProcessingRequested");
+    const failures = service.lines.filter(
+      (line) => line.msg?.toString().startsWith("image job failed") && line.imageId === image.id,
+    );
+    expect(failures.length).toBeGreaterThanOrEqual(JOB_ATTEMPTS);
+    const { image: stored } = await client.getImage({ imageId: image.id });
+    expect(stored?.variants).toEqual([]);
+    expect((await service.blobs.count()).temporary).toBe(0);
+  });
+});
