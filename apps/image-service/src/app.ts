@@ -37,6 +37,8 @@ export function buildApp(deps: AppDeps) {
     logger: deps.logger,
     // A chunk plus its framing and, in the first message, the metadata.
     readMaxBytes: deps.limits.maxChunkBytes + 64 * 1024,
+    compressResponses: false, // image bytes do not compress
+
     ...(deps.tls ? { tls: deps.tls } : {}),
     routes: (router) => router.service(ImageService, new ImageHandlers(library, store)),
   });

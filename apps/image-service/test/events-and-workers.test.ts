@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
 import type { CloudEvent } from "@switchboard/messaging";
 import type { ImageProcessed, ImageUploaded } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
@@ -81,21 +82,32 @@ describe("image events and workers", () => {
   });
 
   it("an image that cannot be decoded is retried, then dead-lettered; its upload stays, with no variant", async () => {
-    // A valid PNG header (64×64) over garbled pixel data: upload accepts it, decoding fails.
-    const broken = Buffer.from(await makeImage("png", 64, 64));
-    broken.fill(0x42, 200, broken.length - 100);
-    const image = await upload(broken, `owner-${randomUUID()}`);
-    const dead = await eventually(async () => {
-      const letters = await service.amqp.deadLetters(service.jobsQueue, 100);
-      return letters.find((job) => job.subject === image.id);
-    }, 30_000);
-    expect(dead.type).toBe("switchboard.events.v1.ImageProcessingRequested");
-    const failures = service.lines.filter(
-      (line) => line.msg?.toString().startsWith("image job failed") && line.imageId === image.id,
-    );
-    expect(failures.length).toBeGreaterThanOrEqual(JOB_ATTEMPTS);
-    const { image: stored } = await client.getImage({ imageId: image.id });
-    expect(stored?.variants).toEqual([]);
-    expect((await service.blobs.count()).temporary).toBe(0);
+    // Uploads are decoded before they are stored, so a stored image that no longer decodes has
+    // rotted on disk: garble one, with this service's own workers stopped, then let a worker try.
+    const paused = await startImageService({ workers: 0 });
+    try {
+      const pausedClient = connectClient(ImageService, paused.baseUrl);
+      const { image } = await pausedClient.uploadImage(uploadMessages(await makeImage("png", 64, 64)));
+      const path = paused.blobs.pathOf(image?.sha256 ?? "");
+      const rotten = await readFile(path);
+      rotten.fill(0x42, 200, rotten.length - 100);
+      await writeFile(path, rotten);
+      await paused.startWorkers(1);
+
+      const dead = await eventually(async () => {
+        const letters = await paused.amqp.deadLetters(paused.jobsQueue, 100);
+        return letters.find((job) => job.subject === image?.id);
+      }, 30_000);
+      expect(dead.type).toBe("switchboard.events.v1.ImageProcessingRequested");
+      const failures = paused.lines.filter(
+        (line) => String(line.msg).startsWith("image job failed") && line.imageId === image?.id,
+      );
+      expect(failures.length).toBeGreaterThanOrEqual(JOB_ATTEMPTS);
+      const { image: stored } = await pausedClient.getImage({ imageId: image?.id ?? "" });
+      expect(stored?.variants).toEqual([]);
+      expect((await paused.blobs.count()).temporary).toBe(0);
+    } finally {
+      await paused.close();
+    }
   });
 });

@@ -11,6 +11,7 @@ import {
   KafkaBroker,
   OutboxRelay,
   outboxMigrations,
+  type Subscription,
   TopicRouter,
 } from "@switchboard/messaging";
 import {
@@ -71,14 +72,21 @@ export async function startImageService(options: Options = {}) {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const app = buildApp({ logger, db, blobs, outbox: relay, limits, jobsQueue });
   const jobsDone: { worker: number; job: CloudEvent }[] = [];
-  const workers = await startImageWorkers({
-    library: app.library,
-    amqp,
-    logger,
-    count: options.workers ?? 0,
-    queue: jobsQueue,
-    onDone: (worker, job) => jobsDone.push({ worker, job }),
-  });
+  const workers: Subscription[] = [];
+  /** Starts `count` more image workers on this service's queue. */
+  const startWorkers = async (count: number) => {
+    workers.push(
+      ...(await startImageWorkers({
+        library: app.library,
+        amqp,
+        logger,
+        count,
+        queue: jobsQueue,
+        onDone: (worker, job) => jobsDone.push({ worker, job }),
+      })),
+    );
+  };
+  await startWorkers(options.workers ?? 0);
   const served = await serveOnPort0(app.server);
   return {
     ...served,
@@ -88,6 +96,7 @@ export async function startImageService(options: Options = {}) {
     amqp,
     jobsQueue,
     jobsDone,
+    startWorkers,
     library: app.library,
     lines,
     /** Rows in the database: nothing may be half-written. */

@@ -1,8 +1,9 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { Code } from "@connectrpc/connect";
+import type { ClientWritableStream, ServiceError } from "@grpc/grpc-js";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { fieldViolations } from "@switchboard/runtime";
-import { callError, collect, connectClient } from "@switchboard/testing";
+import { callError, collect, connectClient, grpcJsClient } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ImageServiceUnderTest, KiB, makeImage, startImageService, uploadMessages } from "./harness.js";
 
@@ -108,6 +109,25 @@ describe("UploadImage refuses bad uploads with a clear status and stores nothing
       /header is damaged/,
     ],
     [
+      "a PNG whose pixel data is garbled (the header is fine)",
+      async () => {
+        const png = Buffer.from(await makeImage("png", 64, 64));
+        png.fill(0x42, 200, png.length - 100);
+        return uploadMessages(png) as never;
+      },
+      Code.InvalidArgument,
+      /the image\/png image cannot be decoded/,
+    ],
+    [
+      "a JPEG cut short",
+      async () => {
+        const jpeg = await makeImage("jpeg", 300, 300);
+        return uploadMessages(jpeg.subarray(0, jpeg.length / 2), { sizeBytes: 0n }) as never;
+      },
+      Code.InvalidArgument,
+      /the image\/jpeg image cannot be decoded: .*premature end/,
+    ],
+    [
       "an upload over the total limit",
       async () => uploadMessages(Buffer.alloc(300 * KiB, 1), { sizeBytes: 0n }, 16 * KiB) as never,
       Code.ResourceExhausted,
@@ -201,13 +221,49 @@ describe("UploadImage refuses bad uploads with a clear status and stores nothing
         yield message;
       }
     }
-    const error = await callError(() => client.uploadImage(cancelling(), { signal: abort.signal }));
+    const traceId = randomBytes(16).toString("hex");
+    const error = await callError(() =>
+      client.uploadImage(cancelling(), {
+        signal: abort.signal,
+        headers: { traceparent: `00-${traceId}-${"1".repeat(16)}-01` },
+      }),
+    );
     expect(error.code).toBe(Code.Canceled);
-    // The server sees the cancel a moment after the client does: wait until it logged the call.
+    // Node ends the request body on a reset a moment before the call's signal aborts, so the server
+    // sees either the cancel or bytes that stop short (refused: undecodable, or fewer than
+    // size_bytes). Either way nothing is stored. Wait until the server has finished the call.
     const logged = () =>
-      service.lines.find((line) => String(line.rpc).endsWith("UploadImage") && line.code === "Canceled");
+      service.lines.find((line) => String(line.rpc).endsWith("UploadImage") && line.traceId === traceId);
     for (let i = 0; i < 200 && !logged(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(logged()).toBeDefined();
+    expect(["Canceled", "InvalidArgument"]).toContain(logged()?.code);
+    expect(await service.stored()).toEqual(before);
+  });
+
+  it("a stock grpc-js client that cancels mid-upload (RST_STREAM) leaves nothing behind either", async () => {
+    const png = await makeImage("png", 200, 200);
+    const before = await service.stored();
+    const stock = grpcJsClient(ImageService, service.address);
+    const upload = stock.UploadImage as unknown as (
+      callback: (error: ServiceError | null) => void,
+    ) => ClientWritableStream<unknown>;
+    let status: number | undefined;
+    const call = upload.call(stock, (error) => {
+      status = error?.code;
+    });
+    let sent = 0;
+    for await (const message of uploadMessages(png, { sizeBytes: 0n }, 8 * KiB)) {
+      call.write(message);
+      if (++sent === 5) break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200)); // let the chunks reach the server
+    const uploadsLogged = () =>
+      service.lines.filter((line) => String(line.rpc).endsWith("UploadImage")).length;
+    const linesBefore = uploadsLogged();
+    call.cancel();
+    const finished = () => uploadsLogged() > linesBefore;
+    for (let i = 0; i < 200 && !finished(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    stock.close();
+    expect(status).toBe(Code.Canceled);
     expect(await service.stored()).toEqual(before);
   });
 });

@@ -1,5 +1,5 @@
 import * as http2 from "node:http2";
-import { create, fromBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
@@ -10,7 +10,7 @@ import {
 } from "@switchboard/proto/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "@switchboard/proto/grpc/reflection/v1/reflection_pb.js";
 import { ServerReflection as ServerReflectionV1Alpha } from "@switchboard/proto/grpc/reflection/v1alpha/reflection_pb.js";
-import { EchoService } from "@switchboard/proto/switchboard/echo/v1/echo_pb.js";
+import { EchoRequestSchema, EchoService } from "@switchboard/proto/switchboard/echo/v1/echo_pb.js";
 import {
   callError,
   connectClient,
@@ -26,10 +26,13 @@ import { echoService } from "./echo-service.js";
 
 const KiB = 1024;
 
-function startEchoServer(options: { readMaxBytes?: number; drainTimeoutMs?: number } = {}) {
+function startEchoServer(
+  options: { readMaxBytes?: number; drainTimeoutMs?: number; compressResponses?: boolean } = {},
+) {
   const { logger, lines } = memoryLogger();
   const server = new GrpcServer({
     logger,
+    ...(options.compressResponses === undefined ? {} : { compressResponses: options.compressResponses }),
     readMaxBytes: options.readMaxBytes ?? 64 * KiB,
     drainTimeoutMs: options.drainTimeoutMs ?? 2_000,
     routes: (router) => router.service(EchoService, echoService),
@@ -171,6 +174,38 @@ describe("limits and bad input", () => {
     );
     expect(unframed.grpcStatus).not.toBe("0");
     expect((await connectClient(EchoService, baseUrl).echo({ text: "fine" })).text).toBe("fine");
+  });
+
+  it("gzips large responses for clients that accept it, unless compressResponses is off", async () => {
+    /** The compressed-flag byte of the response message (1 = gzip), from a raw gzip-accepting call. */
+    const compressedFlag = async (compressResponses?: boolean) => {
+      const { baseUrl } = await serve(compressResponses === undefined ? {} : { compressResponses });
+      const request = toBinary(
+        EchoRequestSchema,
+        create(EchoRequestSchema, { text: "compressible ".repeat(1000) }),
+      );
+      const frame = Buffer.alloc(5 + request.length);
+      frame.writeUInt32BE(request.length, 1);
+      frame.set(request, 5);
+      const session = http2.connect(baseUrl);
+      try {
+        const stream = session.request({
+          ":method": "POST",
+          ":path": "/switchboard.echo.v1.EchoService/Echo",
+          "content-type": "application/grpc",
+          "grpc-accept-encoding": "gzip",
+          te: "trailers",
+        });
+        stream.end(frame);
+        const chunks: Buffer[] = [];
+        for await (const chunk of stream) chunks.push(chunk as Buffer);
+        return Buffer.concat(chunks)[0];
+      } finally {
+        session.close();
+      }
+    };
+    expect(await compressedFlag()).toBe(1);
+    expect(await compressedFlag(false)).toBe(0);
   });
 
   it("answers an unknown method with UNIMPLEMENTED", async () => {

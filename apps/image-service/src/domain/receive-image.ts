@@ -24,10 +24,7 @@ export interface UploadProgress {
 export interface Upload {
   metadata: UploadMetadata;
   chunks: AsyncIterable<Uint8Array>;
-  /**
-   * The call's signal. A client that resets the stream can look, to the server, like one that
-   * finished sending — the chunks simply end — so the signal decides which it was.
-   */
+  /** The call's signal: aborts when the client cancels. */
   signal?: AbortSignal;
   progress?: UploadProgress;
 }
@@ -45,8 +42,8 @@ const tooLarge = (message: string) => new ConnectError(message, Code.ResourceExh
 /**
  * Receives an upload's chunks into a temporary file — hashing and counting as they arrive, never
  * holding the image in memory — then checks what arrived against the metadata and the limits:
- * size, sha256, the real type from its magic bytes, and its dimensions (read from the header only,
- * so a pixel flood is refused before anything decodes it). On any failure, including the client
+ * size, sha256, the real type from its magic bytes, its dimensions (read from the header only,
+ * so a pixel flood is refused before anything decodes it), and that every pixel decodes. On any failure, including the client
  * cancelling, the temporary file is removed and the error thrown: nothing is left behind.
  */
 export async function receiveImage(
@@ -76,7 +73,7 @@ export async function receiveImage(
       await writer.write(chunk);
       progress.received?.(writer.size);
     }
-    if (signal?.aborted) throw new ConnectError("the client cancelled the upload", Code.Canceled);
+    await cancelledCheck(signal);
     const blob = await writer.finish();
     progress.decoding?.();
     return { blob, ...(await inspect(blob, metadata, writer.head, limits)) };
@@ -84,6 +81,18 @@ export async function receiveImage(
     await writer.discard();
     throw error;
   }
+}
+
+/**
+ * Node's HTTP/2 server ends a request's body when the client resets the stream, and aborts the
+ * call's signal only a moment later: a cancelled upload first looks complete. Letting pending
+ * I/O callbacks run usually reveals the cancel; when it does not, the full decode in inspect()
+ * still refuses the truncated bytes.
+ */
+async function cancelledCheck(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return;
+  await new Promise((resolve) => setImmediate(resolve));
+  if (signal.aborted) throw new ConnectError("the client cancelled the upload", Code.Canceled);
 }
 
 async function inspect(blob: PendingBlob, metadata: UploadMetadata, head: Buffer, limits: UploadLimits) {
@@ -120,7 +129,26 @@ async function inspect(blob: PendingBlob, metadata: UploadMetadata, head: Buffer
       },
     ]);
   }
+  await decodesFully(blob.tempPath, contentType, limits.maxPixels);
   return { contentType, width, height };
+}
+
+/**
+ * Decodes every pixel (into a 64×64 preview that is thrown away, so memory stays small), so only
+ * complete, decodable images are stored: a truncated or garbled file — or a cancelled upload
+ * that looked complete — is refused here rather than failing later in a worker.
+ */
+async function decodesFully(path: string, type: ImageType, maxPixels: number): Promise<void> {
+  try {
+    await sharp(path, { failOn: "truncated", limitInputPixels: maxPixels })
+      .resize(64, 64, { fit: "fill" })
+      .raw()
+      .toBuffer();
+  } catch (error) {
+    throw invalidArgument([
+      { field: "chunk", description: `the ${type} image cannot be decoded: ${(error as Error).message}` },
+    ]);
+  }
 }
 
 /** Width and height from the image's header (sharp reads no pixels for this). */

@@ -35,7 +35,9 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
 
   async uploadImage(requests: AsyncIterable<UploadImageRequest>, context: HandlerContext) {
     const { start, chunks } = await readStartThenChunks<"metadata", UploadMetadata>(requests, "metadata");
-    return { image: await this.library.upload({ metadata: start, chunks, signal: context.signal }) };
+    return {
+      image: await this.library.upload({ metadata: start, chunks, signal: context.signal }),
+    };
   }
 
   /**

@@ -100,10 +100,18 @@ export class BlobStore {
   }
 }
 
-/** Streams bytes into a temporary file while hashing and counting them; never holds them in memory. */
+/** Small chunks are gathered up to this many bytes per file write: one disk round trip, not many. */
+const WRITE_BATCH_BYTES = 256 * 1024;
+
+/**
+ * Streams bytes into a temporary file while hashing and counting them; holds at most
+ * WRITE_BATCH_BYTES of them in memory.
+ */
 export class BlobWriter {
   readonly #hash = createHash("sha256");
   #size = 0;
+  #batch: Uint8Array[] = [];
+  #batchBytes = 0;
   #head = Buffer.alloc(0);
   #closed = false;
 
@@ -128,15 +136,14 @@ export class BlobWriter {
     }
     this.#hash.update(chunk);
     this.#size += chunk.length;
-    let offset = 0;
-    while (offset < chunk.length) {
-      const { bytesWritten } = await this.file.write(chunk, offset);
-      offset += bytesWritten;
-    }
+    this.#batch.push(chunk);
+    this.#batchBytes += chunk.length;
+    if (this.#batchBytes >= WRITE_BATCH_BYTES) await this.#flush();
   }
 
   /** Flushes and closes the file; the result can be verified and committed. */
   async finish(): Promise<PendingBlob> {
+    await this.#flush();
     await this.#close();
     return { tempPath: this.tempPath, sha256: this.#hash.digest("hex"), size: this.#size };
   }
@@ -145,6 +152,16 @@ export class BlobWriter {
   async discard(): Promise<void> {
     await this.#close().catch(() => {});
     await rm(this.tempPath, { force: true }).catch(() => {});
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#batchBytes === 0) return;
+    const [batch, bytes] = [this.#batch, this.#batchBytes];
+    this.#batch = [];
+    this.#batchBytes = 0;
+    const { bytesWritten } = await this.file.writev(batch);
+    if (bytesWritten !== bytes)
+      throw new Error(`wrote ${bytesWritten} of ${bytes} bytes to ${this.tempPath}`);
   }
 
   async #close(): Promise<void> {
