@@ -87,4 +87,5 @@ onShutdownSignals(async () => {
   await relay.stop();
   await Promise.all([kafka.close(), amqp.close()]);
   await db.close();
+  await blobs.close();
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import type { CloudEvent } from "@switchboard/messaging";
 import type { ImageProcessed, ImageUploaded } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
@@ -11,6 +11,7 @@ import {
   type ImageServiceUnderTest,
   JOB_ATTEMPTS,
   makeImage,
+  sharedDeployment,
   startImageService,
   uploadMessages,
 } from "./harness.js";
@@ -108,6 +109,35 @@ describe("image events and workers", () => {
       expect((await paused.blobs.count()).temporary).toBe(0);
     } finally {
       await paused.close();
+    }
+  });
+
+  it("workers of two processes share one queue (one deployment: one PostgreSQL, one blob store)", async () => {
+    const deployment = await sharedDeployment();
+    const first = await startImageService({ sharing: deployment, workers: 1 });
+    const second = await startImageService({ sharing: deployment, workers: 1 });
+    try {
+      const uploader = connectClient(ImageService, first.baseUrl);
+      const ids = new Set<string>();
+      for (let i = 0; i < 6; i++) {
+        const { image } = await uploader.uploadImage(uploadMessages(await makeImage("png", 300, 200)));
+        ids.add(image?.id ?? "");
+      }
+      const doneBy = (instance: ImageServiceUnderTest) =>
+        instance.jobsDone.filter(({ job }) => ids.has(job.subject ?? "")).length;
+      await eventually(async () => (doneBy(first) + doneBy(second) === ids.size ? true : undefined), 30_000);
+      expect(doneBy(first)).toBeGreaterThan(0);
+      expect(doneBy(second)).toBeGreaterThan(0);
+      // Either process serves what the other stored: one image, one thumbnail each.
+      const reader = connectClient(ImageService, second.baseUrl);
+      for (const id of ids) {
+        const { image } = await reader.getImage({ imageId: id });
+        expect(image?.variants.map((v) => [v.width, v.height])).toEqual([[128, 85]]);
+      }
+    } finally {
+      await first.close();
+      await second.close();
+      await rm(deployment.dataDir, { recursive: true, force: true });
     }
   });
 });

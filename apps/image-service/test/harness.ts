@@ -43,6 +43,31 @@ export interface Options {
   limits?: Partial<UploadLimits>;
   /** Image workers to start (default 0: jobs wait in the queue). */
   workers?: number;
+  /**
+   * Another instance to share with, as separate processes of one deployment do: the same
+   * PostgreSQL schema, blob folder and job queue. Without it: in-memory PGlite, a fresh folder
+   * and a queue of its own.
+   */
+  sharing?: Shared;
+}
+
+/** What the instances of one deployment share. */
+export interface Shared {
+  databaseUrl?: string;
+  schema?: string;
+  dataDir: string;
+  jobsQueue: string;
+}
+
+/** A fresh PostgreSQL schema, blob folder and queue for several instances to share. */
+export async function sharedDeployment(): Promise<Shared> {
+  await ensureBrokers("postgres");
+  return {
+    databaseUrl: brokerUrls.postgres,
+    schema: `image_test_${randomUUID().slice(0, 8)}`,
+    dataDir: await mkdtemp(join(tmpdir(), "image-service-shared-")),
+    jobsQueue: `images.process.test-${randomUUID().slice(0, 8)}`,
+  };
 }
 
 /**
@@ -53,15 +78,20 @@ export interface Options {
 export async function startImageService(options: Options = {}) {
   await ensureBrokers("kafka", "rabbitmq");
   const { logger, lines } = memoryLogger("info");
-  const dataDir = await mkdtemp(join(tmpdir(), "image-service-"));
-  const db = await openDatabase({});
+  const shared = options.sharing;
+  const dataDir = shared?.dataDir ?? (await mkdtemp(join(tmpdir(), "image-service-")));
+  const db = await openDatabase(
+    shared?.databaseUrl
+      ? { url: shared.databaseUrl, ...(shared.schema ? { schema: shared.schema } : {}) }
+      : {},
+  );
   await db.migrate("image-service", imageMigrations);
   await db.migrate("outbox", outboxMigrations);
   const blobs = await new BlobStore(dataDir).open();
   const common = { source: SOURCE, registry: eventRegistry, logger };
   const kafka = new KafkaBroker({ ...common, brokers: [brokerUrls.kafka], clientId: "image-test" });
   const amqp = new AmqpBroker({ ...common, url: brokerUrls.amqp, prefetch: 1, deliveryLimit: JOB_ATTEMPTS });
-  const jobsQueue = `images.process.test-${randomUUID().slice(0, 8)}`;
+  const jobsQueue = shared?.jobsQueue ?? `images.process.test-${randomUUID().slice(0, 8)}`;
   const relay = new OutboxRelay({
     db,
     broker: new TopicRouter(kafka, { [jobsQueue]: amqp }),
@@ -119,7 +149,8 @@ export async function startImageService(options: Options = {}) {
       await relay.stop();
       await Promise.all([kafka.close(), amqp.close()]);
       await db.close();
-      await rm(dataDir, { recursive: true, force: true });
+      await blobs.close();
+      if (!shared) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

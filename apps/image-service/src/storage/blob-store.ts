@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { access, type FileHandle, mkdir, open, readdir, rename, rm } from "node:fs/promises";
+import { access, type FileHandle, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 
 /** A finished, verified file waiting to be committed under its content address. */
@@ -11,27 +11,42 @@ export interface PendingBlob {
   readonly size: number;
 }
 
+/** Temporary folders untouched this long belong to processes that died: swept at start. */
+const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
+
 /**
  * Content-addressed files: `blobs/ab/abcdef…` named by their SHA-256. Bytes are first written to
- * `tmp/` and only renamed into place once complete and verified, so a reader never sees a partial
- * blob and a crash leaves at most a temporary file (cleared at the next start). The same bytes are
- * stored once, however often they are committed.
+ * a temporary folder of this process (`tmp/<uuid>/`, on the same filesystem) and only renamed into
+ * place once complete and verified, so a reader never sees a partial blob and a crash leaves at
+ * most a temporary file. The same bytes are stored once, however often they are committed.
+ * Several processes may share one store (one volume): each writes in its own temporary folder.
  */
 export class BlobStore {
   readonly #blobs: string;
+  readonly #tmpRoot: string;
   readonly #tmp: string;
 
   constructor(root: string) {
     this.#blobs = join(root, "blobs");
-    this.#tmp = join(root, "tmp");
+    this.#tmpRoot = join(root, "tmp");
+    this.#tmp = join(this.#tmpRoot, randomUUID());
   }
 
-  /** Creates the folders and removes temporary files a crashed process left behind. */
+  /** Creates the folders, and removes temporary folders that crashed processes left behind long ago. */
   async open(): Promise<this> {
     await mkdir(this.#blobs, { recursive: true });
-    await rm(this.#tmp, { recursive: true, force: true });
     await mkdir(this.#tmp, { recursive: true });
+    for (const name of await readdir(this.#tmpRoot)) {
+      const folder = join(this.#tmpRoot, name);
+      const { mtimeMs } = await stat(folder).catch(() => ({ mtimeMs: Date.now() }));
+      if (Date.now() - mtimeMs > STALE_TEMP_MS) await rm(folder, { recursive: true, force: true });
+    }
     return this;
+  }
+
+  /** Removes this process's temporary folder. */
+  async close(): Promise<void> {
+    await rm(this.#tmp, { recursive: true, force: true });
   }
 
   /** Where the blob with this SHA-256 lives (whether or not it exists). */
@@ -91,7 +106,7 @@ export class BlobStore {
     return open(this.pathOf(sha256), "r");
   }
 
-  /** How many files are in tmp/ and blobs/: what tests check to prove nothing was left behind. */
+  /** How many files are in this process's temporary folder and in blobs/: what tests check to prove nothing was left behind. */
   async count(): Promise<{ temporary: number; blobs: number }> {
     const shards = await readdir(this.#blobs);
     let blobs = 0;
