@@ -136,7 +136,7 @@ describe("image events and workers", () => {
       }
     } finally {
       await first.close();
-      await second.close();
+      await second.close(true);
       await rm(deployment.dataDir, { recursive: true, force: true });
     }
   });

@@ -143,10 +143,12 @@ export async function startImageService(options: Options = {}) {
     async stored() {
       return { ...(await this.rows()), ...(await blobs.count()) };
     },
-    async close() {
+    /** Stops everything; drops the job queue too unless it is shared (then the last to close passes true). */
+    async close(dropQueue = !shared) {
       await app.server.shutdown();
       for (const worker of workers) await worker.close();
       await relay.stop();
+      if (dropQueue) await amqp.deleteQueue(jobsQueue);
       await Promise.all([kafka.close(), amqp.close()]);
       await db.close();
       await blobs.close();

@@ -168,6 +168,22 @@ export class AmqpBroker implements MessageBroker {
     }
   }
 
+  /**
+   * Deletes `queue` and its dead-letter queue, messages and all — for queues that were only ever
+   * temporary (a test's own queue). Stop consuming from it first.
+   */
+  async deleteQueue(queue: string): Promise<void> {
+    await this.#ready();
+    const channel = await this.#connection!.createChannel();
+    try {
+      await channel.deleteQueue(queue);
+      await channel.deleteQueue(`${queue}.dead`);
+      this.#queues.delete(queue);
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     for (const consumer of this.#consumers) await Promise.allSettled([...consumer.inFlight]);

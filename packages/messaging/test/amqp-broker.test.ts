@@ -151,6 +151,23 @@ describe("AmqpBroker against a real RabbitMQ", () => {
     expect(await broker.deadLetters(queue)).toEqual([]);
   });
 
+  it("deletes a temporary queue with its dead-letter queue", async () => {
+    const queue = queueName("temporary");
+    const broker = amqpBroker();
+    await broker.publish(queue, echo("left behind"));
+    await broker.deleteQueue(queue);
+    const connection = await amqp.connect(brokerUrls.amqp);
+    try {
+      for (const name of [queue, `${queue}.dead`]) {
+        const channel = await connection.createChannel();
+        channel.on("error", () => undefined); // checkQueue on a missing queue closes the channel
+        await expect(channel.checkQueue(name)).rejects.toThrow(/NOT_FOUND/);
+      }
+    } finally {
+      await connection.close();
+    }
+  });
+
   it("dead-letters a malformed message at once and keeps consuming", async () => {
     const queue = queueName("malformed");
     const broker = amqpBroker();
