@@ -1,0 +1,44 @@
+import type { DescService } from "@bufbuild/protobuf";
+import { connectClient } from "@switchboard/testing";
+import mqtt, { type MqttClient } from "mqtt";
+
+/** Where the running system is: `pnpm start`'s defaults, or SWITCHBOARD_* variables. */
+export const system = {
+  users: process.env.SWITCHBOARD_USER_URL ?? "http://127.0.0.1:50051",
+  images: process.env.SWITCHBOARD_IMAGE_URL ?? "http://127.0.0.1:50052",
+  notifications: process.env.SWITCHBOARD_NOTIFICATION_URL ?? "http://127.0.0.1:50053",
+  mqtt: process.env.SWITCHBOARD_MQTT_URL ?? "mqtt://127.0.0.1:1883",
+};
+
+/** A Connect client (gRPC protocol) of a running service. */
+export const clientOf = <T extends DescService>(service: T, url: string) =>
+  connectClient(service, url, "grpc", { timeoutMs: 30_000 });
+
+/** A plain MQTT 5 subscriber that keeps every message of `topic` (wildcards allowed). */
+export async function mqttListener(topic: string) {
+  const client: MqttClient = await mqtt.connectAsync(system.mqtt, { protocolVersion: 5, clean: true });
+  const messages: { topic: string; payload: Buffer; properties: Record<string, unknown> }[] = [];
+  client.on("message", (messageTopic, payload, packet) => {
+    messages.push({
+      topic: messageTopic,
+      payload,
+      properties: { ...(packet.properties?.userProperties ?? {}) },
+    });
+  });
+  await client.subscribeAsync(topic, { qos: 1 });
+  return { messages, close: () => client.endAsync() };
+}
+
+/** Polls `check` until it returns a value (or fails after `timeoutMs`). */
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
