@@ -1,7 +1,11 @@
+import { type Client, createClient, createRouterTransport } from "@connectrpc/connect";
+import type { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { UserService } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
+import { UsuarioServicio } from "@switchboard/proto/user/usuario_pb.js";
 import { GrpcServer, type Logger, type ServerTls } from "@switchboard/runtime";
 import { UserChanges } from "./domain/user-changes.js";
 import { UserHandlers } from "./handlers/user-service.js";
+import { UsuarioServicioHandlers } from "./handlers/usuario-servicio.js";
 import type { UserStore } from "./store/user-store.js";
 
 export interface AppDeps {
@@ -12,13 +16,20 @@ export interface AppDeps {
   source?: string;
   readMaxBytes?: number;
   tls?: ServerTls;
+  /** image-service: with it, the seed contract user.UsuarioServicio is served beside UserService. */
+  images?: Client<typeof ImageService>;
 }
 
 /** Builds user-service's gRPC server from its dependencies. Never listens: main.ts and tests do. */
-export function buildApp(deps: AppDeps): { server: GrpcServer; handlers: UserHandlers } {
+export function buildApp(deps: AppDeps): {
+  server: GrpcServer;
+  handlers: UserHandlers;
+  changes: UserChanges;
+} {
+  const changes = new UserChanges();
   const handlers = new UserHandlers({
     store: deps.store,
-    changes: new UserChanges(),
+    changes,
     outbox: deps.outbox,
     source: deps.source ?? "/switchboard/user-service",
   });
@@ -26,7 +37,18 @@ export function buildApp(deps: AppDeps): { server: GrpcServer; handlers: UserHan
     logger: deps.logger,
     readMaxBytes: deps.readMaxBytes ?? 4 * 1024 * 1024,
     ...(deps.tls ? { tls: deps.tls } : {}),
-    routes: (router) => router.service(UserService, handlers),
+    routes: (router) => {
+      router.service(UserService, handlers);
+      if (deps.images) {
+        // The seed contract reaches users through UserService's own contract, in process.
+        const users = createClient(
+          UserService,
+          createRouterTransport((local) => local.service(UserService, handlers)),
+        );
+        const seed = new UsuarioServicioHandlers({ users, images: deps.images, logger: deps.logger });
+        router.service(UsuarioServicio, seed);
+      }
+    },
   });
-  return { server, handlers };
+  return { server, handlers, changes };
 }

@@ -13,7 +13,8 @@ import {
   outboxMigrations,
   startPresence,
 } from "@switchboard/messaging";
-import { createLogger, loadConfigOrExit, onShutdownSignals } from "@switchboard/runtime";
+import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
+import { createLogger, createServiceClient, loadConfigOrExit, onShutdownSignals } from "@switchboard/runtime";
 import { buildApp } from "./app.js";
 import { configSpec } from "./config.js";
 import { userMigrations } from "./store/migrations.js";
@@ -45,10 +46,16 @@ const read = (file: string | undefined) => (file ? readFileSync(file) : undefine
 const cert = read(config.TLS_CERT_FILE);
 const key = read(config.TLS_KEY_FILE);
 const ca = read(config.TLS_CA_FILE);
+// image-service, for the seed contract: over TLS (with our certificate, for mTLS) when its URL is https.
+const images = createServiceClient(ImageService, {
+  baseUrl: config.IMAGE_SERVICE_URL,
+  ...(ca && config.IMAGE_SERVICE_URL.startsWith("https:") ? { tls: { ca, cert, key } } : {}),
+});
 const { server } = buildApp({
   logger,
   store: new UserStore(db),
   outbox: relay,
+  images,
   readMaxBytes: config.MAX_MESSAGE_BYTES,
   ...(cert && key ? { tls: { cert, key, ...(ca ? { ca } : {}) } } : {}),
 });

@@ -26,13 +26,32 @@ export async function startUserService(db: Database, options: { readMaxBytes?: n
     },
   };
   const { logger, lines } = memoryLogger();
-  const { server } = buildApp({ logger, store, outbox, ...options });
+  const { server, changes } = buildApp({ logger, store, outbox, ...options });
   const served = await serveOnPort0(server);
-  return { ...served, store, outbox, lines, close: () => server.shutdown() };
+  return { ...served, store, changes, outbox, lines, close: () => server.shutdown() };
 }
 
 /** The events the outbox holds, oldest first: what the relay would publish. */
 export async function outboxEvents(db: Database): Promise<{ type: string; key: string }[]> {
   const { rows } = await db.query<{ type: string; key: string }>("SELECT type, key FROM outbox ORDER BY id");
   return rows;
+}
+
+/** Inserts `count` users named "<prefix> <n>" in one statement (fast: no per-row round trips). */
+export async function seedUsers(db: Database, count: number, prefix: string): Promise<void> {
+  await db.query(
+    `INSERT INTO users (id, name, email, email_key, create_time, update_time)
+     SELECT gen_random_uuid(), $1 || ' ' || i, lower($1) || i || '@example.com', lower($1) || i || '@example.com',
+            now(), now()
+     FROM generate_series(1, $2::int) AS i`,
+    [prefix, count],
+  );
+}
+
+/**
+ * Resolves once `condition` holds, checking every 10 ms. For states the server reaches on its own
+ * after a client has gone (a stream's handler finishing); the test's timeout bounds the wait.
+ */
+export async function eventually(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
 }

@@ -1,7 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { create } from "@bufbuild/protobuf";
-import type * as grpc from "@grpc/grpc-js";
+import { create, fromBinary } from "@bufbuild/protobuf";
+import { anyIs, anyUnpack } from "@bufbuild/protobuf/wkt";
+import * as grpc from "@grpc/grpc-js";
 import type { Database } from "@switchboard/database";
+import { BadRequestSchema } from "@switchboard/proto/google/rpc/error_details_pb.js";
+import { StatusSchema } from "@switchboard/proto/google/rpc/status_pb.js";
 import {
   CreateUserRequestSchema,
   DeleteUserRequestSchema,
@@ -17,13 +20,14 @@ import {
 } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
 import { grpcJsClient, unary } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migratedDatabase, startUserService } from "./harness.js";
+import { eventually, migratedDatabase, seedUsers, startUserService } from "./harness.js";
 
 let db: Database;
 let service: Awaited<ReturnType<typeof startUserService>>;
 let client: ReturnType<typeof grpcJsClient>;
 beforeAll(async () => {
   db = await migratedDatabase();
+  await seedUsers(db, 20_000, "Cancel"); // for the streams cut short
   service = await startUserService(db);
   client = grpcJsClient(UserService, service.address);
 });
@@ -87,6 +91,64 @@ describe("every UserService rpc from a stock @grpc/grpc-js client", () => {
     for await (const message of stream) messages.push(message);
     expect(messages).toHaveLength(2);
     expect(messages[1]?.nextPageToken).not.toBe("");
+  });
+
+  it("bad input: INVALID_ARGUMENT, a message naming the fields, google.rpc.BadRequest in the status details", async () => {
+    const error = await unary(
+      client,
+      "CreateUser",
+      create(CreateUserRequestSchema, { requestId: "nope", name: "", email: "x" }),
+    ).catch((e: grpc.ServiceError) => e);
+    expect(error).toMatchObject({ code: 3 });
+    // Connect percent-encodes grpc-message with encodeURIComponent (":" as %3A, ";" as %3B), and
+    // grpc-js decodes it with decodeURI, which leaves those escapes in place: a grpc-js user reads
+    // "invalid request%3A request_id%3A …" until one side changes.
+    const details = (error as grpc.ServiceError).details;
+    expect(decodeURIComponent(details)).toMatch(/^invalid request: request_id: .*; name: .*; email: /);
+    const [bytes] = (error as grpc.ServiceError).metadata.get("grpc-status-details-bin") as Buffer[];
+    const status = fromBinary(StatusSchema, bytes!);
+    const [detail] = status.details;
+    expect(detail && anyIs(detail, BadRequestSchema)).toBe(true);
+    const badRequest = anyUnpack(detail!, BadRequestSchema)!;
+    expect(badRequest.fieldViolations.map((v) => v.field)).toEqual(["request_id", "name", "email"]);
+  });
+
+  it("server streaming cancelled mid-stream: the server stops reading", async () => {
+    const batchesBefore = service.store.batchesRead;
+    const stream = (client.ListUsers as Call<grpc.ClientReadableStream<ListUsersResponse>>)(
+      create(ListUsersRequestSchema, { query: "cancel" }) as never,
+    );
+    let received = 0;
+    const status = await new Promise<grpc.StatusObject>((resolve) => {
+      stream.on("data", () => {
+        if (++received === 100) stream.cancel();
+      });
+      stream.on("error", () => {});
+      stream.on("status", resolve);
+    });
+    expect(status.code).toBe(grpc.status.CANCELLED);
+    await eventually(() => service.store.openLists === 0);
+    expect(service.store.batchesRead - batchesBefore).toBeLessThan(20_000 / 500);
+  });
+
+  it("server streaming past its deadline: DEADLINE_EXCEEDED, and the server stops reading", async () => {
+    const batchesBefore = service.store.batchesRead;
+    const stream = (client.ListUsers as Call<grpc.ClientReadableStream<ListUsersResponse>>)(
+      create(ListUsersRequestSchema, { query: "cancel" }) as never,
+      { deadline: Date.now() + 200 } as never,
+    );
+    const status = await new Promise<grpc.StatusObject>((resolve) => {
+      // A slow reader: one message every 5 ms.
+      stream.on("data", () => {
+        stream.pause();
+        setTimeout(() => stream.resume(), 5);
+      });
+      stream.on("error", () => {});
+      stream.on("status", resolve);
+    });
+    expect(status.code).toBe(grpc.status.DEADLINE_EXCEEDED);
+    await eventually(() => service.store.openLists === 0);
+    expect(service.store.batchesRead - batchesBefore).toBeLessThan(20_000 / 500);
   });
 
   it("bidi streaming: UserSession", async () => {

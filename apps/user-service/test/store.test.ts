@@ -3,7 +3,7 @@ import type { Database } from "@switchboard/database";
 import { brokerUrls, ensureBrokers } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmailTakenError, UserStore } from "../src/store/user-store.js";
-import { migratedDatabase } from "./harness.js";
+import { eventually, migratedDatabase, seedUsers } from "./harness.js";
 
 describe.each(["pglite", "postgres"] as const)("the user store on %s", (engine) => {
   let db: Database;
@@ -62,4 +62,34 @@ describe.each(["pglite", "postgres"] as const)("the user store on %s", (engine) 
     for await (const row of store.list({ query: "%" }, new AbortController().signal)) percent.push(row.name);
     expect(percent).toEqual(["100% sure"]);
   });
+
+  it("continues after an id and stops at a limit (keyset pagination)", async () => {
+    const tag = `k${randomUUID().slice(0, 6)}`;
+    for (let i = 0; i < 5; i++) await insert(`${tag} ${i}`, `${tag}.${i}@example.com`);
+    const all = await rowsOf(store.list({ query: tag }, new AbortController().signal));
+    const rest = await rowsOf(
+      store.list({ query: tag, afterId: all[1]!.id, limit: 2, batchSize: 1 }, new AbortController().signal),
+    );
+    expect(rest.map((r) => r.id)).toEqual(all.slice(2, 4).map((r) => r.id));
+  });
+
+  it("finishes a listing as soon as its signal aborts, even if its reader never asks for more", async () => {
+    await seedUsers(db, 50, `Abort ${engine}`);
+    const controller = new AbortController();
+    const openBefore = store.openLists;
+    const batchesBefore = store.batchesRead;
+    const rows = store.list({ query: `Abort ${engine}`, batchSize: 10 }, controller.signal);
+    await rows.next(); // one row read, the reader then stalls (as behind a blocked write)
+    expect(store.openLists).toBe(openBefore + 1);
+    controller.abort();
+    await eventually(() => store.openLists === openBefore);
+    expect(store.batchesRead - batchesBefore).toBe(1);
+    expect((await rows.next()).done).toBe(true);
+  });
 });
+
+async function rowsOf<T>(rows: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const row of rows) all.push(row);
+  return all;
+}

@@ -19,6 +19,11 @@ export class UserChanges {
     for (const listener of this.#listeners) listener(change);
   }
 
+  /** How many listeners (open UserSessions) there are. */
+  get listeners(): number {
+    return this.#listeners.size;
+  }
+
   /** Calls `listener` for every change until the returned function is called. */
   listen(listener: (change: UserChangeEvent) => void): () => void {
     this.#listeners.add(listener);

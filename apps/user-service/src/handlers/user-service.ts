@@ -18,7 +18,7 @@ import {
   type UserSessionRequest,
   type UserSessionResponseSchema,
 } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
-import { AsyncQueue, invalidArgument, violationsOf } from "@switchboard/runtime";
+import { AsyncQueue, fieldViolations, invalidArgument, violationsOf } from "@switchboard/runtime";
 import { decodePageToken, encodePageToken } from "../domain/page-token.js";
 import { fieldsFromMask } from "../domain/update-mask.js";
 import { ChangeKind, type UserChanges } from "../domain/user-changes.js";
@@ -45,16 +45,23 @@ type SessionResponse = MessageInitShape<typeof UserSessionResponseSchema>;
 export class UserHandlers implements ServiceImpl<typeof UserService> {
   constructor(private readonly deps: UserHandlersDeps) {}
 
+  /**
+   * Idempotent by `request_id`: the request is recorded with the user in one transaction, so a
+   * retry finds it and answers with that user, and a retry with another payload is refused.
+   */
   async createUser(request: CreateUserRequest) {
     const { store } = this.deps;
-    const fingerprint = JSON.stringify([request.name.trim(), request.email.toLowerCase()]);
+    const name = request.name.trim();
+    // Names are trimmed; one of only spaces is as empty as the contract's min_len forbids.
+    if (name === "") throw invalidArgument([{ field: "name", description: "must not be blank" }]);
+    const fingerprint = JSON.stringify([name, request.email.toLowerCase()]);
     const earlier = await store.findCreateRequest(store.db, request.requestId);
     if (earlier) return { user: await this.#replay(request.requestId, earlier, fingerprint) };
     try {
       const row = await store.db.transaction(async (tx) => {
         const created = await store.insert(tx, {
           id: randomUUID(),
-          name: request.name.trim(),
+          name,
           email: request.email,
           now: new Date(),
         });
@@ -71,10 +78,11 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
       this.deps.outbox.wake();
       return { user: userFromRow(row) };
     } catch (error) {
-      if (error instanceof EmailTakenError) throw new ConnectError(error.message, Code.AlreadyExists);
-      // A concurrent retry of the same request won the race: answer as it did.
+      // A concurrent retry of the same request committed first: this one then fails on the
+      // request_id, or on the very email that retry just took. Either way, answer as it did.
       const raced = await store.findCreateRequest(store.db, request.requestId);
       if (raced) return { user: await this.#replay(request.requestId, raced, fingerprint) };
+      if (error instanceof EmailTakenError) throw new ConnectError(error.message, Code.AlreadyExists);
       throw error;
     }
   }
@@ -158,7 +166,12 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
         created++;
       } catch (error) {
         const failure = ConnectError.from(error);
-        rejections.push({ index, code: codeName(failure.code), reason: failure.rawMessage });
+        const violations = fieldViolations(failure);
+        const reason =
+          violations.length > 0
+            ? violations.map((v) => `${v.field}: ${v.description}`).join("; ")
+            : failure.rawMessage;
+        rejections.push({ index, code: codeName(failure.code), reason });
       }
     }
     return { received, created, rejected: rejections.length, rejections: rejections as ImportRejection[] };
@@ -180,6 +193,9 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
     const stopListening = this.deps.changes.listen(({ user, kind }) => {
       if (watched.has(user.id)) send({ result: { case: "change", value: { user, kind } } });
     });
+    // Not only in `finally`: a server blocked writing to a client that has gone may never resume
+    // this generator, and the feed must not keep a dead session's listener.
+    context.signal.addEventListener("abort", stopListening, { once: true });
     void (async () => {
       try {
         for await (const request of requests) send(await this.#answer(request, watched));
@@ -205,10 +221,11 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
         case "update":
           return { correlationId, result: { case: "user", value: await this.#update(value) } };
         case "watch":
-          for (const id of value.ids) watched.add(id);
+          // Ids are stored lowercase; a client may write a UUID in capitals.
+          for (const id of value.ids) watched.add(id.toLowerCase());
           return { correlationId, result: { case: "watching", value: { ids: [...watched] } } };
         case "unwatch":
-          for (const id of value.ids) watched.delete(id);
+          for (const id of value.ids) watched.delete(id.toLowerCase());
           return { correlationId, result: { case: "watching", value: { ids: [...watched] } } };
         default:
           throw new ConnectError("request has no action", Code.InvalidArgument);

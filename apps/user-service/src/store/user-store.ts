@@ -28,6 +28,8 @@ function likePattern(text: string): string {
 export class UserStore {
   /** How many ListUsers batches were read: lets tests see that a cancelled stream stops reading. */
   batchesRead = 0;
+  /** Listings started and not yet finished: 0 once every abandoned stream has let go. */
+  openLists = 0;
 
   constructor(readonly db: Database) {}
 
@@ -121,9 +123,22 @@ export class UserStore {
 
   /**
    * Users matching `query`, in id order after `afterId`, read in batches (keyset pagination) so
-   * that a stream of any length holds one batch in memory. Stops reading when `signal` aborts.
+   * that a stream of any length holds one batch in memory. When `signal` aborts, the listing
+   * finishes at once, even if its consumer is stuck and never asks for the next row (a server
+   * blocked writing to a client that has gone): nothing more is read, and nothing is held.
    */
-  async *list(
+  list(
+    options: { query: string; afterId?: string; limit?: number; batchSize?: number },
+    signal: AbortSignal,
+  ): AsyncGenerator<UserRow> {
+    const rows = this.#list(options, signal);
+    const close = () => void rows.return(undefined).catch(() => undefined);
+    if (signal.aborted) close();
+    else signal.addEventListener("abort", close, { once: true });
+    return rows;
+  }
+
+  async *#list(
     options: { query: string; afterId?: string; limit?: number; batchSize?: number },
     signal: AbortSignal,
   ): AsyncGenerator<UserRow> {
@@ -131,19 +146,24 @@ export class UserStore {
     let afterId = options.afterId ?? "00000000-0000-0000-0000-000000000000";
     let remaining = options.limit ?? Number.POSITIVE_INFINITY;
     const pattern = options.query ? likePattern(options.query) : null;
-    while (remaining > 0 && !signal.aborted) {
-      const take = Math.min(batchSize, remaining);
-      const { rows } = await this.db.query<UserRow>(
-        `SELECT ${USER_COLUMNS} FROM users
-         WHERE id > $1 AND ($2::text IS NULL OR name ILIKE $2 OR email ILIKE $2)
-         ORDER BY id LIMIT $3`,
-        [afterId, pattern, take],
-      );
-      this.batchesRead++;
-      for (const row of rows) yield row;
-      if (rows.length < take) return;
-      remaining -= rows.length;
-      afterId = rows[rows.length - 1]!.id;
+    this.openLists++;
+    try {
+      while (remaining > 0 && !signal.aborted) {
+        const take = Math.min(batchSize, remaining);
+        const { rows } = await this.db.query<UserRow>(
+          `SELECT ${USER_COLUMNS} FROM users
+           WHERE id > $1 AND ($2::text IS NULL OR name ILIKE $2 OR email ILIKE $2)
+           ORDER BY id LIMIT $3`,
+          [afterId, pattern, take],
+        );
+        this.batchesRead++;
+        for (const row of rows) yield row;
+        if (rows.length < take) return;
+        remaining -= rows.length;
+        afterId = rows[rows.length - 1]!.id;
+      }
+    } finally {
+      this.openLists--;
     }
   }
 }
