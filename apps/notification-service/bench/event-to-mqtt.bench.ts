@@ -6,8 +6,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { create } from "@bufbuild/protobuf";
+import { create, fromBinary } from "@bufbuild/protobuf";
 import { UserCreatedSchema } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
+import { NotificationSchema } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
 import { UserSchema } from "@switchboard/proto/switchboard/user/v1/user_pb.js";
 import { brokerUrls } from "@switchboard/testing";
 import mqtt from "mqtt";
@@ -41,11 +42,38 @@ async function emitterPath(): Promise<number[]> {
   return samples;
 }
 
+/** When this service's notification for `userId` arrived, or undefined once `deadline` passes. */
+async function arrivalOf(
+  service: Awaited<ReturnType<typeof startNotificationService>>,
+  arrivals: Map<string, number>,
+  userId: string,
+  deadline: number,
+  nextArrival: () => Promise<void>,
+): Promise<number | undefined> {
+  while (Date.now() < deadline) {
+    // Another instance running beside the bench may notify the same user on the same topic: take
+    // only the notification this service created (looked up after it arrived, outside the timing).
+    const [ours] = await service.store.list(userId, 1);
+    const arrivedAt = ours && arrivals.get(ours.id);
+    if (arrivedAt !== undefined) return arrivedAt;
+    await Promise.race([nextArrival(), new Promise((resolve) => setTimeout(resolve, 100))]);
+  }
+  return undefined;
+}
+
 async function brokerPath(): Promise<number[]> {
   const service = await startNotificationService();
   const subscriber = await mqtt.connectAsync(brokerUrls.mqtt, { protocolVersion: 5 });
-  const arrivals = new Map<string, () => void>();
-  subscriber.on("message", (topic) => arrivals.get(topic.split("/")[2] ?? "")?.());
+  const arrivals = new Map<string, number>(); // notification id → arrival time
+  let wake: (() => void) | undefined;
+  subscriber.on("message", (_topic, payload) => {
+    arrivals.set(fromBinary(NotificationSchema, payload).id, performance.now());
+    wake?.();
+  });
+  const nextArrival = () =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+    });
   await subscriber.subscribeAsync("switchboard/users/+/notifications", { qos: 1 });
   const samples: number[] = [];
   const deadline = Date.now() + TIME_LIMIT_MS;
@@ -54,15 +82,14 @@ async function brokerPath(): Promise<number[]> {
       const userId = randomUUID();
       const user = create(UserSchema, { id: userId, name: "Bench", email: `${userId}@example.com` });
       const started = performance.now();
-      const arrived = new Promise<void>((resolve) => arrivals.set(userId, resolve));
       await service.kafka.publish("switchboard.users.v1", {
         schema: UserCreatedSchema,
         data: { user },
         subject: userId,
       });
-      await arrived;
-      arrivals.delete(userId);
-      if (i >= 20) samples.push(performance.now() - started); // the first 20 warm up the path
+      const arrivedAt = await arrivalOf(service, arrivals, userId, deadline, nextArrival);
+      if (arrivedAt === undefined) break; // out of time
+      if (i >= 20) samples.push(arrivedAt - started); // the first 20 warm up the path
     }
   } finally {
     await subscriber.endAsync();

@@ -13,12 +13,14 @@ export interface AppDeps {
   outbox: { wake(): void };
   subscriberBuffer?: number;
   readMaxBytes?: number;
+  /** The delivery work queue (default `notifications.deliver`). */
+  deliverQueue?: string;
 }
 
 /** Builds notification-service's server and the pieces its consumers share. Never listens. */
 export function buildApp(deps: AppDeps) {
   const hub = new SubscriberHub(deps.subscriberBuffer ?? 256);
-  const notifier = new Notifier(deps.store, SOURCE);
+  const notifier = new Notifier(deps.store, SOURCE, deps.deliverQueue);
   const server = new GrpcServer({
     logger: deps.logger,
     readMaxBytes: deps.readMaxBytes ?? 1024 * 1024,

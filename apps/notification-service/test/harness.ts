@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { create } from "@bufbuild/protobuf";
 import { openDatabase } from "@switchboard/database";
 import {
   AmqpBroker,
@@ -9,6 +10,11 @@ import {
   OutboxRelay,
   outboxMigrations,
 } from "@switchboard/messaging";
+import {
+  ImageProcessedSchema,
+  UserCreatedSchema,
+} from "@switchboard/proto/switchboard/events/v1/events_pb.js";
+import { UserSchema } from "@switchboard/proto/switchboard/user/v1/user_pb.js";
 import { brokerUrls, ensureBrokers, memoryLogger, serveOnPort0 } from "@switchboard/testing";
 import { buildApp, SOURCE } from "../src/app.js";
 import { configSpec } from "../src/config.js";
@@ -23,8 +29,33 @@ import { NotificationStore } from "../src/store/notification-store.js";
 export const DELIVERY_ATTEMPTS = configSpec.DELIVERY_ATTEMPTS.parse(undefined);
 
 /**
+ * A new consumer group starts at the end of each partition only once it first fetches from it:
+ * publish warm-up events on both topics until both have come through, so that no test event
+ * lands before that point.
+ */
+async function readingFromNow(kafka: KafkaBroker, store: NotificationStore): Promise<void> {
+  const [newUser, imageOwner] = [randomUUID(), randomUUID()];
+  const arrived = async (userId: string) => (await store.list(userId, 1)).length > 0;
+  while (!(await arrived(newUser)) || !(await arrived(imageOwner))) {
+    const user = create(UserSchema, { id: newUser, name: "Warm-up", email: `${newUser}@example.com` });
+    await kafka.publish("switchboard.users.v1", {
+      schema: UserCreatedSchema,
+      data: { user },
+      subject: newUser,
+    });
+    await kafka.publish("switchboard.images.v1", {
+      schema: ImageProcessedSchema,
+      data: { imageId: newUser, ownerId: imageOwner },
+      subject: newUser,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/**
  * notification-service wired exactly as main.ts does — real Kafka, RabbitMQ and Mosquitto, an
- * in-memory PGlite — on a free port, with its own Kafka consumer group reading from now on.
+ * in-memory PGlite — on a free port, with its own Kafka consumer group reading from now on (once it resolves), and
+ * its own delivery queue (a service running beside the tests must not take its jobs).
  */
 export async function startNotificationService(
   options: { subscriberBuffer?: number; deliveryAttempts?: number } = {},
@@ -54,6 +85,7 @@ export async function startNotificationService(
     logger,
     store,
     outbox: relay,
+    deliverQueue: `test.notifications.deliver.${randomUUID().slice(0, 8)}`,
     ...(options.subscriberBuffer ? { subscriberBuffer: options.subscriberBuffer } : {}),
   });
   const subscriptions = await startConsumers({
@@ -69,12 +101,14 @@ export async function startNotificationService(
     group: `notification-test-${randomUUID()}`,
     fromBeginning: false,
   });
+  await readingFromNow(kafka, store);
   const served = await serveOnPort0(app.server);
   return {
     ...served,
     db,
     store,
     hub: app.hub,
+    deliverQueue: app.notifier.deliverQueue,
     kafka,
     amqp,
     lines,
@@ -82,6 +116,7 @@ export async function startNotificationService(
       await app.server.shutdown();
       for (const subscription of subscriptions) await subscription.close();
       await relay.stop();
+      await amqp.deleteQueue(app.notifier.deliverQueue); // and its dead letters
       await Promise.all([kafka.close(), amqp.close(), mqtt.close()]);
       await db.close();
     },

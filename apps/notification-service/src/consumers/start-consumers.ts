@@ -2,7 +2,6 @@ import type { Database } from "@switchboard/database";
 import { Inbox, type KafkaBroker, type MessageBroker, type Subscription } from "@switchboard/messaging";
 import { DeliveryState } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
 import type { Notifier } from "../domain/notifier.js";
-import { DELIVER_QUEUE } from "../domain/notifier.js";
 import type { SubscriberHub } from "../domain/subscriber-hub.js";
 import type { NotificationStore } from "../store/notification-store.js";
 import { deliver } from "./delivery-worker.js";
@@ -34,8 +33,9 @@ export async function startConsumers(deps: ConsumerDeps): Promise<Subscription[]
   return [
     // One member of the group reads both topics (a group's members must subscribe alike).
     await deps.kafka.subscribe(EVENT_TOPICS, (event) => handleEvent(eventDeps, event), options),
+    // The queue the notifier queues delivery jobs on.
     await deps.amqp.subscribe(
-      DELIVER_QUEUE,
+      deps.notifier.deliverQueue,
       async (job, delivery) => {
         try {
           await deliver(deps, job);
@@ -47,7 +47,7 @@ export async function startConsumers(deps: ConsumerDeps): Promise<Subscription[]
           throw error;
         }
       },
-      { group: DELIVER_QUEUE },
+      { group: deps.notifier.deliverQueue },
     ),
   ];
 }

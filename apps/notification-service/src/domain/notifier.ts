@@ -12,7 +12,11 @@ import {
 } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
 import type { NotificationStore } from "../store/notification-store.js";
 
-/** RabbitMQ work queue of notifications to deliver: exactly one delivery worker takes each. */
+/**
+ * RabbitMQ work queue of notifications to deliver: exactly one delivery worker takes each. Every
+ * process on a queue must share the database (a worker acknowledges jobs it has no row for), so
+ * tests, which run beside live instances, use a queue of their own.
+ */
 export const DELIVER_QUEUE = "notifications.deliver";
 
 export interface NewNotification {
@@ -32,6 +36,7 @@ export class Notifier {
   constructor(
     private readonly store: NotificationStore,
     private readonly source: string,
+    readonly deliverQueue = DELIVER_QUEUE,
   ) {}
 
   async create(tx: Queryable, fields: NewNotification): Promise<Notification> {
@@ -49,7 +54,7 @@ export class Notifier {
     await this.store.insert(tx, notification);
     await addToOutbox(
       tx,
-      DELIVER_QUEUE,
+      this.deliverQueue,
       { schema: NotificationRequestedSchema, data: { notification }, subject: notification.userId },
       this.source,
     );

@@ -15,18 +15,17 @@ export class SubscriberHub {
   /** A stream of `userId`'s notifications, until `signal` aborts or the hub ends it. */
   subscribe(userId: string, signal: AbortSignal): AsyncIterable<Notification> {
     const queue = new AsyncQueue<Notification>(this.bufferSize, signal);
+    if (signal.aborted) queue.end(); // the queue only hears a later abort
     const set = this.#subscribers.get(userId) ?? new Set();
     set.add(queue);
     this.#subscribers.set(userId, set);
-    const remove = () => {
-      set.delete(queue);
-      if (set.size === 0) this.#subscribers.delete(userId);
-    };
+    const remove = () => this.#remove(userId, queue);
     signal.addEventListener("abort", remove, { once: true });
     return (async function* () {
       try {
         yield* queue;
       } finally {
+        signal.removeEventListener("abort", remove);
         remove();
       }
     })();
@@ -36,8 +35,13 @@ export class SubscriberHub {
   publish(notification: Notification): number {
     let delivered = 0;
     for (const queue of this.#subscribers.get(notification.userId) ?? []) {
-      if (queue.push(notification)) delivered++;
-      else queue.end(new ConnectError("subscriber fell too far behind; resubscribe", Code.ResourceExhausted));
+      if (queue.push(notification)) {
+        delivered++;
+        continue;
+      }
+      // Full (or already ended): end it now and forget it, even if its reader never comes back.
+      queue.end(new ConnectError("subscriber fell too far behind; resubscribe", Code.ResourceExhausted));
+      this.#remove(notification.userId, queue);
     }
     return delivered;
   }
@@ -50,5 +54,12 @@ export class SubscriberHub {
 
   subscriberCount(userId: string): number {
     return this.#subscribers.get(userId)?.size ?? 0;
+  }
+
+  #remove(userId: string, queue: AsyncQueue<Notification>): void {
+    // The user's set may have been replaced meanwhile (dropUser, then a new subscriber): touch only the current one.
+    const set = this.#subscribers.get(userId);
+    if (!set?.delete(queue)) return;
+    if (set.size === 0) this.#subscribers.delete(userId);
   }
 }
