@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes a local certificate authority and certificates for development and tests:
 #   ca.pem / ca-key.pem        the CA every service and client trusts
-#   server.pem / server-key.pem  one server certificate for every service (localhost, 127.0.0.1 and the
+#   server.pem / server-key.pem  one certificate for every service, to serve and to call each other (localhost, 127.0.0.1 and the
 #                                compose/k8s service names as subject alternative names)
 #   client.pem / client-key.pem  a client certificate, for mutual TLS
 # Usage: scripts/dev-certs.sh [OUT_DIR]   (default certs/dev; existing files are kept)
@@ -26,8 +26,10 @@ issue() { # name subject extensions
     -out "$1.pem" -extfile <(printf '%s\n' "$3") 2>/dev/null
   rm -f "$1.csr"
 }
+# The services' certificate serves, and also presents itself when one service calls another under
+# mutual TLS (user-service → image-service), so it is good for both ends.
 issue server "switchboard-server" "subjectAltName=$names
-extendedKeyUsage=serverAuth"
+extendedKeyUsage=serverAuth,clientAuth"
 issue client "switchboard-client" "extendedKeyUsage=clientAuth"
 rm -f ca.srl
 chmod 600 ./*-key.pem

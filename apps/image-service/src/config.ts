@@ -1,4 +1,4 @@
-import { type ConfigOf, setting } from "@switchboard/runtime";
+import { type ConfigOf, setting, tlsSettings } from "@switchboard/runtime";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -25,9 +25,7 @@ export const configSpec = {
   WORKERS: setting.integer({ default: 2, min: 0, max: 64 }),
   /** Attempts at one job before it is dead-lettered. */
   JOB_ATTEMPTS: setting.integer({ default: 3, min: 1, max: 100 }),
-  TLS_CERT_FILE: setting.optionalString(),
-  TLS_KEY_FILE: setting.optionalString(),
-  TLS_CA_FILE: setting.optionalString(),
+  ...tlsSettings,
 };
 
 export type Config = ConfigOf<typeof configSpec>;

@@ -2,7 +2,6 @@
  * image-service's composition root: gRPC on :50052, the blob store and database under DATA_DIR,
  * one outbox feeding Kafka (facts) and RabbitMQ (jobs), and the image workers.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { openDatabase } from "@switchboard/database";
 import {
@@ -14,7 +13,7 @@ import {
   startPresence,
   TopicRouter,
 } from "@switchboard/messaging";
-import { createLogger, loadConfigOrExit, onShutdownSignals } from "@switchboard/runtime";
+import { createLogger, loadConfigOrExit, onShutdownSignals, serverTlsFromFiles } from "@switchboard/runtime";
 import { buildApp, SOURCE } from "./app.js";
 import { configSpec } from "./config.js";
 import { BlobStore } from "./storage/blob-store.js";
@@ -53,10 +52,6 @@ const relay = new OutboxRelay({
 });
 relay.start();
 
-const read = (file: string | undefined) => (file ? readFileSync(file) : undefined);
-const cert = read(config.TLS_CERT_FILE);
-const key = read(config.TLS_KEY_FILE);
-const ca = read(config.TLS_CA_FILE);
 const { server, library } = buildApp({
   logger,
   db,
@@ -68,7 +63,7 @@ const { server, library } = buildApp({
     maxPixels: config.MAX_PIXELS,
   },
   jobsQueue: config.JOBS_QUEUE,
-  ...(cert && key ? { tls: { cert, key, ...(ca ? { ca } : {}) } } : {}),
+  tls: serverTlsFromFiles(config),
 });
 const workers = await startImageWorkers({
   library,

@@ -1,5 +1,5 @@
 import { NotificationService } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
-import { GrpcServer, type Logger } from "@switchboard/runtime";
+import { GrpcServer, type Logger, type ServerTls } from "@switchboard/runtime";
 import { Notifier } from "./domain/notifier.js";
 import { SubscriberHub } from "./domain/subscriber-hub.js";
 import { NotificationHandlers } from "./handlers/notification-service.js";
@@ -15,6 +15,7 @@ export interface AppDeps {
   readMaxBytes?: number;
   /** The delivery work queue (default `notifications.deliver`). */
   deliverQueue?: string;
+  tls?: ServerTls;
 }
 
 /** Builds notification-service's server and the pieces its consumers share. Never listens. */
@@ -24,6 +25,7 @@ export function buildApp(deps: AppDeps) {
   const server = new GrpcServer({
     logger: deps.logger,
     readMaxBytes: deps.readMaxBytes ?? 1024 * 1024,
+    ...(deps.tls ? { tls: deps.tls } : {}),
     routes: (router, { draining }) =>
       router.service(
         NotificationService,

@@ -1,4 +1,4 @@
-import { type ConfigOf, setting } from "@switchboard/runtime";
+import { type ConfigOf, setting, tlsSettings } from "@switchboard/runtime";
 
 export const configSpec = {
   PORT: setting.port(50053),
@@ -14,6 +14,7 @@ export const configSpec = {
   /** Delivery attempts before a notification is dead-lettered. */
   DELIVERY_ATTEMPTS: setting.integer({ default: 5, min: 1, max: 100 }),
   MAX_MESSAGE_BYTES: setting.integer({ default: 1024 * 1024, min: 1024, max: 64 * 1024 * 1024 }),
+  ...tlsSettings,
 };
 
 export type Config = ConfigOf<typeof configSpec>;

@@ -14,7 +14,7 @@ import {
   outboxMigrations,
   startPresence,
 } from "@switchboard/messaging";
-import { createLogger, loadConfigOrExit, onShutdownSignals } from "@switchboard/runtime";
+import { createLogger, loadConfigOrExit, onShutdownSignals, serverTlsFromFiles } from "@switchboard/runtime";
 import { buildApp, SOURCE } from "./app.js";
 import { configSpec } from "./config.js";
 import { startConsumers } from "./consumers/start-consumers.js";
@@ -55,6 +55,7 @@ const { server, hub, notifier } = buildApp({
   outbox: relay,
   subscriberBuffer: config.SUBSCRIBER_BUFFER,
   readMaxBytes: config.MAX_MESSAGE_BYTES,
+  tls: serverTlsFromFiles(config),
 });
 
 const subscriptions = await startConsumers({

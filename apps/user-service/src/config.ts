@@ -1,4 +1,4 @@
-import { type ConfigOf, setting } from "@switchboard/runtime";
+import { type ConfigOf, setting, tlsSettings } from "@switchboard/runtime";
 
 export const configSpec = {
   PORT: setting.port(50051),
@@ -13,9 +13,7 @@ export const configSpec = {
   /** Largest request message accepted. */
   MAX_MESSAGE_BYTES: setting.integer({ default: 4 * 1024 * 1024, min: 1024, max: 64 * 1024 * 1024 }),
   IMAGE_SERVICE_URL: setting.url("http://127.0.0.1:50052"),
-  TLS_CERT_FILE: setting.optionalString(),
-  TLS_KEY_FILE: setting.optionalString(),
-  TLS_CA_FILE: setting.optionalString(),
+  ...tlsSettings,
 };
 
 export type Config = ConfigOf<typeof configSpec>;

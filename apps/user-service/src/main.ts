@@ -2,7 +2,6 @@
  * user-service's composition root: the only file that reads the environment and opens sockets,
  * the database and the broker.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { openDatabase } from "@switchboard/database";
 import {
@@ -14,7 +13,14 @@ import {
   startPresence,
 } from "@switchboard/messaging";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
-import { createLogger, createServiceClient, loadConfigOrExit, onShutdownSignals } from "@switchboard/runtime";
+import {
+  clientTlsFromFiles,
+  createLogger,
+  createServiceClient,
+  loadConfigOrExit,
+  onShutdownSignals,
+  serverTlsFromFiles,
+} from "@switchboard/runtime";
 import { buildApp } from "./app.js";
 import { configSpec } from "./config.js";
 import { userMigrations } from "./store/migrations.js";
@@ -42,14 +48,10 @@ const kafka = new KafkaBroker({
 const relay = new OutboxRelay({ db, broker: kafka, logger, registry: eventRegistry });
 relay.start();
 
-const read = (file: string | undefined) => (file ? readFileSync(file) : undefined);
-const cert = read(config.TLS_CERT_FILE);
-const key = read(config.TLS_KEY_FILE);
-const ca = read(config.TLS_CA_FILE);
 // image-service, for the seed contract: over TLS (with our certificate, for mTLS) when its URL is https.
 const images = createServiceClient(ImageService, {
   baseUrl: config.IMAGE_SERVICE_URL,
-  ...(ca && config.IMAGE_SERVICE_URL.startsWith("https:") ? { tls: { ca, cert, key } } : {}),
+  tls: config.IMAGE_SERVICE_URL.startsWith("https:") ? clientTlsFromFiles(config) : undefined,
 });
 const { server } = buildApp({
   logger,
@@ -57,7 +59,7 @@ const { server } = buildApp({
   outbox: relay,
   images,
   readMaxBytes: config.MAX_MESSAGE_BYTES,
-  ...(cert && key ? { tls: { cert, key, ...(ca ? { ca } : {}) } } : {}),
+  tls: serverTlsFromFiles(config),
 });
 await server.listen(config.PORT);
 const presence = startPresence({ mqttUrl: config.MQTT_URL, service: "user-service", logger });

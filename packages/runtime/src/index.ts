@@ -15,4 +15,10 @@ export { loggingInterceptor } from "./logging-interceptor.js";
 export { decodePageCursor, encodePageCursor, type PageCursor } from "./page-cursor.js";
 export { ReflectionIndex } from "./reflection.js";
 export { onShutdownSignals } from "./shutdown-signals.js";
+export {
+  clientTlsFromFiles,
+  serverTlsFromFiles,
+  type TlsFiles,
+  tlsSettings,
+} from "./tls-files.js";
 export { validationInterceptor, violationsOf } from "./validation-interceptor.js";

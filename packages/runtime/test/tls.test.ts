@@ -10,11 +10,14 @@ import { callError, grpcJsClient, memoryLogger, repoRoot, unary } from "@switchb
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createServiceClient } from "../src/grpc-client.js";
 import { GrpcServer, type ServerTls } from "../src/grpc-server.js";
+import { clientTlsFromFiles, serverTlsFromFiles } from "../src/tls-files.js";
 import { echoService } from "./echo-service.js";
 
 let certs: Record<"ca" | "cert" | "key" | "clientCert" | "clientKey", Buffer>;
+let certDir: string;
 beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), "switchboard-certs-"));
+  certDir = dir;
   execFileSync("bash", [join(repoRoot(), "scripts", "dev-certs.sh"), dir], { stdio: "ignore" });
   const read = (name: string) => readFileSync(join(dir, name));
   certs = {
@@ -76,5 +79,41 @@ describe("TLS", () => {
     const error = await callError(withoutCert.echo({ text: "anonymous" }));
     // connect-node reports a failed handshake as INTERNAL, with OpenSSL's reason.
     expect(error).toMatchObject({ code: Code.Internal, rawMessage: expect.stringMatching(/certificate/) });
+  });
+});
+
+describe("TLS from the files a service's config names", () => {
+  const file = (name: string) => join(certDir, name);
+
+  it("serves mutual TLS from TLS_CERT_FILE, TLS_KEY_FILE and TLS_CA_FILE, to a client whose TLS comes the same way", async () => {
+    const tls = serverTlsFromFiles({
+      TLS_CERT_FILE: file("server.pem"),
+      TLS_KEY_FILE: file("server-key.pem"),
+      TLS_CA_FILE: file("ca.pem"),
+    });
+    const port = await serveTls(tls!);
+    const clientTls = clientTlsFromFiles({
+      TLS_CERT_FILE: file("client.pem"),
+      TLS_KEY_FILE: file("client-key.pem"),
+      TLS_CA_FILE: file("ca.pem"),
+    });
+    const client = createServiceClient(EchoService, {
+      baseUrl: `https://localhost:${port}`,
+      tls: clientTls!,
+    });
+    expect((await client.echo({ text: "from files" })).text).toBe("from files");
+    const caOnly = clientTlsFromFiles({ TLS_CA_FILE: file("ca.pem") });
+    const refused = createServiceClient(EchoService, {
+      baseUrl: `https://localhost:${port}`,
+      tls: caOnly!,
+      maxAttempts: 1,
+    });
+    expect((await callError(refused.echo({ text: "no certificate" }))).code).toBe(Code.Internal);
+  });
+
+  it("means plaintext with no files, and refuses a certificate without its key", () => {
+    expect(serverTlsFromFiles({})).toBeUndefined();
+    expect(clientTlsFromFiles({})).toBeUndefined();
+    expect(() => serverTlsFromFiles({ TLS_CERT_FILE: file("server.pem") })).toThrow(/go together/);
   });
 });
