@@ -32,6 +32,33 @@ export function connect({
   };
 }
 
+/**
+ * connect() with addresses and TLS from the environment: SWITCHBOARD_USERS_ADDR, SWITCHBOARD_IMAGES_ADDR,
+ * SWITCHBOARD_NOTIFICATIONS_ADDR, and SWITCHBOARD_CA_FILE (+ SWITCHBOARD_CERT_FILE, SWITCHBOARD_KEY_FILE).
+ */
+export function connectFromEnv(env = process.env) {
+  return connect({ ...addressesFromEnv(env), tls: tlsFromEnv(env) });
+}
+
+/** The services' addresses: the environment's, or `pnpm start`'s ports. */
+export function addressesFromEnv(env = process.env) {
+  return {
+    users: env.SWITCHBOARD_USERS_ADDR || "localhost:50051",
+    images: env.SWITCHBOARD_IMAGES_ADDR || "localhost:50052",
+    notifications: env.SWITCHBOARD_NOTIFICATIONS_ADDR || "localhost:50053",
+  };
+}
+
+/** TLS files from the environment, or undefined for plaintext. */
+export function tlsFromEnv(env = process.env) {
+  if (!env.SWITCHBOARD_CA_FILE) return undefined;
+  return {
+    caFile: env.SWITCHBOARD_CA_FILE,
+    certFile: env.SWITCHBOARD_CERT_FILE,
+    keyFile: env.SWITCHBOARD_KEY_FILE,
+  };
+}
+
 /** Calls a unary method with a deadline, as a promise. */
 export function call(client, method, request, { timeoutMs = 5_000 } = {}) {
   return new Promise((resolve, reject) => {
@@ -57,6 +84,26 @@ export function callClientStream(client, method, requests, { timeoutMs = 30_000 
       reject(error);
     });
   });
+}
+
+/** Starts a server stream with a deadline; iterate it with `for await`. */
+export function callServerStream(client, method, request, { timeoutMs = 30_000 } = {}) {
+  return client[method](request, { deadline: Date.now() + timeoutMs });
+}
+
+/**
+ * Starts a bidi stream with a deadline, writing every item of `requests` (respecting back-pressure)
+ * while the caller reads the answers with `for await`; ends its side when `requests` runs out.
+ */
+export function callBidi(client, method, requests, { timeoutMs = 30_000 } = {}) {
+  const stream = client[method]({ deadline: Date.now() + timeoutMs });
+  (async () => {
+    for await (const request of requests) {
+      if (!stream.write(request)) await new Promise((drained) => stream.once("drain", drained));
+    }
+    stream.end();
+  })().catch(() => stream.cancel());
+  return stream;
 }
 
 /** Splits bytes into chunks of `size` (64 KiB by default), as every chunked upload does. */

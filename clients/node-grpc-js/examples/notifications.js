@@ -1,0 +1,47 @@
+// NotificationService from a stock grpc-js client: a server stream (Subscribe) receives what a unary
+// SendNotification sends; then the history (ListNotifications).
+//   node examples/notifications.js
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { pathToFileURL } from "node:url";
+import { call, callServerStream, connectFromEnv } from "../src/index.js";
+
+export async function run(clients) {
+  const lines = [];
+  const userId = randomUUID();
+
+  // Server streaming: the user's notifications as they are delivered (no replay of earlier ones).
+  const stream = callServerStream(clients.notifications, "Subscribe", { userId }, { timeoutMs: 30_000 });
+  const first = new Promise((resolve, reject) => {
+    stream.once("data", (message) => resolve(message.notification));
+    stream.once("error", reject);
+  });
+  first.catch(() => undefined); // cancelled below once answered
+
+  // Unary: send until the open stream sees one (it is registered a moment after the call starts).
+  let received;
+  for (let attempt = 0; attempt < 20 && !received; attempt++) {
+    const { notification } = await call(clients.notifications, "SendNotification", {
+      userId,
+      title: `Hello #${attempt}`,
+      body: "from Node",
+    });
+    lines.push(`SendNotification: ${notification.id} ${notification.title}`);
+    received = await Promise.race([first, sleep(500)]);
+  }
+  stream.cancel();
+  lines.push(`Subscribe: received ${received?.title} (${received?.kind}, ${received?.deliveryState})`);
+
+  const page = await call(clients.notifications, "ListNotifications", { userId, pageSize: 10 });
+  lines.push(`ListNotifications: ${page.notifications.map((n) => n.title).join(", ")}`);
+  return lines;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const clients = connectFromEnv();
+  try {
+    console.log((await run(clients)).join("\n"));
+  } finally {
+    clients.close();
+  }
+}

@@ -1,0 +1,61 @@
+// The seed contract, user.UsuarioServicio, on user-service's port, from a stock grpc-js client:
+// text, a whole image, an image in chunks, and both bidirectional streams.
+//   node examples/usuario.js        (addresses and TLS from SWITCHBOARD_* variables)
+import { randomUUID } from "node:crypto";
+import { pathToFileURL } from "node:url";
+import { call, callBidi, callClientStream, chunks, connectFromEnv } from "../src/index.js";
+import { png } from "./png.js";
+
+export async function run(clients) {
+  const lines = [];
+  // A user to talk about, made through the modern contract.
+  const name = `Ana ${randomUUID().slice(0, 8)}`;
+  await call(clients.users, "CreateUser", {
+    requestId: randomUUID(),
+    name,
+    email: `${randomUUID()}@example.com`,
+  });
+
+  // Text (unary).
+  lines.push(`GetUser: ${(await call(clients.usuario, "GetUser", { name })).message}`);
+
+  // A whole image in one message (unary).
+  const image = png(64, 48);
+  lines.push(
+    `ProcessImage: ${(await call(clients.usuario, "ProcessImage", { name, image }, { timeoutMs: 10_000 })).message}`,
+  );
+
+  // An image in chunks (client streaming).
+  const big = png(300, 300, { noise: true });
+  const streamed = await callClientStream(
+    clients.usuario,
+    "GetStreamImage",
+    [...chunks(big)].map((c) => ({ image: c })),
+  );
+  lines.push(`GetStreamImage: ${streamed.message}`);
+
+  // Bidirectional images: a reply per chunk, then the stored image.
+  for await (const reply of callBidi(
+    clients.usuario,
+    "ImageStreamReply",
+    [...chunks(big)].map((c) => ({ image: c })),
+  )) {
+    lines.push(`ImageStreamReply: ${reply.message}`);
+  }
+
+  // Bidirectional users: name, pow and avatar bytes per request.
+  const requests = [0, 1, 2, 64].map((pow) => ({ name, pow }));
+  for await (const reply of callBidi(clients.usuario, "GetUserBidiStream", requests)) {
+    lines.push(`GetUserBidiStream: name=${reply.name} pow=${reply.pow} avatar=${reply.image.length} bytes`);
+  }
+  return lines;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const clients = connectFromEnv();
+  try {
+    console.log((await run(clients)).join("\n"));
+  } finally {
+    clients.close();
+  }
+}

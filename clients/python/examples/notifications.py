@@ -1,0 +1,61 @@
+"""NotificationService on notification-service: a server stream (Subscribe) that receives a
+notification sent with a unary call (SendNotification), then the history (ListNotifications).
+
+    python examples/notifications.py [--notifications localhost:50053] [--ca certs/dev/ca.pem]
+"""
+
+import threading
+import uuid
+
+from _setup import clients_from_args
+
+from switchboard_client import Clients
+from switchboard_client.stubs import notification_service_pb2
+
+
+def run(sb: Clients) -> list[str]:
+    lines: list[str] = []
+    user_id = str(uuid.uuid4())
+
+    # Server streaming: follow the user's notifications as they are delivered.
+    stream = sb.notifications.Subscribe(notification_service_pb2.SubscribeRequest(user_id=user_id), timeout=30)
+    received: list[str] = []
+    first = threading.Event()
+
+    def follow() -> None:
+        try:
+            for message in stream:
+                received.append(message.notification.title)
+                first.set()
+                return
+        except Exception:  # the stream is cancelled below once we have what we came for
+            first.set()
+
+    reader = threading.Thread(target=follow, daemon=True)
+    reader.start()
+
+    # Unary: send one. Subscribe has no replay, so send until the open stream sees one (it starts
+    # receiving a moment after the call is made).
+    for attempt in range(20):
+        request = notification_service_pb2.SendNotificationRequest(
+            user_id=user_id, title=f"Hello #{attempt}", body="from Python"
+        )
+        sent = sb.notifications.SendNotification(request, timeout=5).notification
+        lines.append(f"SendNotification: {sent.id} {sent.title}")
+        if first.wait(0.5):
+            break
+    stream.cancel()
+    reader.join(5)
+    lines.append(f"Subscribe: received {received}")
+
+    # Unary: the history, newest first.
+    page = sb.notifications.ListNotifications(
+        notification_service_pb2.ListNotificationsRequest(user_id=user_id, page_size=10), timeout=5
+    )
+    lines.append(f"ListNotifications: {[n.title for n in page.notifications]}")
+    return lines
+
+
+if __name__ == "__main__":
+    with clients_from_args(__doc__) as clients:
+        print("\n".join(run(clients)))
