@@ -2,9 +2,9 @@
 // in chunks (server stream), processed (unary) and uploaded-and-processed in one session (bidi).
 //   node examples/images.js
 import { createHash, randomUUID } from "node:crypto";
-import { pathToFileURL } from "node:url";
-import { call, callBidi, callClientStream, callServerStream, chunks, connectFromEnv } from "../src/index.js";
+import { call, callBidi, callClientStream, callServerStream, chunks } from "../src/index.js";
 import { png } from "./png.js";
+import { runIfMain } from "./run-if-main.js";
 
 /** UploadImage: the metadata (size and sha256, which the server verifies), then 64 KiB chunks. */
 export function upload(clients, bytes, ownerId, filename = "upload.png") {
@@ -78,11 +78,4 @@ export async function run(clients) {
   return lines;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const clients = connectFromEnv();
-  try {
-    console.log((await run(clients)).join("\n"));
-  } finally {
-    clients.close();
-  }
-}
+await runIfMain(import.meta.url, run);

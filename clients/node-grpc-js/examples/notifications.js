@@ -3,8 +3,8 @@
 //   node examples/notifications.js
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { pathToFileURL } from "node:url";
-import { call, callServerStream, connectFromEnv } from "../src/index.js";
+import { call, callServerStream } from "../src/index.js";
+import { runIfMain } from "./run-if-main.js";
 
 export async function run(clients) {
   const lines = [];
@@ -37,11 +37,4 @@ export async function run(clients) {
   return lines;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const clients = connectFromEnv();
-  try {
-    console.log((await run(clients)).join("\n"));
-  } finally {
-    clients.close();
-  }
-}
+await runIfMain(import.meta.url, run);

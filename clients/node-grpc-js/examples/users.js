@@ -2,8 +2,8 @@
 // stream (ListUsers) and a bidirectional session (UserSession).
 //   node examples/users.js
 import { randomUUID } from "node:crypto";
-import { pathToFileURL } from "node:url";
-import { call, callBidi, callClientStream, callServerStream, connectFromEnv } from "../src/index.js";
+import { call, callBidi, callClientStream, callServerStream } from "../src/index.js";
+import { runIfMain } from "./run-if-main.js";
 
 export async function run(clients) {
   const lines = [];
@@ -48,11 +48,4 @@ export async function run(clients) {
   return lines;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const clients = connectFromEnv();
-  try {
-    console.log((await run(clients)).join("\n"));
-  } finally {
-    clients.close();
-  }
-}
+await runIfMain(import.meta.url, run);

@@ -2,9 +2,9 @@
 // text, a whole image, an image in chunks, and both bidirectional streams.
 //   node examples/usuario.js        (addresses and TLS from SWITCHBOARD_* variables)
 import { randomUUID } from "node:crypto";
-import { pathToFileURL } from "node:url";
-import { call, callBidi, callClientStream, chunks, connectFromEnv } from "../src/index.js";
+import { call, callBidi, callClientStream, chunks } from "../src/index.js";
 import { png } from "./png.js";
+import { runIfMain } from "./run-if-main.js";
 
 export async function run(clients) {
   const lines = [];
@@ -51,11 +51,4 @@ export async function run(clients) {
   return lines;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const clients = connectFromEnv();
-  try {
-    console.log((await run(clients)).join("\n"));
-  } finally {
-    clients.close();
-  }
-}
+await runIfMain(import.meta.url, run);

@@ -7,10 +7,10 @@ import type {
   SendNotificationRequest,
   SubscribeRequest,
 } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
-import { invalidArgument } from "@switchboard/runtime";
+import { decodePageCursor, encodePageCursor } from "@switchboard/runtime";
 import type { Notifier } from "../domain/notifier.js";
 import type { SubscriberHub } from "../domain/subscriber-hub.js";
-import type { NotificationStore, PageCursor } from "../store/notification-store.js";
+import type { NotificationStore } from "../store/notification-store.js";
 
 export interface NotificationHandlersDeps {
   store: NotificationStore;
@@ -19,22 +19,6 @@ export interface NotificationHandlersDeps {
   outbox: { wake(): void };
   /** Aborts when the server starts draining: Subscribe streams end then. */
   draining: AbortSignal;
-}
-
-function encodeCursor(cursor: PageCursor): string {
-  return Buffer.from(JSON.stringify([cursor.createTime.toISOString(), cursor.id])).toString("base64url");
-}
-
-function decodeCursor(token: string): PageCursor | undefined {
-  if (token === "") return undefined;
-  try {
-    const [time, id] = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as [string, string];
-    const createTime = new Date(time);
-    if (Number.isNaN(createTime.getTime()) || typeof id !== "string") throw new Error("bad token");
-    return { createTime, id };
-  } catch {
-    throw invalidArgument([{ field: "page_token", description: "is not a token from this service" }]);
-  }
 }
 
 /** switchboard.notification.v1.NotificationService. */
@@ -63,13 +47,17 @@ export class NotificationHandlers implements ServiceImpl<typeof NotificationServ
 
   async listNotifications(request: ListNotificationsRequest) {
     const pageSize = request.pageSize || 20;
-    const page = await this.deps.store.list(request.userId, pageSize + 1, decodeCursor(request.pageToken));
+    const page = await this.deps.store.list(
+      request.userId,
+      pageSize + 1,
+      decodePageCursor(request.pageToken),
+    );
     const notifications = page.slice(0, pageSize);
     const last = notifications.at(-1);
     const more = page.length > pageSize && last?.createTime;
     return {
       notifications,
-      nextPageToken: more ? encodeCursor({ createTime: timestampDate(last.createTime!), id: last.id }) : "",
+      nextPageToken: more ? encodePageCursor({ time: timestampDate(last.createTime!), id: last.id }) : "",
     };
   }
 }

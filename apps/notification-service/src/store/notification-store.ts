@@ -6,6 +6,7 @@ import {
   type Notification,
   NotificationSchema,
 } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
+import type { PageCursor } from "@switchboard/runtime";
 
 type NotificationRow = {
   id: string;
@@ -33,12 +34,6 @@ function fromRow(row: NotificationRow): Notification {
     deliveryState: row.delivery_state,
     sourceEventId: row.source_event_id,
   });
-}
-
-/** A page position: the last notification of the previous page (newest first). */
-export interface PageCursor {
-  createTime: Date;
-  id: string;
 }
 
 /** Notification history. Writes take the caller's transaction (with the inbox and outbox rows). */
@@ -77,7 +72,7 @@ export class NotificationStore {
       `SELECT ${COLUMNS} FROM notifications
        WHERE user_id = $1 AND ($2::timestamptz IS NULL OR (create_time, id) < ($2, $3::uuid))
        ORDER BY create_time DESC, id DESC LIMIT $4`,
-      [userId, cursor?.createTime ?? null, cursor?.id ?? null, limit],
+      [userId, cursor?.time ?? null, cursor?.id ?? null, limit],
     );
     return rows.map(fromRow);
   }
