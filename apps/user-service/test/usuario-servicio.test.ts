@@ -2,15 +2,9 @@
 // user-service handlers (PGlite) through their gRPC contract, and by the real image-service
 // (its own PGlite and blob folder) over gRPC on a port of its own, as main.ts wires them.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { crc32, deflateSync } from "node:zlib";
 import { create } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
-import { type Database, openDatabase } from "@switchboard/database";
-import { BlobStore, buildApp as buildImageApp, imageMigrations } from "@switchboard/image-service";
-import { outboxMigrations } from "@switchboard/messaging";
+import type { Database } from "@switchboard/database";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { UserService } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
 import {
@@ -34,6 +28,8 @@ import { buildApp } from "../src/app.js";
 import { namePower } from "../src/handlers/usuario-servicio.js";
 import { UserStore } from "../src/store/user-store.js";
 import { migratedDatabase } from "./harness.js";
+import { startImageService } from "./image-service.js";
+import { pngOf } from "./png.js";
 
 /** The in-test image service's total cap, small so the test can exceed it. */
 const IMAGE_CAP_BYTES = 6 * 1024 * 1024;
@@ -46,7 +42,7 @@ let imageService: Awaited<ReturnType<typeof startImageService>>;
 
 beforeAll(async () => {
   db = await migratedDatabase();
-  imageService = await startImageService();
+  imageService = await startImageService({ maxUploadBytes: IMAGE_CAP_BYTES });
   images = connectClient(ImageService, imageService.baseUrl, "grpc");
   // user-service as main.ts builds it: given image-service, it serves the seed contract too.
   const { server } = buildApp({
@@ -64,38 +60,6 @@ afterAll(async () => {
   await imageService?.close();
   await db?.close();
 });
-
-/** image-service in process: in-memory PGlite, a fresh blob folder, no brokers (nothing relays its outbox). */
-async function startImageService() {
-  const imagesDb = await openDatabase({});
-  await imagesDb.migrate("image-service", imageMigrations);
-  await imagesDb.migrate("outbox", outboxMigrations);
-  const dataDir = await mkdtemp(join(tmpdir(), "usuario-images-"));
-  const blobs = await new BlobStore(dataDir).open();
-  const limits = { maxChunkBytes: 1024 * 1024, maxUploadBytes: IMAGE_CAP_BYTES, maxPixels: 50_000_000 };
-  const app = buildImageApp({
-    logger: memoryLogger().logger,
-    db: imagesDb,
-    blobs,
-    outbox: { wake() {} },
-    limits,
-  });
-  const served = await serveOnPort0(app.server);
-  return {
-    ...served,
-    /** Images recorded and files on disk (committed, and in flight): what a cancelled call must not change. */
-    async stored() {
-      const { rows } = await imagesDb.query<{ n: number }>("SELECT count(*)::int AS n FROM images");
-      return { images: rows[0]!.n, ...(await blobs.count()) };
-    },
-    async close() {
-      await app.server.shutdown();
-      await imagesDb.close();
-      await blobs.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 async function newUser(name: string) {
   const { user } = await users.createUser({
@@ -434,30 +398,3 @@ type StockClientStream = (callback: (error: Error | null, reply?: { message: str
   end(): void;
 };
 type StockBidi = () => AsyncIterable<never> & { write(message: unknown): void; end(): void };
-
-/** An RGB PNG, `noise` making it incompressible (and so large), built with zlib only. */
-function pngOf(width: number, height: number, noise = false): Uint8Array {
-  const row = (y: number) =>
-    Buffer.concat([
-      Buffer.from([0]), // filter: none
-      noise ? randomBytes(width * 3) : Buffer.alloc(width * 3, (y * 255) / Math.max(1, height - 1)),
-    ]);
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", header),
-    chunk("IDAT", deflateSync(Buffer.concat(Array.from({ length: height }, (_, y) => row(y))))),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
-}
