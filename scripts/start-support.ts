@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Health, HealthCheckResponse_ServingStatus } from "@switchboard/proto/grpc/health/v1/health_pb.js";
@@ -44,10 +46,52 @@ export function formatLogLine(name: string, line: string): string {
   }
 }
 
-/** Resolves when the app answers its health check (gRPC Health/Check or GET /healthz). */
-export async function waitHealthy(app: { name: string; protocol: string; port: number }, timeoutMs: number) {
+/** The development certificates (scripts/dev-certs.sh) as `pnpm start --tls` hands them out. */
+export interface DevCertificates {
+  /** What every service is given: serve TLS, and require client certificates from this CA. */
+  serviceEnv: { TLS_CERT_FILE: string; TLS_KEY_FILE: string; TLS_CA_FILE: string };
+  /** A client's files: the CA to trust, and a client certificate and key for mutual TLS. */
+  client: { caFile: string; certFile: string; keyFile: string };
+}
+
+/** The dev certificates in `dir` (made by scripts/dev-certs.sh when missing). */
+export function devCertificates(dir: string): DevCertificates {
+  const file = (name: string) => join(dir, name);
+  return {
+    serviceEnv: {
+      TLS_CERT_FILE: file("server.pem"),
+      TLS_KEY_FILE: file("server-key.pem"),
+      TLS_CA_FILE: file("ca.pem"),
+    },
+    client: { caFile: file("ca.pem"), certFile: file("client.pem"), keyFile: file("client-key.pem") },
+  };
+}
+
+/**
+ * Resolves when the app answers its health check (gRPC Health/Check or GET /healthz); over mutual
+ * TLS when given the client's certificate files.
+ */
+export async function waitHealthy(
+  app: { name: string; protocol: string; port: number },
+  timeoutMs: number,
+  tls?: DevCertificates["client"],
+) {
   const deadline = Date.now() + timeoutMs;
-  const health = createClient(Health, createGrpcTransport({ baseUrl: `http://127.0.0.1:${app.port}` }));
+  const health = createClient(
+    Health,
+    createGrpcTransport(
+      tls
+        ? {
+            baseUrl: `https://localhost:${app.port}`,
+            nodeOptions: {
+              ca: readFileSync(tls.caFile),
+              cert: readFileSync(tls.certFile),
+              key: readFileSync(tls.keyFile),
+            },
+          }
+        : { baseUrl: `http://127.0.0.1:${app.port}` },
+    ),
+  );
   for (;;) {
     try {
       if (app.protocol === "grpc") {

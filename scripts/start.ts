@@ -3,12 +3,15 @@
  * running (through infra/), then every service in apps/ with its config, waits for each health
  * check, prints the endpoints, shows the services' logs readably, and on Ctrl-C or SIGTERM
  * stops exactly what it started.
+ *
+ * `pnpm start --tls` (or SWITCHBOARD_TLS=1): every service serves mutual TLS with the development
+ * certificates in certs/dev/ (made by scripts/dev-certs.sh when missing), and calls the others so.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { brokerEnv, formatLogLine, waitHealthy } from "./start-support.js";
+import { brokerEnv, devCertificates, formatLogLine, waitHealthy } from "./start-support.js";
 
 interface App {
   name: string;
@@ -22,6 +25,9 @@ interface App {
 const root = resolve(import.meta.dirname, "..");
 const dataDir = process.env.SWITCHBOARD_DATA_DIR ?? join(root, ".data");
 const brokers = ["kafka", "rabbitmq", "mosquitto", "postgres"] as const;
+const tls = process.argv.includes("--tls") || process.env.SWITCHBOARD_TLS === "1";
+const certsDir = join(root, "certs", "dev");
+const certificates = tls ? devCertificates(certsDir) : undefined;
 const children = new Map<string, ChildProcess>();
 let startedBrokers: string[] = [];
 let stopping = false;
@@ -53,12 +59,20 @@ function runningBrokers(): Set<string> {
   return running;
 }
 
-function startApp(app: App): ChildProcess {
+/** Where the services call each other: gRPC over TLS when the system runs with --tls. */
+function serviceUrls(apps: App[]): Record<string, string> {
+  const image = apps.find((app) => app.name === "image-service");
+  return image ? { IMAGE_SERVICE_URL: `${tls ? "https" : "http"}://localhost:${image.port}` } : {};
+}
+
+function startApp(app: App, urls: Record<string, string>): ChildProcess {
   const child = spawn("pnpm", ["--silent", "start"], {
     cwd: app.dir,
     env: {
       ...process.env,
       ...brokerEnv,
+      ...urls,
+      ...certificates?.serviceEnv,
       DATA_DIR: join(dataDir, app.name),
       NODE_ENV: process.env.NODE_ENV ?? "development",
     },
@@ -124,13 +138,14 @@ async function main(): Promise<void> {
   execFileSync("bash", [join(root, "infra", "brokers.sh"), "start"], { stdio: "inherit" });
   execFileSync("bash", [join(root, "infra", "brokers.sh"), "wait"], { stdio: "inherit" });
 
+  if (tls) execFileSync("bash", [join(root, "scripts", "dev-certs.sh"), certsDir], { stdio: "inherit" });
   const apps = discoverApps();
-  for (const app of apps) startApp(app);
-  await Promise.all(apps.map((app) => waitHealthy(app, 90_000)));
+  for (const app of apps) startApp(app, serviceUrls(apps));
+  await Promise.all(apps.map((app) => waitHealthy(app, 90_000, certificates?.client)));
 
   const rows: [string, string][] = [
     ...apps.flatMap((app): [string, string][] => [
-      [app.name, `${app.protocol === "grpc" ? "grpc" : "http"}://localhost:${app.port}`],
+      [app.name, `${app.protocol === "grpc" ? "grpc" : "http"}${tls ? "s" : ""}://localhost:${app.port}`],
       ...app.endpoints.map((endpoint): [string, string] => ["", endpoint]),
     ]),
     ["Kafka", brokerEnv.KAFKA_BROKERS],
@@ -139,9 +154,18 @@ async function main(): Promise<void> {
     ["PostgreSQL", brokerEnv.DATABASE_URL_POSTGRES],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
-  console.log(`\nSwitchboard is up (${apps.length} services). Ctrl-C stops what this run started.\n`);
+  const mode = tls ? ", mutual TLS" : "";
+  console.log(`\nSwitchboard is up (${apps.length} services${mode}). Ctrl-C stops what this run started.\n`);
   for (const [name, url] of rows) console.log(`  ${name.padEnd(width)}  ${url}`);
-  console.log("\n  try:  grpcurl -plaintext localhost:50051 list\n");
+  if (certificates) {
+    const { caFile, certFile, keyFile } = certificates.client;
+    console.log(
+      `\n  clients:  SWITCHBOARD_CA_FILE=${caFile} SWITCHBOARD_CERT_FILE=${certFile} SWITCHBOARD_KEY_FILE=${keyFile}`,
+    );
+    console.log(`  try:  grpcurl -cacert ${caFile} -cert ${certFile} -key ${keyFile} localhost:50051 list\n`);
+  } else {
+    console.log("\n  try:  grpcurl -plaintext localhost:50051 list\n");
+  }
   if (process.env.SWITCHBOARD_START_EXIT_WHEN_READY === "1") await stop(0);
 }
 

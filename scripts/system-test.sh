@@ -1,42 +1,30 @@
 #!/usr/bin/env bash
-# The clients against the whole running system: starts `pnpm start` (brokers + every service) in
-# the background, waits for its "Switchboard is up" line, runs the Python (pytest) and stock
-# grpc-js (vitest) client tests and the whole-system flows (e2e/) against localhost:50051-50053,
-# then stops `pnpm start` with SIGTERM — which stops the services and the brokers that run
-# started — and waits for it to finish.
+# The clients against the whole running system, twice:
+#   1. plaintext: `pnpm start`; the Python (pytest) and stock grpc-js (vitest) client tests and the
+#      whole-system flows (e2e/) against localhost:50051-50053;
+#   2. mutual TLS: `pnpm start --tls`; the same client tests with the dev CA and a client
+#      certificate (SWITCHBOARD_CA_FILE, _CERT_FILE, _KEY_FILE), every service calling the others
+#      over mutual TLS too.
+# Each phase starts the system in the background, waits for its "Switchboard is up" line, and
+# stops it with SIGTERM — which stops the services and the brokers that run started.
 #
-# Reports: clients/python/reports/junit.xml, clients/node-grpc-js/reports/junit-system.xml and
-# (with CI=true) e2e/reports/junit.xml, summed by .ci/run. Environment:
-# SWITCHBOARD_SYSTEM_UP_TIMEOUT (seconds to wait for the system, default 900: a first run installs
-# the brokers); the clients' SWITCHBOARD_* variables pass through.
+# Reports (summed by .ci/run): clients/python/reports/junit.xml and junit-tls.xml,
+# clients/node-grpc-js/reports/junit-system.xml and junit-system-tls.xml, and (with CI=true)
+# e2e/reports/junit.xml. Environment: SWITCHBOARD_SYSTEM_UP_TIMEOUT (seconds to wait for the
+# system, default 900: a first run installs the brokers).
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 up_timeout="${SWITCHBOARD_SYSTEM_UP_TIMEOUT:-900}"
-log="$(mktemp -t switchboard-system-XXXXXX.log)"
 status=0
+pgid=""
+logs=()
 
-# Its own session and process group (setsid), so one signal reaches pnpm and the start script
-# under it. Without job control the background child is no group leader, so setsid does not fork:
-# the group's id is the child's pid, once setsid has run.
-set +m
-setsid pnpm start >"$log" 2>&1 </dev/null &
-start_pid=$!
-pgid="$start_pid"
-for _ in $(seq 1 100); do
-  [[ "$(ps -o pgid= -p "$start_pid" | tr -d ' ')" == "$start_pid" ]] && break
-  sleep 0.05
-done
-if [[ "$(ps -o pgid= -p "$start_pid" | tr -d ' ')" != "$start_pid" ]]; then
-  echo "pnpm start did not get its own process group; stopping it by pid" >&2
-  kill -TERM "$start_pid" 2>/dev/null
-  exit 1
-fi
-
-group_alive() { kill -0 -- "-$pgid" 2>/dev/null; }
+group_alive() { [[ -n "$pgid" ]] && kill -0 -- "-$pgid" 2>/dev/null; }
 
 stop_system() {
+  [[ -n "$pgid" ]] || return 0
   echo "stopping the system (SIGTERM to pnpm start, process group $pgid)"
   kill -TERM -- "-$pgid" 2>/dev/null || true
   for _ in $(seq 1 600); do # the start script waits up to 15 s per service, then stops brokers
@@ -48,52 +36,93 @@ stop_system() {
     kill -KILL -- "-$pgid" 2>/dev/null || true
     status=1
   fi
-  wait "$start_pid" 2>/dev/null || true
+  wait "$pgid" 2>/dev/null || true
+  pgid=""
 }
 trap 'stop_system; exit 130' INT TERM
 
-echo "starting the system (pnpm start; log: $log)"
-deadline=$((SECONDS + up_timeout))
-until grep -q "Switchboard is up" "$log"; do
-  if ! kill -0 "$start_pid" 2>/dev/null; then
-    echo "pnpm start exited before the system was up; the end of its log:" >&2
-    tail -n 40 "$log" >&2
-    exit 1
+# start_system [--tls]: `pnpm start` in its own session and process group (setsid), so one signal
+# reaches pnpm and the start script under it; returns once it is up, or 1 (having stopped it).
+start_system() {
+  local log
+  log="$(mktemp -t switchboard-system-XXXXXX.log)"
+  logs+=("$log")
+  echo "starting the system (pnpm start $*; log: $log)"
+  # Without job control the background child is no group leader, so setsid does not fork: the
+  # group's id is the child's pid, once setsid has run.
+  set +m
+  setsid pnpm start "$@" >"$log" 2>&1 </dev/null &
+  local pid=$!
+  for _ in $(seq 1 100); do
+    [[ "$(ps -o pgid= -p "$pid" | tr -d ' ')" == "$pid" ]] && break
+    sleep 0.05
+  done
+  if [[ "$(ps -o pgid= -p "$pid" | tr -d ' ')" != "$pid" ]]; then
+    echo "pnpm start did not get its own process group; stopping it by pid" >&2
+    kill -TERM "$pid" 2>/dev/null
+    return 1
   fi
-  if ((SECONDS > deadline)); then
-    echo "the system was not up within ${up_timeout} s; the end of its log:" >&2
-    tail -n 40 "$log" >&2
-    stop_system
-    exit 1
-  fi
-  sleep 1
-done
-sed -n '/Switchboard is up/,/try:/p' "$log"
+  pgid="$pid"
+  local deadline=$((SECONDS + up_timeout))
+  until grep -q "Switchboard is up" "$log"; do
+    if ! kill -0 "$pid" 2>/dev/null || ((SECONDS > deadline)); then
+      echo "the system did not come up; the end of its log:" >&2
+      tail -n 40 "$log" >&2
+      stop_system
+      return 1
+    fi
+    sleep 1
+  done
+  sed -n '/Switchboard is up/,/try:/p' "$log"
+}
+
 # The suites skip a service that does not answer when run by hand; here that is a failure.
 export SWITCHBOARD_SYSTEM_UP=1
 
-echo "=== Python client (pytest) ==="
-if bash clients/python/setup.sh; then
-  (cd clients/python && .venv/bin/pytest --junitxml=reports/junit.xml) || status=1
-else
+if ! bash clients/python/setup.sh; then
   echo "could not set up the Python client's virtualenv" >&2
+  exit 1
+fi
+
+# client_tests SUFFIX [pytest args...]: the Python and stock grpc-js clients against the running system.
+client_tests() {
+  local suffix="$1"
+  shift
+  echo "=== Python client (pytest$suffix) ==="
+  (cd clients/python && .venv/bin/pytest --junitxml="reports/junit$suffix.xml" "$@") || status=1
+  echo "=== stock grpc-js client (vitest$suffix) ==="
+  (cd clients/node-grpc-js &&
+    pnpm exec vitest run test/system --reporter=verbose --reporter=junit \
+      --outputFile.junit="reports/junit-system$suffix.xml") || status=1
+}
+
+echo "##### phase 1: plaintext #####"
+if start_system; then
+  client_tests ""
+  echo "=== whole-system flows (e2e, vitest) ==="
+  # CI=true makes vitest write e2e/reports/junit.xml as well.
+  pnpm --filter @switchboard/e2e test:system || status=1
+  stop_system
+else
   status=1
 fi
 
-echo "=== stock grpc-js client (vitest) ==="
-(cd clients/node-grpc-js &&
-  pnpm exec vitest run test/system --reporter=verbose --reporter=junit \
-    --outputFile.junit=reports/junit-system.xml) || status=1
-
-echo "=== whole-system flows (e2e, vitest) ==="
-# CI=true makes vitest write e2e/reports/junit.xml as well.
-pnpm --filter @switchboard/e2e test:system || status=1
+echo "##### phase 2: mutual TLS #####"
+if start_system --tls; then
+  certs="$root/certs/dev"
+  # test_tls*.py prove TLS on servers of their own and ran in phase 1.
+  SWITCHBOARD_CA_FILE="$certs/ca.pem" SWITCHBOARD_CERT_FILE="$certs/client.pem" \
+    SWITCHBOARD_KEY_FILE="$certs/client-key.pem" \
+    client_tests "-tls" --ignore=tests/test_tls.py --ignore=tests/test_tls_services.py
+  stop_system
+else
+  status=1
+fi
 
 trap - INT TERM
-stop_system
 if ((status != 0)); then
-  echo "system tests failed; the services' log is in $log" >&2
+  echo "system tests failed; the services' logs: ${logs[*]}" >&2
 else
-  rm -f "$log"
+  rm -f "${logs[@]}"
 fi
 exit "$status"

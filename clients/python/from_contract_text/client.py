@@ -3,7 +3,8 @@ usuario_from_issue.proto (typed from the issue) with grpcio-tools into a tempora
 the result and calls all five methods. It uses only grpcio, grpcio-tools, protobuf and the standard
 library — nothing from this repository — as a team handed just the issue would.
 
-    python from_contract_text/client.py --name "<an existing user's name>" [--address localhost:50051] [--ca FILE]
+    python from_contract_text/client.py --name "<an existing user's name>" [--address localhost:50051]
+        [--ca FILE [--cert FILE --key FILE]]
 """
 
 import argparse
@@ -47,11 +48,21 @@ def main() -> None:
     parser.add_argument("--address", default="localhost:50051")
     parser.add_argument("--name", required=True, help="an existing user's exact name")
     parser.add_argument("--ca", help="CA file: use TLS")
+    parser.add_argument("--cert", help="client certificate file, for mutual TLS (with --key)")
+    parser.add_argument("--key", help="client key file, for mutual TLS (with --cert)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="usuario-from-issue-") as out_dir:
         pb2, pb2_grpc = compile_contract(out_dir)
-        credentials = grpc.ssl_channel_credentials(Path(args.ca).read_bytes()) if args.ca else None
+
+        def read(path: str | None) -> bytes | None:
+            return Path(path).read_bytes() if path else None
+
+        credentials = (
+            grpc.ssl_channel_credentials(read(args.ca), private_key=read(args.key), certificate_chain=read(args.cert))
+            if args.ca
+            else None
+        )
         channel = grpc.secure_channel(args.address, credentials) if credentials else grpc.insecure_channel(args.address)
         with channel:
             stub = pb2_grpc.UsuarioServicioStub(channel)

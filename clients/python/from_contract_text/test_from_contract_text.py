@@ -43,6 +43,8 @@ def test_a_client_compiled_from_the_issue_text_calls_all_five_methods(user_name)
     command = [sys.executable, str(HERE / "client.py"), "--address", Addresses.from_env().users, "--name", user_name]
     if os.environ.get("SWITCHBOARD_CA_FILE"):
         command += ["--ca", os.environ["SWITCHBOARD_CA_FILE"]]
+    if os.environ.get("SWITCHBOARD_CERT_FILE"):
+        command += ["--cert", os.environ["SWITCHBOARD_CERT_FILE"], "--key", os.environ["SWITCHBOARD_KEY_FILE"]]
     # A clean interpreter: only the installed packages, nothing from this repository on its path.
     clean_env = {**os.environ, "PYTHONPATH": ""}
     run = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=HERE, env=clean_env)
