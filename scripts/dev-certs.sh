@@ -9,7 +9,10 @@ set -euo pipefail
 out="${1:-$(cd "$(dirname "$0")/.." && pwd)/certs/dev}"
 mkdir -p "$out"
 cd "$out"
-if [[ -f ca.pem && -f server.pem && -f client.pem ]]; then
+# Kept when present — unless the service certificate predates its use as a client (mutual TLS
+# between services needs clientAuth): then everything is made anew.
+if [[ -f ca.pem && -f server.pem && -f client.pem ]] &&
+  openssl x509 -in server.pem -noout -ext extendedKeyUsage 2>/dev/null | grep -q "Client Authentication"; then
   echo "certificates already in $out"
   exit 0
 fi
