@@ -2,15 +2,15 @@
 # The clients against the whole running system, twice:
 #   1. plaintext: `pnpm start`; the Python (pytest) and stock grpc-js (vitest) client tests and the
 #      whole-system flows (e2e/) against localhost:50051-50053;
-#   2. mutual TLS: `pnpm start --tls`; the same client tests with the dev CA and a client
-#      certificate (SWITCHBOARD_CA_FILE, _CERT_FILE, _KEY_FILE), every service calling the others
-#      over mutual TLS too.
+#   2. mutual TLS: `pnpm start --tls`; the same client tests and flows with the dev CA and a
+#      client certificate (SWITCHBOARD_CA_FILE, _CERT_FILE, _KEY_FILE), every service calling the
+#      others over mutual TLS too.
 # Each phase starts the system in the background, waits for its "Switchboard is up" line, and
 # stops it with SIGTERM — which stops the services and the brokers that run started.
 #
 # Reports (summed by .ci/run): clients/python/reports/junit.xml and junit-tls.xml,
 # clients/node-grpc-js/reports/junit-system.xml and junit-system-tls.xml, and (with CI=true)
-# e2e/reports/junit.xml. Environment: SWITCHBOARD_SYSTEM_UP_TIMEOUT (seconds to wait for the
+# e2e/reports/junit.xml and junit-tls.xml. Environment: SWITCHBOARD_SYSTEM_UP_TIMEOUT (seconds to wait for the
 # system, default 900: a first run installs the brokers).
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -111,9 +111,12 @@ echo "##### phase 2: mutual TLS #####"
 if start_system --tls; then
   certs="$root/certs/dev"
   # test_tls*.py prove TLS on servers of their own and ran in phase 1.
-  SWITCHBOARD_CA_FILE="$certs/ca.pem" SWITCHBOARD_CERT_FILE="$certs/client.pem" \
-    SWITCHBOARD_KEY_FILE="$certs/client-key.pem" \
-    client_tests "-tls" --ignore=tests/test_tls.py --ignore=tests/test_tls_services.py
+  export SWITCHBOARD_CA_FILE="$certs/ca.pem" SWITCHBOARD_CERT_FILE="$certs/client.pem" \
+    SWITCHBOARD_KEY_FILE="$certs/client-key.pem"
+  client_tests "-tls" --ignore=tests/test_tls.py --ignore=tests/test_tls_services.py
+  echo "=== whole-system flows (e2e, vitest-tls) ==="
+  pnpm --filter @switchboard/e2e test:system --outputFile.junit=reports/junit-tls.xml || status=1
+  unset SWITCHBOARD_CA_FILE SWITCHBOARD_CERT_FILE SWITCHBOARD_KEY_FILE
   stop_system
 else
   status=1

@@ -1,18 +1,36 @@
+import { readFileSync } from "node:fs";
 import type { DescService } from "@bufbuild/protobuf";
-import { connectClient } from "@switchboard/testing";
+import { type ClientTlsPem, connectClient } from "@switchboard/testing";
 import mqtt, { type MqttClient } from "mqtt";
+
+/**
+ * TLS for a system started with `pnpm start --tls`: the CA in SWITCHBOARD_CA_FILE, and the client
+ * certificate in SWITCHBOARD_CERT_FILE and SWITCHBOARD_KEY_FILE (mutual TLS). Undefined: plaintext.
+ */
+const tls: ClientTlsPem | undefined = process.env.SWITCHBOARD_CA_FILE
+  ? {
+      ca: readFileSync(process.env.SWITCHBOARD_CA_FILE),
+      ...(process.env.SWITCHBOARD_CERT_FILE && process.env.SWITCHBOARD_KEY_FILE
+        ? {
+            cert: readFileSync(process.env.SWITCHBOARD_CERT_FILE),
+            key: readFileSync(process.env.SWITCHBOARD_KEY_FILE),
+          }
+        : {}),
+    }
+  : undefined;
+const scheme = tls ? "https" : "http";
 
 /** Where the running system is: `pnpm start`'s defaults, or SWITCHBOARD_* variables. */
 export const system = {
-  users: process.env.SWITCHBOARD_USER_URL ?? "http://127.0.0.1:50051",
-  images: process.env.SWITCHBOARD_IMAGE_URL ?? "http://127.0.0.1:50052",
-  notifications: process.env.SWITCHBOARD_NOTIFICATION_URL ?? "http://127.0.0.1:50053",
+  users: process.env.SWITCHBOARD_USER_URL ?? `${scheme}://127.0.0.1:50051`,
+  images: process.env.SWITCHBOARD_IMAGE_URL ?? `${scheme}://127.0.0.1:50052`,
+  notifications: process.env.SWITCHBOARD_NOTIFICATION_URL ?? `${scheme}://127.0.0.1:50053`,
   mqtt: process.env.SWITCHBOARD_MQTT_URL ?? "mqtt://127.0.0.1:1883",
 };
 
-/** A Connect client (gRPC protocol) of a running service. */
+/** A Connect client (gRPC protocol) of a running service, over TLS when the system serves it. */
 export const clientOf = <T extends DescService>(service: T, url: string) =>
-  connectClient(service, url, "grpc", { timeoutMs: 30_000 });
+  connectClient(service, url, "grpc", { timeoutMs: 30_000, ...(tls ? { tls } : {}) });
 
 /** A plain MQTT 5 subscriber that keeps every message of `topic` (wildcards allowed). */
 export async function mqttListener(topic: string) {

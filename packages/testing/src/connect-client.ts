@@ -8,12 +8,19 @@ import {
 
 export type Protocol = "grpc" | "grpc-web" | "connect";
 
+/** PEM contents for an https:// base URL: the CA to trust, and a client certificate for mutual TLS. */
+export interface ClientTlsPem {
+  ca: Buffer | string;
+  cert?: Buffer | string;
+  key?: Buffer | string;
+}
+
 /** A Connect client for `service` at `baseUrl`, over the chosen protocol (HTTP/2). */
 export function connectClient<T extends DescService>(
   service: T,
   baseUrl: string,
   protocol: Protocol = "grpc",
-  options: { readMaxBytes?: number; writeMaxBytes?: number; timeoutMs?: number } = {},
+  options: { readMaxBytes?: number; writeMaxBytes?: number; timeoutMs?: number; tls?: ClientTlsPem } = {},
 ): Client<T> {
   const common = {
     baseUrl,
@@ -21,6 +28,7 @@ export function connectClient<T extends DescService>(
     defaultTimeoutMs: options.timeoutMs ?? 10_000,
     ...(options.readMaxBytes ? { readMaxBytes: options.readMaxBytes } : {}),
     ...(options.writeMaxBytes ? { writeMaxBytes: options.writeMaxBytes } : {}),
+    ...(options.tls ? { nodeOptions: { ...options.tls } } : {}),
   };
   const transport =
     protocol === "grpc"

@@ -7,7 +7,7 @@ export {
   restartBroker,
 } from "./brokers.js";
 export { callError, collect } from "./call-error.js";
-export { connectClient, type Protocol } from "./connect-client.js";
+export { type ClientTlsPem, connectClient, type Protocol } from "./connect-client.js";
 export { grpcJsClient, unary } from "./grpc-js-client.js";
 export { memoryLogger } from "./logger.js";
 export { type Listener, type Served, serveOnPort0 } from "./serve.js";
