@@ -7,6 +7,7 @@ import { openDatabase } from "@switchboard/database";
 import {
   AmqpBroker,
   eventRegistry,
+  Inbox,
   inboxMigrations,
   KafkaBroker,
   MqttBroker,
@@ -70,10 +71,24 @@ const subscriptions = await startConsumers({
   deliveryAttempts: config.DELIVERY_ATTEMPTS,
 });
 
+// Handled event ids are remembered for INBOX_KEEP_MS (longer than Kafka can redeliver), then forgotten.
+const inbox = new Inbox();
+const pruneInbox = async () => {
+  try {
+    const forgotten = await inbox.prune(db);
+    if (forgotten > 0) logger.info({ forgotten }, "inbox: pruned handled events");
+  } catch (error) {
+    logger.warn({ err: error }, "inbox: pruning failed; will try again later");
+  }
+};
+void pruneInbox();
+const inboxPruning = setInterval(pruneInbox, 60 * 60 * 1000);
+
 await server.listen(config.PORT);
 const presence = startPresence({ mqttUrl: config.MQTT_URL, service: "notification-service", logger });
 
 onShutdownSignals(async () => {
+  clearInterval(inboxPruning);
   await presence.stop();
   await server.shutdown();
   for (const subscription of subscriptions) await subscription.close();

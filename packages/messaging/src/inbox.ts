@@ -19,7 +19,18 @@ export const inboxMigrations: Migration[] = [
       )
     `,
   },
+  {
+    version: 2,
+    name: "index handled events by age, for pruning",
+    sql: "CREATE INDEX inbox_received ON inbox (received_at)",
+  },
 ];
+
+/**
+ * How long an inbox remembers a handled event by default: twice Kafka's default retention (7
+ * days), the longest a redelivery can come from a topic; RabbitMQ redelivers within minutes.
+ */
+export const INBOX_KEEP_MS = 14 * 24 * 60 * 60 * 1000;
 
 export class Inbox {
   /**
@@ -44,5 +55,18 @@ export class Inbox {
       await work(tx);
       return true;
     });
+  }
+
+  /**
+   * Forgets the events handled more than `keepMs` ago (every consumer's), so the table does not
+   * grow for ever. A copy of such an event arriving later would be handled again: keep them
+   * longer than any broker can redeliver. Returns how many were forgotten.
+   */
+  async prune(db: Queryable, keepMs = INBOX_KEEP_MS): Promise<number> {
+    const { rowCount } = await db.query(
+      "DELETE FROM inbox WHERE received_at < now() - make_interval(secs => $1)",
+      [keepMs / 1000],
+    );
+    return rowCount ?? 0;
   }
 }

@@ -2,6 +2,7 @@ import type { DescMessage, MessageShape, Registry } from "@bufbuild/protobuf";
 import type { Database, Queryable } from "@switchboard/database";
 import type { Logger } from "pino";
 import { decodeEvent, type EventAttributes, EventDecodeError } from "./cloudevents.js";
+import { pruneOutbox } from "./outbox.js";
 import type { MessageBroker, OutgoingEvent } from "./port.js";
 
 export interface OutboxRelayOptions {
@@ -16,6 +17,12 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** Ceiling of the exponential backoff after a failure (default 5000 ms). */
   maxBackoffMs?: number;
+  /**
+   * How long sent rows stay, to inspect or replay by hand (default 7 days); older ones are
+   * pruned when the outbox is drained, at most once per `pruneIntervalMs` (default 10 minutes).
+   */
+  keepSentMs?: number;
+  pruneIntervalMs?: number;
 }
 
 // A type alias, not an interface: query rows need the implicit index signature.
@@ -52,6 +59,9 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly maxBackoffMs: number;
+  private readonly keepSentMs: number;
+  private readonly pruneIntervalMs: number;
+  private lastPrune = 0;
 
   private running: Promise<void> | undefined;
   private stopping = false;
@@ -68,6 +78,8 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 100;
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
     this.maxBackoffMs = options.maxBackoffMs ?? 5000;
+    this.keepSentMs = options.keepSentMs ?? 7 * 24 * 60 * 60 * 1000;
+    this.pruneIntervalMs = options.pruneIntervalMs ?? 10 * 60 * 1000;
   }
 
   start(): void {
@@ -94,6 +106,14 @@ export class OutboxRelay {
     if (this.failures === 0) this.endWait?.();
   }
 
+  /** Deletes the rows sent more than `keepSentMs` ago; returns how many. */
+  async prune(): Promise<number> {
+    this.lastPrune = Date.now();
+    const deleted = await pruneOutbox(this.db, this.keepSentMs);
+    if (deleted > 0) this.logger.info({ deleted }, "outbox: pruned sent events");
+    return deleted;
+  }
+
   /** How many events are waiting to be published. */
   async pending(): Promise<number> {
     const { rows } = await this.db.query<{ n: number }>(
@@ -118,6 +138,11 @@ export class OutboxRelay {
       if (this.failures > 0) {
         this.logger.info({ failures: this.failures }, "outbox relay: publishing again");
         this.failures = 0;
+      }
+      if (outcome === "drained" && Date.now() - this.lastPrune >= this.pruneIntervalMs) {
+        await this.prune().catch((error: unknown) => {
+          this.logger.warn({ err: error }, "outbox relay: pruning failed; will try again later");
+        });
       }
       if (outcome === "drained" && !this.woken) await this.wait(this.pollIntervalMs);
     }

@@ -31,7 +31,32 @@ export const outboxMigrations: Migration[] = [
       CREATE INDEX outbox_unsent ON outbox (id) WHERE sent_at IS NULL;
     `,
   },
+  {
+    version: 2,
+    name: "index sent rows by age, for pruning",
+    sql: "CREATE INDEX outbox_sent ON outbox (sent_at) WHERE sent_at IS NOT NULL",
+  },
 ];
+
+/** Rows deleted per statement when pruning: short statements, short locks. */
+const PRUNE_BATCH = 1000;
+
+/**
+ * Deletes the outbox rows sent more than `keepMs` ago, in batches; unsent rows stay whatever
+ * their age. Returns how many were deleted.
+ */
+export async function pruneOutbox(db: Queryable, keepMs: number): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const { rowCount } = await db.query(
+      `DELETE FROM outbox WHERE id IN (
+         SELECT id FROM outbox WHERE sent_at < now() - make_interval(secs => $1) LIMIT $2)`,
+      [keepMs / 1000, PRUNE_BATCH],
+    );
+    deleted += rowCount ?? 0;
+    if ((rowCount ?? 0) < PRUNE_BATCH) return deleted;
+  }
+}
 
 /**
  * Encodes `event` (filling in its id and time) and stores it for `topic`, inside the caller's

@@ -45,6 +45,18 @@ describe.each(engines)("inbox on %s", (engine) => {
     expect(await runs(event.id)).toBe(1);
   });
 
+  it("forgets events handled longer ago than keepMs: a copy arriving after that runs the work again", async () => {
+    const [old, recent] = [newEvent(), newEvent()];
+    await inbox.handleOnce(db, "pruner", old, countRun(old.id));
+    await inbox.handleOnce(db, "pruner", recent, countRun(recent.id));
+    await db.query("UPDATE inbox SET received_at = now() - interval '15 days' WHERE event_id = $1", [old.id]);
+
+    expect(await inbox.prune(db, 14 * 24 * 60 * 60 * 1000)).toBe(1);
+    expect(await inbox.handleOnce(db, "pruner", recent, countRun(recent.id))).toBe(false);
+    expect(await inbox.handleOnce(db, "pruner", old, countRun(old.id))).toBe(true);
+    expect(await runs(old.id)).toBe(2);
+  });
+
   it("runs the work once when the same event is delivered twice at the same moment", async () => {
     const event = newEvent();
     const handled = await Promise.all([

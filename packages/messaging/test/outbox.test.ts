@@ -181,6 +181,27 @@ describe("outbox and relay on PGlite", () => {
     }
   });
 
+  it("prunes the events sent longer ago than keepSentMs once drained, and never an unsent one however old", async () => {
+    const [oldSent, recentSent, oldUnsent] = [
+      await addEvent("sent 8 days ago"),
+      await addEvent("sent just now"),
+      await addEvent("never sent"),
+    ];
+    // As if they had been written (and two of them sent) long ago, by a relay that is gone.
+    await db.query("UPDATE outbox SET created_at = now() - interval '8 days'");
+    await db.query("UPDATE outbox SET sent_at = now() - interval '8 days' WHERE event_id = $1", [oldSent.id]);
+    await db.query("UPDATE outbox SET sent_at = now() WHERE event_id = $1", [recentSent.id]);
+    const broker = new RecordingBroker();
+    const relay = startRelay(broker, { keepSentMs: 7 * 24 * 60 * 60 * 1000 });
+    await eventually("the outbox is drained", async () => (await relay.pending()) === 0);
+    await eventually("the old sent event is pruned", async () => (await row(oldSent.id)) === undefined);
+
+    expect(broker.publishedIds()).toEqual([oldUnsent.id]); // the unsent one was published, not pruned
+    expect(await row(recentSent.id)).toMatchObject({ sent_at: expect.any(Date) });
+    expect(await row(oldUnsent.id)).toMatchObject({ sent_at: expect.any(Date) });
+    expect(await relay.prune()).toBe(0); // nothing more is old enough
+  });
+
   it("keeps a failing event pending with its error, and retries it with the same id, time, subject and extensions", async () => {
     const broker = new RecordingBroker();
     broker.failWhen = () => true;
