@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { openDatabase } from "@switchboard/database";
 import { outboxMigrations } from "@switchboard/messaging";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
-import { connectClient, memoryLogger, serveOnPort0 } from "@switchboard/testing";
+import { connectClient, medianSeconds, memoryLogger, serveOnPort0 } from "@switchboard/testing";
 import sharp from "sharp";
 import { buildApp } from "../src/app.js";
 import { BlobStore } from "../src/storage/blob-store.js";
@@ -25,16 +25,7 @@ import { KiB, MiB, uploadMessages } from "../test/harness.js";
 const CHUNKS_KIB = [16, 64, 256, 1024];
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-/** Median seconds of `rounds` runs of `work`. */
-async function median(work: () => Promise<void>): Promise<number> {
-  const seconds: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const started = performance.now();
-    await work();
-    seconds.push((performance.now() - started) / 1000);
-  }
-  return seconds.sort((a, b) => a - b)[Math.floor(seconds.length / 2)] ?? 0;
-}
+const median = (work: () => Promise<void>) => medianSeconds(ROUNDS, work);
 
 /** A TCP server that counts what it receives and, when asked, sends `bytes` back in `chunk`-byte writes. */
 async function tcpPeer(bytes: Buffer) {

@@ -16,7 +16,7 @@ import {
 } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
 import { NotificationService } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
 import { UserSchema } from "@switchboard/proto/switchboard/user/v1/user_pb.js";
-import { brokerUrls, callError, connectClient, killBroker, restartBroker } from "@switchboard/testing";
+import { brokerUrls, callError, connectClient, killBroker, restartBroker, until } from "@switchboard/testing";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { notificationTopic } from "../src/consumers/delivery-worker.js";
@@ -90,7 +90,7 @@ describe("notification-service with real Kafka, RabbitMQ and Mosquitto", () => {
       for await (const { notification } of client.subscribe({ userId }, { signal: controller.signal }))
         return notification;
     });
-    while (service.hub.subscriberCount(userId) < 2) await new Promise((r) => setTimeout(r, 20));
+    await until(() => service.hub.subscriberCount(userId) >= 2, 20);
     const started = performance.now();
     await service.kafka.publish("switchboard.users.v1", userCreated(userId));
     const [first, second] = await Promise.all(streams);
@@ -99,7 +99,7 @@ describe("notification-service with real Kafka, RabbitMQ and Mosquitto", () => {
     controller.abort();
     await inbox.close();
     // Both calls are gone: the server forgets them (no timing asserted, only that it happens).
-    while (service.hub.subscriberCount(userId) > 0) await new Promise((r) => setTimeout(r, 20));
+    await until(() => service.hub.subscriberCount(userId) === 0);
     for (const notification of [first, second]) {
       expect(notification).toMatchObject({ userId, kind: NotificationKind.WELCOME, title: "Welcome, Nora!" });
     }
@@ -121,13 +121,11 @@ describe("notification-service with real Kafka, RabbitMQ and Mosquitto", () => {
       data: { imageId, ownerId, variant: { id: "variant-1", imageId } },
       subject: imageId,
     });
-    let history = await client.listNotifications({ userId: ownerId });
-    while (history.notifications.length === 0) {
-      await new Promise((r) => setTimeout(r, 50));
-      history = await client.listNotifications({ userId: ownerId });
-    }
-    expect(history.notifications).toHaveLength(1);
-    expect(history.notifications[0]).toMatchObject({
+    const history = () => client.listNotifications({ userId: ownerId });
+    await until(async () => (await history()).notifications.length > 0, 50);
+    const { notifications } = await history();
+    expect(notifications).toHaveLength(1);
+    expect(notifications[0]).toMatchObject({
       kind: NotificationKind.IMAGE_READY,
       title: "Your image is ready",
       data: { image_id: imageId, variant_id: "variant-1" },
@@ -143,10 +141,10 @@ describe("notification-service with real Kafka, RabbitMQ and Mosquitto", () => {
     const marker = randomUUID();
     await service.kafka.publish("switchboard.users.v1", userCreated(marker)); // same partition order is not needed:
     // wait for the marker's own notification, then for the user's history to settle
-    while ((await client.listNotifications({ userId: marker })).notifications.length === 0)
-      await new Promise((r) => setTimeout(r, 50));
-    while ((await client.listNotifications({ userId })).notifications.length === 0)
-      await new Promise((r) => setTimeout(r, 50));
+    const notified = async (id: string) =>
+      (await client.listNotifications({ userId: id })).notifications.length > 0;
+    await until(() => notified(marker), 50);
+    await until(() => notified(userId), 50);
     const inboxRows = await service.db.query<{ n: string }>(
       "SELECT count(*) AS n FROM inbox WHERE event_id = $1",
       [event.id],
@@ -182,7 +180,7 @@ describe("notification-service with real Kafka, RabbitMQ and Mosquitto", () => {
       }
     })();
     const slow = service.hub.subscribe(userId, new AbortController().signal)[Symbol.asyncIterator](); // never read
-    while (service.hub.subscriberCount(userId) < 2) await new Promise((r) => setTimeout(r, 20));
+    await until(() => service.hub.subscriberCount(userId) >= 2, 20);
     for (let i = 0; i < 12; i++) await client.sendNotification({ userId, title: `t${i}`, body: "" });
     await fastStream;
     controller.abort();
@@ -204,7 +202,7 @@ describe("notification-service with real Kafka, RabbitMQ and Mosquitto", () => {
     const stream = (async () => {
       for await (const _ of client.subscribe({ userId })) void _;
     })();
-    while (service.hub.subscriberCount(userId) < 1) await new Promise((r) => setTimeout(r, 20));
+    await until(() => service.hub.subscriberCount(userId) >= 1, 20);
     await service.kafka.publish("switchboard.users.v1", {
       schema: UserDeletedSchema,
       data: { userId },

@@ -22,7 +22,7 @@ import {
   SubscribeRequestSchema,
   type SubscribeResponse,
 } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
-import { grpcJsClient, memoryLogger, serveOnPort0, unary } from "@switchboard/testing";
+import { grpcJsClient, memoryLogger, serveOnPort0, unary, until } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app.js";
 import { notificationMigrations } from "../src/store/migrations.js";
@@ -52,10 +52,6 @@ function subscribe(service: Service, userId: string) {
   const ended = new Promise<grpc.StatusObject>((resolve) => call.on("status", resolve));
   call.on("error", () => undefined); // the status event reports it
   return { call, received, ended };
-}
-
-async function until(condition: () => boolean) {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 let db: Database;

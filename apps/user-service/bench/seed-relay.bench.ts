@@ -12,10 +12,8 @@
 import { createHash } from "node:crypto";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { UsuarioServicio } from "@switchboard/proto/user/usuario_pb.js";
-import { connectClient, memoryLogger, serveOnPort0 } from "@switchboard/testing";
-import { buildApp } from "../src/app.js";
-import { UserStore } from "../src/store/user-store.js";
-import { migratedDatabase } from "../test/harness.js";
+import { connectClient, medianSeconds } from "@switchboard/testing";
+import { migratedDatabase, startUserService } from "../test/harness.js";
 import { startImageService } from "../test/image-service.js";
 import { pngOf } from "../test/png.js";
 
@@ -26,13 +24,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /** Median seconds of ROUNDS runs of `work`, after one warm-up run. */
 async function median(work: () => Promise<void>): Promise<number> {
   await work();
-  const seconds: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const started = performance.now();
-    await work();
-    seconds.push((performance.now() - started) / 1000);
-  }
-  return seconds.sort((a, b) => a - b)[Math.floor(seconds.length / 2)] ?? 0;
+  return medianSeconds(ROUNDS, work);
 }
 
 function* chunksOf(bytes: Uint8Array): Generator<Uint8Array> {
@@ -48,13 +40,7 @@ const sha256 = createHash("sha256").update(png).digest("hex");
 const images = await startImageService({ maxUploadBytes: 20 * MiB });
 const db = await migratedDatabase();
 const imageClient = connectClient(ImageService, images.baseUrl, "grpc", { timeoutMs: 300_000 });
-const { server } = buildApp({
-  logger: memoryLogger("warn").logger,
-  store: new UserStore(db),
-  outbox: { wake() {} },
-  images: imageClient,
-});
-const users = await serveOnPort0(server);
+const users = await startUserService(db, { images: imageClient });
 const seed = connectClient(UsuarioServicio, users.baseUrl, "grpc", { timeoutMs: 300_000 });
 
 const relayed = await median(async () => {
@@ -86,6 +72,6 @@ console.log(`  GetStreamImage via user-service → image-service : ${(size / rel
 console.log(`  ImageService/UploadImage directly               : ${(size / direct).toFixed(0)} MiB/s`);
 console.log(`  ratio relay ÷ direct: ${(direct / relayed).toFixed(2)} (1.00: the relay costs nothing)`);
 
-await users.server.shutdown();
+await users.close();
 await images.close();
 await db.close();

@@ -1,14 +1,21 @@
 import { type Database, openDatabase } from "@switchboard/database";
 import { inboxMigrations, outboxMigrations } from "@switchboard/messaging";
 import { memoryLogger, serveOnPort0 } from "@switchboard/testing";
-import { buildApp } from "../src/app.js";
+import { type AppDeps, buildApp } from "../src/app.js";
 import { userMigrations } from "../src/store/migrations.js";
 import { UserStore } from "../src/store/user-store.js";
 
-/** A migrated database: in-memory PGlite, or real PostgreSQL (in a fresh schema) when given a url. */
-export async function migratedDatabase(url?: string): Promise<Database> {
+/**
+ * A migrated database: in-memory PGlite; real PostgreSQL (in a fresh schema) when given a url; or
+ * PGlite in `dataDir`, where another process can open it too.
+ */
+export async function migratedDatabase(url?: string, dataDir?: string): Promise<Database> {
   const db = await openDatabase(
-    url ? { url, schema: `user_service_test_${Math.random().toString(36).slice(2, 10)}` } : {},
+    url
+      ? { url, schema: `user_service_test_${Math.random().toString(36).slice(2, 10)}` }
+      : dataDir
+        ? { dataDir }
+        : {},
   );
   await db.migrate("user-service", userMigrations);
   await db.migrate("outbox", outboxMigrations);
@@ -16,8 +23,11 @@ export async function migratedDatabase(url?: string): Promise<Database> {
   return db;
 }
 
-/** user-service on a free port over `db`, with an outbox whose wake-ups are counted. */
-export async function startUserService(db: Database, options: { readMaxBytes?: number } = {}) {
+/**
+ * user-service on a free port over `db`, with an outbox whose wake-ups are counted; given
+ * image-service (`images`), it serves the seed contract too, as main.ts wires it.
+ */
+export async function startUserService(db: Database, options: Pick<AppDeps, "readMaxBytes" | "images"> = {}) {
   const store = new UserStore(db);
   const outbox = {
     wakes: 0,
@@ -46,12 +56,4 @@ export async function seedUsers(db: Database, count: number, prefix: string): Pr
      FROM generate_series(1, $2::int) AS i`,
     [prefix, count],
   );
-}
-
-/**
- * Resolves once `condition` holds, checking every 10 ms. For states the server reaches on its own
- * after a client has gone (a stream's handler finishing); the test's timeout bounds the wait.
- */
-export async function eventually(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
 }

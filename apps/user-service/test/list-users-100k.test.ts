@@ -7,13 +7,11 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { type Database, openDatabase } from "@switchboard/database";
-import { inboxMigrations, outboxMigrations } from "@switchboard/messaging";
+import type { Database } from "@switchboard/database";
 import { UserService } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
-import { brokerUrls, connectClient, ensureBrokers } from "@switchboard/testing";
+import { brokerUrls, connectClient, ensureBrokers, until } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { userMigrations } from "../src/store/migrations.js";
-import { eventually, seedUsers, startUserService } from "./harness.js";
+import { migratedDatabase, seedUsers, startUserService } from "./harness.js";
 
 const USERS = 100_000;
 const BATCHES = USERS / 500;
@@ -25,10 +23,7 @@ let db: Database | undefined;
 let service: Awaited<ReturnType<typeof startUserService>>;
 
 beforeAll(async () => {
-  db = await openDatabase({ dataDir: join(dataDir, "db") });
-  await db.migrate("user-service", userMigrations);
-  await db.migrate("outbox", outboxMigrations);
-  await db.migrate("inbox", inboxMigrations);
+  db = await migratedDatabase(undefined, join(dataDir, "db"));
   await seedUsers(db, USERS, "Scale"); // one INSERT … SELECT generate_series
   service = await startUserService(db);
 }, 120_000);
@@ -82,7 +77,7 @@ describe("ListUsers over 100,000 users (the big test)", () => {
     })().catch((error: unknown) => ConnectError.from(error));
     expect(outcome).toMatchObject({ code: Code.Canceled });
     // The listing has finished: it cannot read another batch.
-    await eventually(() => service.store.openLists === 0);
+    await until(() => service.store.openLists === 0);
     const batchesRead = service.store.batchesRead - batchesBefore;
     expect(batchesRead).toBeLessThan(10);
     console.log(`cancelled after ${received} users: the server read ${batchesRead} of ${BATCHES} batches`);
@@ -101,7 +96,7 @@ describe("ListUsers over 100,000 users (the big test)", () => {
     expect(outcome).toMatchObject({ code: Code.DeadlineExceeded });
     // Whether the server saw its deadline pass or the client reset the stream first, its listing
     // ends, even while the server is stuck writing to the client (see UserStore.list).
-    await eventually(() => service.store.openLists === 0);
+    await until(() => service.store.openLists === 0);
     const batchesRead = service.store.batchesRead - batchesBefore;
     expect(batchesRead).toBeLessThan(BATCHES);
     console.log(`deadline after ${received} users: the server read ${batchesRead} of ${BATCHES} batches`);

@@ -18,9 +18,9 @@ import {
   UserSessionRequestSchema,
   type UserSessionResponse,
 } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
-import { grpcJsClient, unary } from "@switchboard/testing";
+import { grpcJsClient, unary, until } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, migratedDatabase, seedUsers, startUserService } from "./harness.js";
+import { migratedDatabase, seedUsers, startUserService } from "./harness.js";
 
 let db: Database;
 let service: Awaited<ReturnType<typeof startUserService>>;
@@ -127,7 +127,7 @@ describe("every UserService rpc from a stock @grpc/grpc-js client", () => {
       stream.on("status", resolve);
     });
     expect(status.code).toBe(grpc.status.CANCELLED);
-    await eventually(() => service.store.openLists === 0);
+    await until(() => service.store.openLists === 0);
     expect(service.store.batchesRead - batchesBefore).toBeLessThan(20_000 / 500);
   });
 
@@ -147,7 +147,7 @@ describe("every UserService rpc from a stock @grpc/grpc-js client", () => {
       stream.on("status", resolve);
     });
     expect(status.code).toBe(grpc.status.DEADLINE_EXCEEDED);
-    await eventually(() => service.store.openLists === 0);
+    await until(() => service.store.openLists === 0);
     expect(service.store.batchesRead - batchesBefore).toBeLessThan(20_000 / 500);
   });
 

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "@switchboard/database";
-import { brokerUrls, ensureBrokers } from "@switchboard/testing";
+import { brokerUrls, collect, ensureBrokers, until } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmailTakenError, UserStore } from "../src/store/user-store.js";
-import { eventually, migratedDatabase, seedUsers } from "./harness.js";
+import { migratedDatabase, seedUsers } from "./harness.js";
 
 describe.each(["pglite", "postgres"] as const)("the user store on %s", (engine) => {
   let db: Database;
@@ -66,8 +66,8 @@ describe.each(["pglite", "postgres"] as const)("the user store on %s", (engine) 
   it("continues after an id and stops at a limit (keyset pagination)", async () => {
     const tag = `k${randomUUID().slice(0, 6)}`;
     for (let i = 0; i < 5; i++) await insert(`${tag} ${i}`, `${tag}.${i}@example.com`);
-    const all = await rowsOf(store.list({ query: tag }, new AbortController().signal));
-    const rest = await rowsOf(
+    const all = await collect(store.list({ query: tag }, new AbortController().signal));
+    const rest = await collect(
       store.list({ query: tag, afterId: all[1]!.id, limit: 2, batchSize: 1 }, new AbortController().signal),
     );
     expect(rest.map((r) => r.id)).toEqual(all.slice(2, 4).map((r) => r.id));
@@ -82,14 +82,8 @@ describe.each(["pglite", "postgres"] as const)("the user store on %s", (engine) 
     await rows.next(); // one row read, the reader then stalls (as behind a blocked write)
     expect(store.openLists).toBe(openBefore + 1);
     controller.abort();
-    await eventually(() => store.openLists === openBefore);
+    await until(() => store.openLists === openBefore);
     expect(store.batchesRead - batchesBefore).toBe(1);
     expect((await rows.next()).done).toBe(true);
   });
 });
-
-async function rowsOf<T>(rows: AsyncIterable<T>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const row of rows) all.push(row);
-  return all;
-}

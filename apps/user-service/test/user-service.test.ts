@@ -9,9 +9,9 @@ import {
   type UserSessionResponse,
 } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
 import { AsyncQueue, fieldViolations } from "@switchboard/runtime";
-import { callError, collect, connectClient } from "@switchboard/testing";
+import { callError, collect, connectClient, until } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, migratedDatabase, outboxEvents, startUserService } from "./harness.js";
+import { migratedDatabase, outboxEvents, startUserService } from "./harness.js";
 
 let db: Database;
 let service: Awaited<ReturnType<typeof startUserService>>;
@@ -322,7 +322,7 @@ describe("ImportUsers when the stream fails or repeats", () => {
       yield { name: "Kept A", email: `a.${tag}@example.com` };
       yield { name: "Kept B", email: `b.${tag}@example.com` };
       // Fail only once the server has created both rows.
-      while ((await listed()) < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+      await until(async () => (await listed()) >= 2);
       throw new Error("the client's source broke");
     };
     await callError(client.importUsers(rows()));
@@ -479,6 +479,6 @@ describe("UserSession (bidi)", () => {
     await answers.next();
     expect(service.changes.listeners).toBe(before + 1);
     controller.abort();
-    await eventually(() => service.changes.listeners === before);
+    await until(() => service.changes.listeners === before);
   });
 });

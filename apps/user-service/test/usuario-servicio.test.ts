@@ -13,28 +13,17 @@ import {
   GetUserRequestSchema,
   UsuarioServicio,
 } from "@switchboard/proto/user/usuario_pb.js";
-import type { GrpcServer } from "@switchboard/runtime";
-import {
-  callError,
-  collect,
-  connectClient,
-  grpcJsClient,
-  memoryLogger,
-  serveOnPort0,
-  unary,
-} from "@switchboard/testing";
+import { callError, collect, connectClient, grpcJsClient, unary, until } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../src/app.js";
 import { namePower } from "../src/handlers/usuario-servicio.js";
-import { UserStore } from "../src/store/user-store.js";
-import { migratedDatabase } from "./harness.js";
+import { migratedDatabase, startUserService } from "./harness.js";
 import { startImageService } from "./image-service.js";
 import { pngOf } from "./png.js";
 
 /** The in-test image service's total cap, small so the test can exceed it. */
 const IMAGE_CAP_BYTES = 6 * 1024 * 1024;
 let db: Database;
-let seed: Awaited<ReturnType<typeof serveOnPort0<GrpcServer>>>;
+let seed: Awaited<ReturnType<typeof startUserService>>;
 let client: ReturnType<typeof connectClient<typeof UsuarioServicio>>;
 let users: ReturnType<typeof connectClient<typeof UserService>>;
 let images: ReturnType<typeof connectClient<typeof ImageService>>;
@@ -45,18 +34,12 @@ beforeAll(async () => {
   imageService = await startImageService({ maxUploadBytes: IMAGE_CAP_BYTES });
   images = connectClient(ImageService, imageService.baseUrl, "grpc");
   // user-service as main.ts builds it: given image-service, it serves the seed contract too.
-  const { server } = buildApp({
-    logger: memoryLogger().logger,
-    store: new UserStore(db),
-    outbox: { wake() {} },
-    images,
-  });
-  seed = await serveOnPort0(server);
+  seed = await startUserService(db, { images });
   users = connectClient(UserService, seed.baseUrl, "grpc");
   client = connectClient(UsuarioServicio, seed.baseUrl, "grpc", { readMaxBytes: 8 * 1024 * 1024 });
 });
 afterAll(async () => {
-  await seed?.server.shutdown();
+  await seed?.close();
   await imageService?.close();
   await db?.close();
 });
@@ -220,11 +203,6 @@ describe("GetStreamImage (client streaming)", () => {
     expect(bigChunk.code).toBe(Code.ResourceExhausted);
   });
 });
-
-/** Resolves once `check` holds (checked every 10 ms); the test's timeout bounds the wait. */
-async function until(check: () => Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 10));
-}
 
 describe("streamed uploads and cancellation", () => {
   it("cancels the relayed upload when the seed client cancels GetStreamImage mid-stream: nothing is stored", async () => {

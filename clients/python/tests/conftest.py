@@ -1,8 +1,11 @@
 """Fixtures: clients for the running services, and a skip with a clear reason for each service that
-is not reachable (so the suite runs wherever some of the system is up)."""
+is not reachable (so the suite runs wherever some of the system is up); the dev certificates for
+the TLS tests."""
 
 import os
+import subprocess
 import uuid
+from pathlib import Path
 
 import grpc
 import pytest
@@ -10,6 +13,7 @@ import pytest
 from switchboard_client import Addresses, Clients, TlsFiles, channel, connect
 from switchboard_client.stubs import user_service_pb2
 
+REPO = Path(__file__).resolve().parents[3]
 ADDRESSES = Addresses.from_env()
 TLS = TlsFiles.from_env()
 _reachable: dict[str, bool] = {}
@@ -67,3 +71,11 @@ def new_user(sb: Clients, users_up: None):
         return sb.users.CreateUser(request, timeout=5).user
 
     return make
+
+
+@pytest.fixture(scope="session")
+def certs(tmp_path_factory) -> Path:
+    """A fresh dev CA and certificates (scripts/dev-certs.sh): server.pem, client.pem, ca.pem and keys."""
+    directory = tmp_path_factory.mktemp("certs")
+    subprocess.run(["bash", str(REPO / "scripts" / "dev-certs.sh"), str(directory)], check=True, capture_output=True)
+    return directory

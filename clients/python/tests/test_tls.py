@@ -2,7 +2,6 @@
 local gRPC server using the project's dev certificates (scripts/dev-certs.sh). Needs no running
 services: it proves the channel factory, not a deployment."""
 
-import subprocess
 from concurrent import futures
 from pathlib import Path
 
@@ -12,19 +11,9 @@ import pytest
 from switchboard_client import TlsFiles, channel
 from switchboard_client.stubs import usuario_pb2, usuario_pb2_grpc
 
-REPO = Path(__file__).resolve().parents[3]
-
-
 class Echo(usuario_pb2_grpc.UsuarioServicioServicer):
     def GetUser(self, request, context):
         return usuario_pb2.GetUserReply(message=f"hello {request.name}")
-
-
-@pytest.fixture(scope="module")
-def certs(tmp_path_factory) -> Path:
-    directory = tmp_path_factory.mktemp("certs")
-    subprocess.run(["bash", str(REPO / "scripts" / "dev-certs.sh"), str(directory)], check=True, capture_output=True)
-    return directory
 
 
 def serve(certs: Path, *, mutual: bool) -> tuple[grpc.Server, int]:

@@ -54,12 +54,10 @@ def start_service(name: str, port: int, certs: Path, data_dir: Path, **env: str)
 
 
 @pytest.fixture(scope="module")
-def services(tmp_path_factory):
+def services(certs):
     """(user-service address, certificate folder), both services up under mutual TLS."""
     if shutil.which("node") is None:
         pytest.skip("node is not installed")
-    certs = tmp_path_factory.mktemp("certs")
-    subprocess.run(["bash", str(REPO / "scripts" / "dev-certs.sh"), str(certs)], check=True, capture_output=True)
     data_dir = Path(tempfile.mkdtemp(prefix="switchboard-tls-"))
     images_port, users_port = free_port(), free_port()
     processes = [

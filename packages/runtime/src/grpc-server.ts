@@ -8,6 +8,7 @@ import { Health } from "@switchboard/proto/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "@switchboard/proto/grpc/reflection/v1/reflection_pb.js";
 import { ServerReflection as ServerReflectionV1Alpha } from "@switchboard/proto/grpc/reflection/v1alpha/reflection_pb.js";
 import type { Logger } from "pino";
+import { cancelledStreamInterceptor } from "./cancelled-stream-interceptor.js";
 import { requestContextValues } from "./context.js";
 import { HealthRegistry, healthService, ServingStatus } from "./health.js";
 import { loggingInterceptor } from "./logging-interceptor.js";
@@ -73,6 +74,7 @@ export class GrpcServer {
       interceptors: [
         loggingInterceptor(options.logger),
         validationInterceptor(),
+        cancelledStreamInterceptor(),
         ...(options.interceptors ?? []),
       ],
       contextValues: requestContextValues,

@@ -40,9 +40,6 @@ export function serverTlsFromFiles(files: TlsFiles): ServerTls | undefined {
  */
 export function clientTlsFromFiles(files: TlsFiles): ClientTls | undefined {
   if (!files.TLS_CA_FILE) return undefined;
-  const server = serverTlsFromFiles(files);
-  return {
-    ca: readFileSync(files.TLS_CA_FILE),
-    ...(server ? { cert: server.cert, key: server.key } : {}),
-  };
+  const own = serverTlsFromFiles(files); // reads the CA too, when there is a certificate
+  return own ? { ca: own.ca!, cert: own.cert, key: own.key } : { ca: readFileSync(files.TLS_CA_FILE) };
 }

@@ -10,7 +10,11 @@ import {
 } from "@switchboard/proto/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "@switchboard/proto/grpc/reflection/v1/reflection_pb.js";
 import { ServerReflection as ServerReflectionV1Alpha } from "@switchboard/proto/grpc/reflection/v1alpha/reflection_pb.js";
-import { EchoRequestSchema, EchoService } from "@switchboard/proto/switchboard/echo/v1/echo_pb.js";
+import {
+  EchoCollectRequestSchema,
+  EchoRequestSchema,
+  EchoService,
+} from "@switchboard/proto/switchboard/echo/v1/echo_pb.js";
 import {
   callError,
   connectClient,
@@ -216,6 +220,52 @@ describe("limits and bad input", () => {
       Buffer.from([0, 0, 0, 0, 0]),
     );
     expect(result.grpcStatus).toBe(String(Code.Unimplemented));
+  });
+});
+
+describe("cancelled client streams", () => {
+  it("end the handler's iteration with CANCELED, never like a finished stream", async () => {
+    // What the handler saw at the end of each call's request stream.
+    const endings: (string | Code)[] = [];
+    let ended: () => void = () => undefined;
+    const server = new GrpcServer({
+      logger: memoryLogger().logger,
+      routes: (router) =>
+        router.service(EchoService, {
+          ...echoService,
+          async echoCollect(requests) {
+            try {
+              for await (const _ of requests);
+              endings.push("finished");
+            } catch (error) {
+              endings.push(ConnectError.from(error).code);
+            }
+            ended();
+            return { text: "", count: 0 };
+          },
+        }),
+    });
+    running.push(server);
+    const { baseUrl } = await serveOnPort0(server);
+    const message = toBinary(EchoCollectRequestSchema, create(EchoCollectRequestSchema, { text: "part" }));
+    const frame = Buffer.concat([Buffer.from([0, 0, 0, 0, message.length]), message]);
+    const session = http2.connect(baseUrl);
+    for (let round = 0; round < 20; round++) {
+      const handled = new Promise<void>((resolve) => {
+        ended = resolve;
+      });
+      const stream = session.request({
+        ":method": "POST",
+        ":path": "/switchboard.echo.v1.EchoService/EchoCollect",
+        "content-type": "application/grpc",
+        te: "trailers",
+      });
+      stream.on("error", () => undefined);
+      stream.write(frame, () => stream.close(http2.constants.NGHTTP2_CANCEL)); // a message, then reset
+      await handled;
+    }
+    session.close();
+    expect(endings).toEqual(Array(20).fill(Code.Canceled));
   });
 });
 

@@ -20,12 +20,13 @@ export interface UploadProgress {
   decoding?(): void;
 }
 
-/** An upload as it arrives: its metadata, its chunks, and the call's signal. */
+/**
+ * An upload as it arrives: its metadata and its chunks. A cancelled call makes `chunks` throw
+ * CANCELED rather than end (the service kit's cancelledStreamInterceptor).
+ */
 export interface Upload {
   metadata: UploadMetadata;
   chunks: AsyncIterable<Uint8Array>;
-  /** The call's signal: aborts when the client cancels. */
-  signal?: AbortSignal;
   progress?: UploadProgress;
 }
 
@@ -51,7 +52,7 @@ export async function receiveImage(
   upload: Upload,
   limits: UploadLimits,
 ): Promise<ReceivedImage> {
-  const { metadata, chunks, signal, progress = {} } = upload;
+  const { metadata, chunks, progress = {} } = upload;
   const declared = Number(metadata.sizeBytes);
   if (declared > limits.maxUploadBytes) {
     throw tooLarge(`size_bytes ${declared} is over the upload limit of ${limits.maxUploadBytes} bytes`);
@@ -73,7 +74,6 @@ export async function receiveImage(
       await writer.write(chunk);
       progress.received?.(writer.size);
     }
-    await cancelledCheck(signal);
     const blob = await writer.finish();
     progress.decoding?.();
     return { blob, ...(await inspect(blob, metadata, writer.head, limits)) };
@@ -81,18 +81,6 @@ export async function receiveImage(
     await writer.discard();
     throw error;
   }
-}
-
-/**
- * Node's HTTP/2 server ends a request's body when the client resets the stream, and aborts the
- * call's signal only a moment later: a cancelled upload first looks complete. Letting pending
- * I/O callbacks run usually reveals the cancel; when it does not, the full decode in inspect()
- * still refuses the truncated bytes.
- */
-async function cancelledCheck(signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) return;
-  await new Promise((resolve) => setImmediate(resolve));
-  if (signal.aborted) throw new ConnectError("the client cancelled the upload", Code.Canceled);
 }
 
 async function inspect(blob: PendingBlob, metadata: UploadMetadata, head: Buffer, limits: UploadLimits) {

@@ -33,10 +33,10 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
     private readonly store: ImageStore,
   ) {}
 
-  async uploadImage(requests: AsyncIterable<UploadImageRequest>, context: HandlerContext) {
+  async uploadImage(requests: AsyncIterable<UploadImageRequest>) {
     const { start, chunks } = await readStartThenChunks<"metadata", UploadMetadata>(requests, "metadata");
     return {
-      image: await this.library.upload({ metadata: start, chunks, signal: context.signal }),
+      image: await this.library.upload({ metadata: start, chunks }),
     };
   }
 
@@ -94,7 +94,6 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
         {
           metadata,
           chunks,
-          signal: context.signal,
           progress: {
             received: (bytes) => {
               received = BigInt(bytes);
