@@ -102,7 +102,7 @@ describe("ListUsers over 100,000 users (the big test)", () => {
     console.log(`deadline after ${received} users: the server read ${batchesRead} of ${BATCHES} batches`);
   });
 
-  it("streams all of them from the service in its own process, whose RSS stays bounded", async () => {
+  it("streams all of them from the service in its own process, and reports its RSS", async () => {
     await ensureBrokers("kafka", "mosquitto");
     // The process opens the same PGlite directory: this one lets go of it first.
     await service.close();
@@ -111,12 +111,13 @@ describe("ListUsers over 100,000 users (the big test)", () => {
     const child = await startProcess();
     try {
       const rss = () => residentBytes(child.process.pid!);
+      await settled(rss);
       const report = await streamAll(`http://127.0.0.1:${child.port}`, rss);
       expect(report.received).toBe(USERS);
+      // A figure, not a bound: on Node 24 RSS grows about as much either way (batches of 500:
+      // +222 MiB; one batch of 100,000: +261; Node 20: +29), most of it V8 growing its heap, so RSS
+      // cannot tell batching from loading everything. The batch count in the first test can.
       console.log("ListUsers 100k, the service's own process (VmRSS):", JSON.stringify(report));
-      // Holding every user at once (one SELECT, mapped to User messages) adds about 110 MiB of RSS,
-      // before any of it is serialized; streaming in batches adds about 25.
-      expect(report.peakMiB - report.baselineMiB).toBeLessThan(64);
     } finally {
       await child.stop();
     }
@@ -152,6 +153,17 @@ async function startProcess(): Promise<{ process: ChildProcess; port: number; st
       await exited;
     },
   };
+}
+
+/** Waits (up to 15 s) until a process's RSS stops moving after its start (JIT, PGlite's recovery). */
+async function settled(rss: () => number): Promise<void> {
+  let last = rss();
+  for (let quiet = 0, tries = 0; quiet < 4 && tries < 60; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = rss();
+    quiet = Math.abs(now - last) < MiB ? quiet + 1 : 0;
+    last = now;
+  }
 }
 
 /** The resident set size of a process, from /proc (Linux). */
