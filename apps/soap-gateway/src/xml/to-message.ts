@@ -9,13 +9,17 @@ import {
   type DescMessage,
   fromJson,
   type JsonValue,
-  type Message,
+  type MessageShape,
   ScalarType,
 } from "@bufbuild/protobuf";
 import { valueType, type XmlType } from "../contract/xsd-types.js";
 import { type XmlElement, XmlRejected } from "./xml-tree.js";
 
-export function elementToMessage(element: XmlElement, desc: DescMessage, ns: string): Message {
+export function elementToMessage<Desc extends DescMessage>(
+  element: XmlElement,
+  desc: Desc,
+  ns: string,
+): MessageShape<Desc> {
   const json = messageJson(element, desc, ns, element.local);
   try {
     return fromJson(desc, json);
