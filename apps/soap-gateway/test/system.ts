@@ -68,6 +68,8 @@ export async function startSystem(options: Partial<Omit<AppDeps, "logger" | "bac
 
   return {
     url: gateway.baseUrl,
+    /** user-service itself, for calls that bypass the gateway. */
+    grpcUrl: users.baseUrl,
     gatewayLines: gatewayLog.lines,
     /** gRPC calls the backends have handled so far. */
     rpcs: () => [...usersLog.lines, ...imagesLog.lines].filter((line) => "rpc" in line).length,
