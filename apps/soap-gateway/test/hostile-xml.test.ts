@@ -279,6 +279,14 @@ describe("malformed or mislabelled requests", () => {
     });
   }
 
+  it("a charset other than UTF-8", async () => {
+    const headers = { "content-type": "text/xml; charset=iso-8859-1", soapaction: action("GetUser") };
+    await refused(() => post(endpoint, envelope11(getUser()), headers), {
+      codeName: "INVALID_ARGUMENT",
+      message: /charset iso-8859-1 is not supported/,
+    });
+  });
+
   it("a header block marked mustUnderstand that nothing understands", async () => {
     const header = `<s:Header><w:Security xmlns:w="urn:x-wsse" s:mustUnderstand="1"/></s:Header>`;
     await refused(() => post(endpoint, envelope11(getUser(), header), xml11), {

@@ -16,29 +16,29 @@ beforeAll(async () => {
 });
 afterAll(() => system.close());
 
-type Call = (args: object) => Promise<Record<string, any>>;
+// biome-ignore lint/suspicious/noExplicitAny: node-soap's clients and results take their shape from the WSDL at run time
+type Dynamic = any;
+type Call = (args: object) => Promise<Dynamic>;
 
 /** The operations of one port (the SOAP 1.1 or 1.2 one) of a service, as promise-returning functions. */
 async function port(service: string, version: "1.1" | "1.2"): Promise<Record<string, Call>> {
   const client = await soap.createClientAsync(`${system.url}/ws/${service}?wsdl`, {
     forceSoap12Headers: version === "1.2",
   });
-  const methods = (client as any)[service][`${service}${version === "1.1" ? "Soap11" : "Soap12"}`];
+  const methods = (client as Dynamic)[service][`${service}${version === "1.1" ? "Soap11" : "Soap12"}`];
   return Object.fromEntries(
     Object.keys(methods).map((op) => [
       op,
       (args: object) =>
         new Promise((resolve, reject) =>
-          methods[op](args, (error: unknown, result: Record<string, any>) =>
-            error ? reject(error) : resolve(result),
-          ),
+          methods[op](args, (error: unknown, result: Dynamic) => (error ? reject(error) : resolve(result))),
         ),
     ]),
   );
 }
 
 /** The GrpcStatus detail of a Fault, as node-soap parsed it. */
-function grpcStatus(error: any): Record<string, any> {
+function grpcStatus(error: Dynamic): Dynamic {
   const fault = error?.root?.Envelope?.Body?.Fault;
   expect(fault, String(error)).toBeDefined();
   return fault.detail?.GrpcStatus ?? fault.Detail?.GrpcStatus;
