@@ -16,41 +16,50 @@ const here = dirname(fileURLToPath(import.meta.url));
 const protoDir = join(here, "../../../proto");
 const buf = join(dirname(createRequire(import.meta.url).resolve("@bufbuild/buf/package.json")), "bin/buf");
 
-const image = execFileSync(buf, ["build", "--path", "switchboard", "-o", "-#format=binpb"], {
-  cwd: protoDir,
-  maxBuffer: 64 * 1024 * 1024,
-});
-const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, image));
+/** Every doc comment of proto/switchboard, by full name, sorted: what gen/comments.json holds. */
+export function contractComments(): Record<string, string> {
+  const image = execFileSync(buf, ["build", "--path", "switchboard", "-o", "-#format=binpb"], {
+    cwd: protoDir,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, image));
 
-const comments: Record<string, string> = {};
-const note = (name: string, desc: Exclude<AnyDesc, { kind: "file" }>) => {
-  const text = getComments(desc).leading?.trim();
-  if (text) comments[name] = text.replace(/^ /gm, "");
-};
-for (const file of registry.files) {
-  if (!file.name.startsWith("switchboard/")) continue;
-  for (const type of [...file.messages, ...file.enums, ...file.services]) walk(type);
-}
-
-function walk(desc: Exclude<AnyDesc, { kind: "file" }>): void {
-  switch (desc.kind) {
-    case "message":
-      note(desc.typeName, desc);
-      for (const field of desc.fields) note(`${desc.typeName}.${field.name}`, field);
-      for (const oneof of desc.oneofs) note(`${desc.typeName}.${oneof.name}`, oneof);
-      for (const nested of [...desc.nestedMessages, ...desc.nestedEnums]) walk(nested);
-      break;
-    case "enum":
-      note(desc.typeName, desc);
-      for (const value of desc.values) note(`${desc.typeName}.${value.name}`, value);
-      break;
-    case "service":
-      note(desc.typeName, desc);
-      for (const method of desc.methods) note(`${desc.typeName}.${method.name}`, method);
-      break;
+  const comments: Record<string, string> = {};
+  const note = (name: string, desc: Exclude<AnyDesc, { kind: "file" }>) => {
+    const text = getComments(desc).leading?.trim();
+    if (text) comments[name] = text.replace(/^ /gm, "");
+  };
+  for (const file of registry.files) {
+    if (!file.name.startsWith("switchboard/")) continue;
+    for (const type of [...file.messages, ...file.enums, ...file.services]) walk(type);
   }
+
+  function walk(desc: Exclude<AnyDesc, { kind: "file" }>): void {
+    switch (desc.kind) {
+      case "message":
+        note(desc.typeName, desc);
+        for (const field of desc.fields) note(`${desc.typeName}.${field.name}`, field);
+        for (const oneof of desc.oneofs) note(`${desc.typeName}.${oneof.name}`, oneof);
+        for (const nested of [...desc.nestedMessages, ...desc.nestedEnums]) walk(nested);
+        break;
+      case "enum":
+        note(desc.typeName, desc);
+        for (const value of desc.values) note(`${desc.typeName}.${value.name}`, value);
+        break;
+      case "service":
+        note(desc.typeName, desc);
+        for (const method of desc.methods) note(`${desc.typeName}.${method.name}`, method);
+        break;
+    }
+  }
+
+  return Object.fromEntries(Object.entries(comments).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-const sorted = Object.fromEntries(Object.entries(comments).sort(([a], [b]) => a.localeCompare(b)));
-writeFileSync(join(here, "../gen/comments.json"), `${JSON.stringify(sorted, null, 2)}\n`);
-console.log(`gen/comments.json: ${Object.keys(sorted).length} comments`);
+export const COMMENTS_FILE = join(here, "../gen/comments.json");
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const comments = contractComments();
+  writeFileSync(COMMENTS_FILE, `${JSON.stringify(comments, null, 2)}\n`);
+  console.log(`gen/comments.json: ${Object.keys(comments).length} comments`);
+}
