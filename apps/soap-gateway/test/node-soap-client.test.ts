@@ -7,12 +7,23 @@
 import { createHash, randomUUID } from "node:crypto";
 import * as soap from "soap";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SoapHeaderHandler } from "../src/soap/header-handler.js";
 import { makePng } from "./png.js";
+import { action, envelope11, post } from "./raw-soap.js";
 import { type SystemUnderTest, startSystem } from "./system.js";
 
 let system: SystemUnderTest;
+/** The header hook (where WS-Security will go): claims {urn:x-test}Token, sets gRPC metadata from it. */
+const claimed: string[] = [];
+const tokenHandler: SoapHeaderHandler = {
+  understands: (header) => header.uri === "urn:x-test" && header.local === "Token",
+  handle(header, outgoing) {
+    claimed.push(header.text);
+    outgoing.set("x-test-token", header.text);
+  },
+};
 beforeAll(async () => {
-  system = await startSystem();
+  system = await startSystem({ headerHandlers: [tokenHandler] });
 });
 afterAll(() => system.close());
 
@@ -125,5 +136,16 @@ describe("SOAP over the other operations", () => {
     const error = await notifications.ListNotifications!({ userId: "someone" }).catch((e) => e);
     expect(error.root.Envelope.Body.Fault.faultcode).toBe("env:Server");
     expect(grpcStatus(error)).toMatchObject({ code: "14", codeName: "UNAVAILABLE" });
+  });
+
+  it("hands a mustUnderstand header a handler claims to that handler, and answers", async () => {
+    const header = `<s:Header><t:Token xmlns:t="urn:x-test" s:mustUnderstand="1">secret-1</t:Token></s:Header>`;
+    const body = `<u:ListUsers><u:pageSize>1</u:pageSize></u:ListUsers>`;
+    const response = await post(`${system.url}/ws/UserService`, envelope11(body, header), {
+      "content-type": "text/xml",
+      soapaction: action("ListUsers"),
+    });
+    expect(response.status).toBe(200);
+    expect(claimed).toEqual(["secret-1"]);
   });
 });
