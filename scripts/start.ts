@@ -61,8 +61,15 @@ function runningBrokers(): Set<string> {
 
 /** Where the services call each other: gRPC over TLS when the system runs with --tls. */
 function serviceUrls(apps: App[]): Record<string, string> {
-  const image = apps.find((app) => app.name === "image-service");
-  return image ? { IMAGE_SERVICE_URL: `${tls ? "https" : "http"}://localhost:${image.port}` } : {};
+  const url = (name: string) => {
+    const app = apps.find((candidate) => candidate.name === name);
+    return app
+      ? {
+          [`${name.replace("-", "_").toUpperCase()}_URL`]: `${tls ? "https" : "http"}://localhost:${app.port}`,
+        }
+      : {};
+  };
+  return { ...url("image-service"), ...url("user-service"), ...url("notification-service") };
 }
 
 function startApp(app: App, urls: Record<string, string>): ChildProcess {

@@ -1,0 +1,151 @@
+/**
+ * node-soap, a client that knows nothing of protobuf, builds itself from the live WSDL and runs
+ * the issue's flows against the real services: CRUD over both bindings, the NOT_FOUND Fault with
+ * its typed detail, a ListUsers page, UploadImage + GetImage, and a Server Fault for a backend
+ * that is down.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import * as soap from "soap";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SoapHeaderHandler } from "../src/soap/header-handler.js";
+import { makePng } from "./png.js";
+import { action, envelope11, post } from "./raw-soap.js";
+import { type SystemUnderTest, startSystem } from "./system.js";
+
+let system: SystemUnderTest;
+/** The header hook (where WS-Security will go): claims {urn:x-test}Token, sets gRPC metadata from it. */
+const claimed: string[] = [];
+const tokenHandler: SoapHeaderHandler = {
+  understands: (header) => header.uri === "urn:x-test" && header.local === "Token",
+  handle(header, outgoing) {
+    claimed.push(header.text);
+    outgoing.set("x-test-token", header.text);
+  },
+};
+beforeAll(async () => {
+  system = await startSystem({ headerHandlers: [tokenHandler] });
+});
+afterAll(() => system.close());
+
+// biome-ignore lint/suspicious/noExplicitAny: node-soap's clients and results take their shape from the WSDL at run time
+type Dynamic = any;
+type Call = (args: object) => Promise<Dynamic>;
+
+/** The operations of one port (the SOAP 1.1 or 1.2 one) of a service, as promise-returning functions. */
+async function port(service: string, version: "1.1" | "1.2"): Promise<Record<string, Call>> {
+  const client = await soap.createClientAsync(`${system.url}/ws/${service}?wsdl`, {
+    forceSoap12Headers: version === "1.2",
+  });
+  const methods = (client as Dynamic)[service][`${service}${version === "1.1" ? "Soap11" : "Soap12"}`];
+  return Object.fromEntries(
+    Object.keys(methods).map((op) => [
+      op,
+      (args: object) =>
+        new Promise((resolve, reject) =>
+          methods[op](args, (error: unknown, result: Dynamic) => (error ? reject(error) : resolve(result))),
+        ),
+    ]),
+  );
+}
+
+/** The GrpcStatus detail of a Fault, as node-soap parsed it. */
+function grpcStatus(error: Dynamic): Dynamic {
+  const fault = error?.root?.Envelope?.Body?.Fault;
+  expect(fault, String(error)).toBeDefined();
+  return fault.detail?.GrpcStatus ?? fault.Detail?.GrpcStatus;
+}
+
+for (const version of ["1.1", "1.2"] as const) {
+  describe(`SOAP ${version}`, () => {
+    it("creates, reads, updates and deletes a user, then reads NOT_FOUND with a typed detail", async () => {
+      const users = await port("UserService", version);
+      const email = `ana-${randomUUID()}@example.com`;
+      const created = await users.CreateUser!({ requestId: randomUUID(), name: "Ana", email });
+      const id = created.user.id as string;
+      expect(created.user).toMatchObject({ name: "Ana", email, version: 1 });
+
+      const read = await users.GetUser!({ id });
+      expect(read.user).toMatchObject({ id, name: "Ana", email });
+
+      const updated = await users.UpdateUser!({
+        user: { id, name: "Ana María" },
+        updateMask: "name",
+        expectedVersion: 1,
+      });
+      expect(updated.user).toMatchObject({ id, name: "Ana María", version: 2 });
+
+      await users.DeleteUser!({ id, expectedVersion: 2 });
+      // The gateway saw this binding's envelope (node-soap really spoke SOAP ${version}).
+      expect(
+        system.gatewayLines.some(
+          (l) => l.operation === "DeleteUser" && l.soap === version && l.code === "OK",
+        ),
+      ).toBe(true);
+
+      const error = await users.GetUser!({ id }).catch((e) => e);
+      expect(error.response.status).toBe(500);
+      expect(grpcStatus(error)).toMatchObject({ code: "5", codeName: "NOT_FOUND" });
+      expect(error.root.Envelope.Body.Fault[version === "1.1" ? "faultcode" : "Code"]).toEqual(
+        version === "1.1" ? "env:Client" : { Value: "env:Sender" },
+      );
+    });
+  });
+}
+
+describe("SOAP over the other operations", () => {
+  it("lists users one page at a time, with the token of the next page", async () => {
+    const users = await port("UserService", "1.1");
+    const tag = randomUUID().slice(0, 8);
+    for (const n of [1, 2, 3]) {
+      await users.CreateUser!({
+        requestId: randomUUID(),
+        name: `List ${tag} ${n}`,
+        email: `l${n}-${tag}@example.com`,
+      });
+    }
+    const first = await users.ListUsers!({ query: tag, pageSize: 2 });
+    expect(first.users).toHaveLength(2);
+    expect(first.nextPageToken).not.toBe("");
+    const second = await users.ListUsers!({ query: tag, pageSize: 2, pageToken: first.nextPageToken });
+    const rest = Array.isArray(second.users) ? second.users : [second.users];
+    expect(rest.map((u: { name: string }) => u.name)).toHaveLength(1);
+    expect([...first.users, ...rest].map((u: { name: string }) => u.name).sort()).toEqual(
+      [1, 2, 3].map((n) => `List ${tag} ${n}`),
+    );
+  });
+
+  it("uploads a whole image in one request and reads it back with GetImage", async () => {
+    const images = await port("ImageService", "1.2");
+    const png = makePng(16, 9);
+    const uploaded = await images.UploadImage!({
+      metadata: { filename: "a.png", contentType: "image/png", sizeBytes: png.length, ownerId: "soap-owner" },
+      data: png.toString("base64"),
+    });
+    expect(uploaded.image).toMatchObject({
+      width: 16,
+      height: 9,
+      sizeBytes: png.length,
+      sha256: createHash("sha256").update(png).digest("hex"),
+    });
+    const read = await images.GetImage!({ imageId: uploaded.image.id });
+    expect(read.image).toMatchObject({ id: uploaded.image.id, filename: "a.png", ownerId: "soap-owner" });
+  });
+
+  it("answers a Server Fault with UNAVAILABLE when the backend is down", async () => {
+    const notifications = await port("NotificationService", "1.1");
+    const error = await notifications.ListNotifications!({ userId: "someone" }).catch((e) => e);
+    expect(error.root.Envelope.Body.Fault.faultcode).toBe("env:Server");
+    expect(grpcStatus(error)).toMatchObject({ code: "14", codeName: "UNAVAILABLE" });
+  });
+
+  it("hands a mustUnderstand header a handler claims to that handler, and answers", async () => {
+    const header = `<s:Header><t:Token xmlns:t="urn:x-test" s:mustUnderstand="1">secret-1</t:Token></s:Header>`;
+    const body = `<u:ListUsers><u:pageSize>1</u:pageSize></u:ListUsers>`;
+    const response = await post(`${system.url}/ws/UserService`, envelope11(body, header), {
+      "content-type": "text/xml",
+      soapaction: action("ListUsers"),
+    });
+    expect(response.status).toBe(200);
+    expect(claimed).toEqual(["secret-1"]);
+  });
+});
