@@ -9,6 +9,7 @@ import {
   NotificationStore,
   notificationMigrations,
 } from "@switchboard/notification-service";
+import type { Notification } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
 import { memoryLogger, serveOnPort0 } from "@switchboard/testing";
 import { buildApp as buildUserApp, UserStore, userMigrations } from "@switchboard/user-service";
 import { build, type GatewayOptions } from "../src/app.js";
@@ -60,7 +61,8 @@ export async function startServices() {
   return {
     urls: { user: user.baseUrl, image: image.baseUrl, notification: notification.baseUrl },
     userLog: userLog.lines,
-    hub: notificationApp.hub,
+    /** Pushes a notification to open Subscribe streams, as the delivery worker does. */
+    hub: notificationApp.hub as { publish(notification: Notification): number },
     async close() {
       await Promise.all([user.server.shutdown(), image.server.shutdown(), notification.server.shutdown()]);
       await Promise.all([userDb.close(), imageDb.close(), notificationDb.close(), blobs.close()]);
