@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import type { DescMethodStreaming, DescMethodUnary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { transcodeRequest } from "@switchboard/http-transcoding";
@@ -84,7 +85,7 @@ export function downloadImage(timeoutMs: number) {
         if (next.value.data.case === "chunk") yield next.value.data.value;
       }
     }
-    return call.reply.send(bytes());
+    return call.reply.send(Readable.from(bytes(), { objectMode: false }));
   };
 }
 

@@ -49,15 +49,23 @@ export function subscribeSse(options: SseOptions) {
     const abort = new AbortController();
     call.signal.addEventListener("abort", () => abort.abort());
     // Live first, then history: nothing delivered in between is lost (duplicates are skipped by id).
-    const live = await call.backend.transport.stream(
+    // Not awaited yet: the stream's headers only come with its first notification.
+    const live = call.backend.transport.stream(
       call.route.method as DescMethodStreaming,
       abort.signal,
       0, // no deadline: a subscription lasts as long as the client stays
       call.headers,
       single(input),
     );
-    // The history call also proves the backend is up before the 200 goes out (else 503 as JSON).
-    const missed = await missedSince(call, input.userId, lastEventId, options);
+    live.catch(() => {}); // its failure is reported on the event stream below
+    let missed: Notification[];
+    try {
+      // The history call also proves the backend is up before the 200 goes out (else 503 as JSON).
+      missed = await missedSince(call, input.userId, lastEventId, options);
+    } catch (error) {
+      abort.abort();
+      throw error;
+    }
 
     open.set(client, (open.get(client) ?? 0) + 1);
     const raw = call.reply.raw;
@@ -83,7 +91,7 @@ export function subscribeSse(options: SseOptions) {
     raw.once("close", () => abort.abort());
     try {
       for (const n of missed) send(n);
-      for await (const message of live.message as AsyncIterable<SubscribeResponse>)
+      for await (const message of (await live).message as AsyncIterable<SubscribeResponse>)
         if (message.notification) send(message.notification);
     } catch (error) {
       if (!abort.signal.aborted) raw.write(`event: error\ndata: ${JSON.stringify(statusOf(error).body)}\n\n`);
