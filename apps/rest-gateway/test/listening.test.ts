@@ -25,6 +25,8 @@ afterAll(async () => {
   await services?.close();
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers, checked field by field
+const body = async (response: Response): Promise<any> => response.json();
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
 async function upload(png: Uint8Array, owner = "ana") {
@@ -33,7 +35,7 @@ async function upload(png: Uint8Array, owner = "ana") {
   form.set("file", new Blob([png], { type: "image/png" }), "a.png");
   const response = await fetch(`${base}/v1/images`, { method: "POST", body: form });
   expect(response.status, await response.clone().text()).toBe(201);
-  return (await response.json()).image as { id: string; sha256: string; sizeBytes: string };
+  return (await body(response)).image as { id: string; sha256: string; sizeBytes: string };
 }
 
 describe("images", () => {
@@ -58,7 +60,7 @@ describe("images", () => {
       body: png,
     });
     expect(response.status, await response.clone().text()).toBe(201);
-    expect((await response.json()).image).toMatchObject({
+    expect((await body(response)).image).toMatchObject({
       ownerId: "bea",
       filename: "raw.png",
       sha256: sha256(png),
@@ -81,14 +83,14 @@ describe("images", () => {
     );
     const past = await fetch(url, { headers: { range: `bytes=${png.length}-` } });
     expect(past.status).toBe(416);
-    expect((await past.json()).code).toBe(11);
+    expect((await body(past)).code).toBe(11);
   });
 
   it("GET /v1/images lists an owner's images and GET /v1/images/{id} reads one; POST :process makes a variant", async () => {
     const image = await upload(pngOf(64, 64), "lister");
-    const list = await (await fetch(`${base}/v1/images?ownerId=lister`)).json();
+    const list = await body(await fetch(`${base}/v1/images?ownerId=lister`));
     expect(list.images.map((i: { id: string }) => i.id)).toContain(image.id);
-    const one = await (await fetch(`${base}/v1/images/${image.id}`)).json();
+    const one = await body(await fetch(`${base}/v1/images/${image.id}`));
     expect(one.image.id).toBe(image.id);
     const processed = await fetch(`${base}/v1/images/${image.id}:process`, {
       method: "POST",
@@ -96,7 +98,7 @@ describe("images", () => {
       body: JSON.stringify({ operations: [{ grayscale: {} }] }),
     });
     expect(processed.status, await processed.clone().text()).toBe(200);
-    expect((await processed.json()).variant.imageId).toBe(image.id);
+    expect((await body(processed)).variant.imageId).toBe(image.id);
   });
 });
 
@@ -134,7 +136,7 @@ describe("server-sent events", () => {
       body: JSON.stringify({ userId, title, body: "hi" }),
     });
     expect(response.status, await response.clone().text()).toBe(200);
-    return (await response.json()).notification as { id: string };
+    return (await body(response)).notification as { id: string };
   };
 
   it("streams live notifications as `notification` events with the notification id, with heartbeats", async () => {
@@ -174,7 +176,7 @@ describe("server-sent events", () => {
     expect(open.map((r) => r.status)).toEqual([200, 200]);
     const third = await fetch(`${base}/v1/users/cap/notifications:subscribe`);
     expect(third.status).toBe(429);
-    expect((await third.json()).code).toBe(8);
+    expect((await body(third)).code).toBe(8);
     for (const c of controllers) c.abort();
   });
 });
@@ -186,14 +188,14 @@ describe("Connect and gRPC-Web on the same port", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ name: "Web", email: `web.${Date.now()}@example.com` }),
     });
-    const { user } = await created.json();
+    const { user } = await body(created);
     const connect = await fetch(`${base}/switchboard.user.v1.UserService/GetUser`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ id: user.id }),
     });
     expect(connect.status).toBe(200);
-    expect((await connect.json()).user.name).toBe("Web");
+    expect((await body(connect)).user.name).toBe("Web");
 
     const client = createClient(UserService, createGrpcWebTransport({ baseUrl: base }));
     expect((await client.getUser({ id: user.id })).user?.name).toBe("Web");
