@@ -9,7 +9,8 @@
 # stops it with SIGTERM — which stops the services and the brokers that run started.
 #
 # Reports (summed by .ci/run): clients/python/reports/junit.xml and junit-tls.xml,
-# clients/node-grpc-js/reports/junit-system.xml and junit-system-tls.xml, and (with CI=true)
+# clients/node-grpc-js/reports/junit-system.xml and junit-system-tls.xml,
+# apps/rest-gateway/reports/junit-system.xml and junit-system-tls.xml, and (with CI=true)
 # e2e/reports/junit.xml and junit-tls.xml. Environment: SWITCHBOARD_SYSTEM_UP_TIMEOUT (seconds to wait for the
 # system, default 900: a first run installs the brokers).
 set -uo pipefail
@@ -92,6 +93,10 @@ client_tests() {
   (cd clients/python && .venv/bin/pytest --junitxml="reports/junit$suffix.xml" "$@") || status=1
   echo "=== stock grpc-js client (vitest$suffix) ==="
   (cd clients/node-grpc-js &&
+    pnpm exec vitest run test/system --reporter=verbose --reporter=junit \
+      --outputFile.junit="reports/junit-system$suffix.xml") || status=1
+  echo "=== rest-gateway: plain HTTP on :8080 and the README's curl lines (vitest$suffix) ==="
+  (cd apps/rest-gateway &&
     pnpm exec vitest run test/system --reporter=verbose --reporter=junit \
       --outputFile.junit="reports/junit-system$suffix.xml") || status=1
 }

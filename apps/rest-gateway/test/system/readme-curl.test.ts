@@ -1,0 +1,29 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+
+/** The README's "curl it" block, exactly as written. */
+const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+const block = /<!-- curl-it:start -->\s*```bash\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+const lines = block.split("\n").filter((line) => line.trim() !== "");
+
+describe("the README's curl lines, verbatim, against the running system", () => {
+  it("has lines to run", () => {
+    expect(lines.length).toBeGreaterThan(10);
+  });
+
+  it("runs every line in order in one shell, each succeeding", () => {
+    // One bash: later lines use the variables earlier ones set. Each line is checked on its own.
+    const script = lines
+      .map(
+        (line, i) =>
+          `${line} || { echo "README curl line ${i + 1} failed: ${line.replaceAll('"', '\\"').replaceAll("$", "\\$")}" >&2; exit 1; }`,
+      )
+      .join("\n");
+    const output = execFileSync("bash", ["-c", script], { encoding: "utf8", timeout: 60_000 });
+    expect(output).toContain('"user"');
+    expect(output).toMatch(/^304$/m);
+    expect(output).toMatch(/^405$/m);
+    expect(output).toContain("event: notification");
+  }, 90_000);
+});
