@@ -1,4 +1,5 @@
 import { type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
+import { isRequired, ruleKeywords } from "./validate-rules.js";
 
 export type Schema = Record<string, unknown>;
 
@@ -46,14 +47,32 @@ export class SchemaBuilder {
   /** The message's object schema, leaving out the fields named in `omit` (bound by the path). */
   messageSchema(message: DescMessage, omit: ReadonlySet<string> = new Set()): Schema {
     const properties: Record<string, Schema> = {};
+    const required: string[] = [];
     for (const field of message.fields) {
       if (omit.has(field.name)) continue;
       properties[field.jsonName] = this.fieldSchema(field);
+      if (isRequired(field)) required.push(field.jsonName);
     }
-    return { type: "object", title: message.name, properties, additionalProperties: false };
+    return {
+      type: "object",
+      title: message.name,
+      properties,
+      ...(required.length > 0 ? { required } : {}),
+      additionalProperties: false,
+    };
   }
 
+  /** The field's JSON Schema, with its protovalidate rules. */
   fieldSchema(field: DescField): Schema {
+    const rules = ruleKeywords(field);
+    const base = this.#typeSchema(field);
+    if ("anyOf" in rules) return { ...base, ...rules };
+    return "$ref" in base && Object.keys(rules).length > 0
+      ? { allOf: [base], ...rules }
+      : { ...base, ...rules };
+  }
+
+  #typeSchema(field: DescField): Schema {
     switch (field.fieldKind) {
       case "scalar":
         return scalarSchema(field.scalar);

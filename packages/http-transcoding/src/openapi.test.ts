@@ -23,15 +23,15 @@ describe("OpenAPI from the route table", () => {
       0,
     );
     expect(count).toBe(routes.length);
-    expect(doc.paths["/v1/users/{user.id}"].patch.parameters[0]).toMatchObject({
-      name: "user.id",
+    expect(doc.paths["/v1/users/{user_id}"].patch.parameters[0]).toMatchObject({
+      name: "user_id",
       in: "path",
       required: true,
     });
   });
 
   it("never repeats a path parameter in a body schema", () => {
-    const patchBody = doc.paths["/v1/users/{user.id}"].patch.requestBody.content["application/json"].schema;
+    const patchBody = doc.paths["/v1/users/{user_id}"].patch.requestBody.content["application/json"].schema;
     expect(Object.keys(patchBody.properties)).not.toContain("id");
     const processBody =
       doc.paths["/v1/images/{image_id}:process"].post.requestBody.content["application/json"].schema;
@@ -42,8 +42,19 @@ describe("OpenAPI from the route table", () => {
     const names = doc.paths["/v1/users"].get.parameters.map((p: { name: string }) => p.name);
     expect(names).toEqual(["query", "page_size", "page_token"]);
     expect(doc.paths["/v1/users"].post.parameters).toEqual([]);
-    const patchQuery = doc.paths["/v1/users/{user.id}"].patch.parameters.map((p: { name: string }) => p.name);
-    expect(patchQuery).toEqual(["user.id", "update_mask", "expected_version"]);
+    const patchQuery = doc.paths["/v1/users/{user_id}"].patch.parameters.map((p: { name: string }) => p.name);
+    expect(patchQuery).toEqual(["user_id", "update_mask", "expected_version"]);
+  });
+
+  it("states the contract's protovalidate rules: uuid, lengths, bounds, required fields, ignore-if-zero", () => {
+    const create = doc.paths["/v1/users"].post.requestBody.content["application/json"].schema;
+    expect(create.required).toEqual(["name", "email"]);
+    expect(create.properties.name).toMatchObject({ type: "string", minLength: 1, maxLength: 100 });
+    expect(create.properties.email).toMatchObject({ format: "email" });
+    expect(create.properties.requestId).toMatchObject({ anyOf: [{ const: "" }, { format: "uuid" }] });
+    expect(doc.paths["/v1/users/{id}"].get.parameters[0].schema).toMatchObject({ format: "uuid" });
+    const list = doc.paths["/v1/users"].get.parameters.find((p: { name: string }) => p.name === "page_size");
+    expect(list.schema).toMatchObject({ minimum: 0, maximum: 1000 });
   });
 
   it("describes int64 as strings, enums by name, timestamps as date-time and errors as google.rpc.Status", () => {

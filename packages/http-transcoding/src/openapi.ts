@@ -2,6 +2,7 @@ import type { DescField, DescMessage } from "@bufbuild/protobuf";
 import { type Schema, SchemaBuilder } from "./json-schema.js";
 import { acceptsText } from "./query-value.js";
 import type { Route } from "./routes.js";
+import { isRequired } from "./validate-rules.js";
 
 export interface OpenApiOptions {
   title: string;
@@ -21,7 +22,7 @@ export function openApiDocument(routes: readonly Route[], options: OpenApiOption
   const schemas = new SchemaBuilder();
   const paths: Record<string, Record<string, Schema>> = {};
   for (const route of routes) {
-    const path = route.template.source;
+    const path = openApiPath(route.template.source);
     const generated = operationOf(route, schemas);
     paths[path] ??= {};
     paths[path][route.httpMethod.toLowerCase()] = options.operation
@@ -44,7 +45,8 @@ function operationOf(route: Route, schemas: SchemaBuilder): Schema {
   const input = route.method.input;
   const bound = new Set(route.template.variables.map((v) => v.fieldPath.join(".")));
   const parameters: Schema[] = route.template.variables.map((v) => ({
-    name: v.fieldPath.join("."),
+    name: parameterName(v.fieldPath),
+    description: `The request's \`${v.fieldPath.join(".")}\`.`,
     in: "path",
     required: true,
     schema: schemas.fieldSchema(fieldAt(input, v.fieldPath)),
@@ -55,7 +57,7 @@ function operationOf(route: Route, schemas: SchemaBuilder): Schema {
         parameters.push({
           name,
           in: "query",
-          required: false,
+          required: !name.includes(".") && isRequired(field),
           schema: schemas.fieldSchema(field),
           ...(field.fieldKind === "list" ? { style: "form", explode: true } : {}),
         });
@@ -89,6 +91,21 @@ function operationOf(route: Route, schemas: SchemaBuilder): Schema {
     operation.requestBody = { required: true, content: { "application/json": { schema } } };
   }
   return operation;
+}
+
+/**
+ * OpenAPI path parameters are plain names: a nested binding such as `{user.id}` is written
+ * `{user_id}` (tools treat a dot in a name as attribute access), described as the field it binds.
+ */
+function parameterName(fieldPath: string[]): string {
+  return fieldPath.join("_");
+}
+
+function openApiPath(template: string): string {
+  return template.replace(
+    /\{([^}=]+)(=[^}]*)?\}/g,
+    (_, name: string) => `{${parameterName(name.split("."))}}`,
+  );
 }
 
 /** A body field's schema without the fields the path binds inside it (e.g. `user.id`). */

@@ -42,7 +42,8 @@ export interface RestOptions {
  */
 export function restRoutes(app: FastifyInstance, options: RestOptions) {
   app.route({
-    method: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    // Every method but OPTIONS (CORS preflight): one the path does not take is 405 with Allow.
+    method: ["GET", "POST", "PUT", "PATCH", "DELETE", "TRACE"],
     url: "/v1/*",
     bodyLimit: options.jsonBodyLimit,
     handler: async (request, reply) => {
