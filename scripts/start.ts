@@ -61,15 +61,16 @@ function runningBrokers(): Set<string> {
 
 /** Where the services call each other: gRPC over TLS when the system runs with --tls. */
 function serviceUrls(apps: App[]): Record<string, string> {
-  const url = (name: string) => {
+  const urls: Record<string, string> = {};
+  for (const [name, variable] of [
+    ["user-service", "USER_SERVICE_URL"],
+    ["image-service", "IMAGE_SERVICE_URL"],
+    ["notification-service", "NOTIFICATION_SERVICE_URL"],
+  ] as const) {
     const app = apps.find((candidate) => candidate.name === name);
-    return app
-      ? {
-          [`${name.replace("-", "_").toUpperCase()}_URL`]: `${tls ? "https" : "http"}://localhost:${app.port}`,
-        }
-      : {};
-  };
-  return { ...url("image-service"), ...url("user-service"), ...url("notification-service") };
+    if (app) urls[variable] = `${tls ? "https" : "http"}://localhost:${app.port}`;
+  }
+  return urls;
 }
 
 function startApp(app: App, urls: Record<string, string>): ChildProcess {

@@ -10,7 +10,8 @@
 #
 # Reports (summed by .ci/run): clients/python/reports/junit.xml and junit-tls.xml,
 # clients/node-grpc-js/reports/junit-system.xml and junit-system-tls.xml,
-# clients/java-soap/reports/junit-*.xml and junit-tls-*.xml, and (with CI=true)
+# clients/java-soap/reports/junit-*.xml and junit-tls-*.xml,
+# apps/rest-gateway/reports/junit-system.xml and junit-system-tls.xml, and (with CI=true)
 # e2e/reports/junit.xml and junit-tls.xml. Environment: SWITCHBOARD_SYSTEM_UP_TIMEOUT (seconds to wait for the
 # system, default 900: a first run installs the brokers).
 set -uo pipefail
@@ -95,6 +96,10 @@ client_tests() {
   bash clients/java-soap/run-tests.sh "$suffix" || status=1
   echo "=== stock grpc-js client (vitest$suffix) ==="
   (cd clients/node-grpc-js &&
+    pnpm exec vitest run test/system --reporter=verbose --reporter=junit \
+      --outputFile.junit="reports/junit-system$suffix.xml") || status=1
+  echo "=== rest-gateway: plain HTTP on :8080 and the README's curl lines (vitest$suffix) ==="
+  (cd apps/rest-gateway &&
     pnpm exec vitest run test/system --reporter=verbose --reporter=junit \
       --outputFile.junit="reports/junit-system$suffix.xml") || status=1
 }

@@ -66,6 +66,31 @@ describe("DownloadImage", () => {
     expect(sizes.at(-1)).toBe(png.length % (4 * KiB) || 4 * KiB);
   });
 
+  it("sends only the byte range offset/length asks for (metadata still of the whole file); OUT_OF_RANGE past the end", async () => {
+    const png = await makeImage("png", 120, 100);
+    const image = await upload(png);
+    const range = async (offset: number, length: number) =>
+      bytesOf(
+        (
+          await collect(
+            client.downloadImage({
+              imageId: image.id,
+              offset: BigInt(offset),
+              length: BigInt(length),
+              chunkSize: 4 * KiB,
+            }),
+          )
+        ).slice(1),
+      ).bytes;
+    expect((await range(100, 5000)).equals(png.subarray(100, 5100))).toBe(true);
+    expect((await range(png.length - 10, 0)).equals(png.subarray(png.length - 10))).toBe(true);
+    expect((await range(5, 10 * png.length)).equals(png.subarray(5))).toBe(true);
+    const past = await callError(() =>
+      collect(client.downloadImage({ imageId: image.id, offset: BigInt(png.length) })),
+    );
+    expect(past.code).toBe(Code.OutOfRange);
+  });
+
   it("works for a stock grpc-js client too (64 KiB chunks by default)", async () => {
     const png = await makeImage("png", 200, 200);
     const image = await upload(png);

@@ -77,6 +77,14 @@ describe("CreateUser", () => {
     expect((await outboxEvents(db)).length).toBe(before);
   });
 
+  it("creates a user without a request_id (the server makes one): two such calls are two users", async () => {
+    const { requestId: _, ...request } = newUser("NoRequestId");
+    const first = await client.createUser(request);
+    const second = await client.createUser({ ...request, email: `x.${request.email}` });
+    expect(first.user?.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second.user?.id).not.toBe(first.user?.id);
+  });
+
   it("answers a retry after the user was deleted with NOT_FOUND, creating nothing", async () => {
     const request = newUser("Deleted");
     const { user } = await client.createUser(request);

@@ -1,5 +1,12 @@
 import type { DescService } from "@bufbuild/protobuf";
-import { type Client, Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
+import {
+  type Client,
+  Code,
+  ConnectError,
+  createClient,
+  type Interceptor,
+  type Transport,
+} from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { MiB } from "./grpc-server.js";
 
@@ -50,7 +57,15 @@ export function createServiceClient<T extends DescService>(
   service: T,
   options: ServiceClientOptions,
 ): Client<T> {
-  const transport = createGrpcTransport({
+  return createClient(service, createServiceTransport(options));
+}
+
+/**
+ * The transport under createServiceClient, for callers that dispatch by descriptor rather than by
+ * a typed client (a gateway forwarding any rpc): the same deadline, retries and limits.
+ */
+export function createServiceTransport(options: ServiceClientOptions): Transport {
+  return createGrpcTransport({
     baseUrl: options.baseUrl,
     defaultTimeoutMs: options.timeoutMs ?? 5_000,
     readMaxBytes: options.readMaxBytes ?? 4 * MiB,
@@ -60,5 +75,4 @@ export function createServiceClient<T extends DescService>(
       ? { nodeOptions: { ca: options.tls.ca, cert: options.tls.cert, key: options.tls.key } }
       : {}),
   });
-  return createClient(service, transport);
 }

@@ -4,6 +4,7 @@ export { peerKey, traceIdKey } from "./context.js";
 export {
   type ClientTls,
   createServiceClient,
+  createServiceTransport,
   retryUnavailable,
   type ServiceClientOptions,
 } from "./grpc-client.js";

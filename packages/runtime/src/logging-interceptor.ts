@@ -22,6 +22,8 @@ export function loggingInterceptor(logger: Logger): Interceptor {
         durationMs: Math.round((performance.now() - started) * 10) / 10,
         peer: request.contextValues.get(peerKey),
         traceId: request.contextValues.get(traceIdKey),
+        // A gateway's X-Request-Id, so one HTTP request can be followed into the service's log.
+        ...(request.header.get("x-request-id") ? { requestId: request.header.get("x-request-id") } : {}),
         ...(failure ? { error: failure.rawMessage } : {}),
       };
       const serverFault = failure && [Code.Internal, Code.Unknown, Code.DataLoss].includes(failure.code);

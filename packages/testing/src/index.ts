@@ -11,5 +11,6 @@ export { type ClientTlsPem, connectClient, type Protocol } from "./connect-clien
 export { grpcJsClient, unary } from "./grpc-js-client.js";
 export { memoryLogger } from "./logger.js";
 export { medianSeconds } from "./median.js";
+export { pngOf } from "./png.js";
 export { type Listener, type Served, serveOnPort0 } from "./serve.js";
 export { until } from "./until.js";

@@ -1,6 +1,6 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import type {
   DownloadImageRequest,
   DownloadImageResponseSchema,
@@ -53,10 +53,16 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
     const download = await this.library.openDownload(request.imageId, request.variantId);
     try {
       const { file, ...metadata } = download;
+      // offset/length select a byte range (an HTTP Range); the metadata still describes the whole file.
+      const size = Number(download.sizeBytes);
+      const start = Number(request.offset);
+      if (start > 0 && start >= size)
+        throw new ConnectError(`offset ${start} is past the end (${size} bytes)`, Code.OutOfRange);
+      const end = request.length > 0n ? Math.min(size, start + Number(request.length)) : size;
       yield { data: { case: "metadata", value: metadata } };
-      for (let position = 0; position < download.sizeBytes; ) {
+      for (let position = start; position < end; ) {
         context.signal.throwIfAborted();
-        const buffer = Buffer.allocUnsafe(Math.min(chunkSize, Number(download.sizeBytes) - position));
+        const buffer = Buffer.allocUnsafe(Math.min(chunkSize, end - position));
         const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
         if (bytesRead === 0) throw new Error(`blob ${download.sha256} ended early at ${position} bytes`);
         position += bytesRead;

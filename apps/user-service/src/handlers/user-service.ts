@@ -51,6 +51,8 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
    */
   async createUser(request: CreateUserRequest) {
     const { store } = this.deps;
+    // request_id is optional (AIP-155): without one the call is simply not idempotent.
+    request.requestId ||= randomUUID();
     const name = request.name.trim();
     // Names are trimmed; one of only spaces is as empty as the contract's min_len forbids.
     if (name === "") throw invalidArgument([{ field: "name", description: "must not be blank" }]);

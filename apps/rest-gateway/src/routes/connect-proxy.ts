@@ -1,0 +1,80 @@
+import type { DescMethod, DescMethodStreaming, DescMethodUnary } from "@bufbuild/protobuf";
+import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
+import type { Backend } from "../backends.js";
+
+/** Headers a Connect/gRPC-Web caller sends that the backend should see too. */
+const FORWARDED = ["x-request-id", "traceparent", "tracestate", "authorization"];
+
+/**
+ * Connect, gRPC-Web and gRPC on the gateway's port for every backend service: each rpc is passed
+ * on over the backend's transport as it is (all four call kinds), errors and details unchanged.
+ */
+export function connectProxy(router: ConnectRouter, backends: Backend[], timeoutMs: number) {
+  for (const backend of backends)
+    for (const service of backend.services)
+      for (const method of service.methods) router.rpc(method, forward(backend, method, timeoutMs) as never);
+}
+
+function forward(backend: Backend, method: DescMethod, defaultTimeoutMs: number) {
+  const headersOf = (context: HandlerContext) => {
+    const headers = new Headers();
+    for (const name of FORWARDED) {
+      const value = context.requestHeader.get(name);
+      if (value) headers.set(name, value);
+    }
+    return headers;
+  };
+  const timeout = (context: HandlerContext) => context.timeoutMs() ?? defaultTimeoutMs;
+  switch (method.methodKind) {
+    case "unary":
+      return async (request: never, context: HandlerContext) =>
+        (
+          await backend.transport.unary(
+            method as DescMethodUnary,
+            context.signal,
+            timeout(context),
+            headersOf(context),
+            request,
+          )
+        ).message;
+    case "server_streaming":
+      return async function* (request: never, context: HandlerContext) {
+        const response = await backend.transport.stream(
+          method as DescMethodStreaming,
+          context.signal,
+          context.timeoutMs() ?? 0,
+          headersOf(context),
+          one(request),
+        );
+        yield* response.message;
+      };
+    case "client_streaming":
+      return async (requests: AsyncIterable<never>, context: HandlerContext) => {
+        const response = await backend.transport.stream(
+          method as DescMethodStreaming,
+          context.signal,
+          timeout(context),
+          headersOf(context),
+          requests,
+        );
+        let last: unknown;
+        for await (const message of response.message) last = message;
+        return last;
+      };
+    case "bidi_streaming":
+      return async function* (requests: AsyncIterable<never>, context: HandlerContext) {
+        const response = await backend.transport.stream(
+          method as DescMethodStreaming,
+          context.signal,
+          context.timeoutMs() ?? 0,
+          headersOf(context),
+          requests,
+        );
+        yield* response.message;
+      };
+  }
+}
+
+async function* one<T>(value: T) {
+  yield value;
+}

@@ -1,0 +1,113 @@
+import type { DescMethodUnary, Message } from "@bufbuild/protobuf";
+import { Code } from "@connectrpc/connect";
+import {
+  matchRoute,
+  type Route,
+  transcodeRequest,
+  transcodeResponse,
+  UnsafePathError,
+} from "@switchboard/http-transcoding";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Backend } from "../backends.js";
+import { sendError, sendStatus } from "../errors.js";
+import { clientGone, forwardedHeaders } from "../forwarded-headers.js";
+
+/** What a route handler gets: the matched route, its bindings and the backend to call. */
+export interface RouteCall {
+  route: Route;
+  bindings: Map<string, string>;
+  backend: Backend;
+  request: FastifyRequest;
+  reply: FastifyReply;
+  query: URLSearchParams;
+  /** Headers for the backend call (request id, trace context, credentials). */
+  headers: Headers;
+  signal: AbortSignal;
+}
+
+/** Routes whose rpc is not unary: served by a handler of their own (upload, download, SSE, list page). */
+export type SpecialHandlers = Record<string, (call: RouteCall) => Promise<unknown>>;
+
+export interface RestOptions {
+  routes: Route[];
+  backends: Map<string, Backend>;
+  special: SpecialHandlers;
+  timeoutMs: number;
+  jsonBodyLimit: number;
+}
+
+/**
+ * The REST face: one catch-all under /v1 matched against the google.api.http templates (fastify's
+ * router cannot express `:verb` and decodes %2F), each request transcoded into its rpc.
+ */
+export function restRoutes(app: FastifyInstance, options: RestOptions) {
+  app.route({
+    // Every method but OPTIONS (CORS preflight): one the path does not take is 405 with Allow.
+    method: ["GET", "POST", "PUT", "PATCH", "DELETE", "TRACE"],
+    url: "/v1/*",
+    bodyLimit: options.jsonBodyLimit,
+    handler: async (request, reply) => {
+      const [rawPath = "", rawQuery = ""] = request.raw.url!.split("?", 2) as [string, string?];
+      let match: ReturnType<typeof matchRoute>;
+      try {
+        match = matchRoute(options.routes, request.method === "HEAD" ? "GET" : request.method, rawPath);
+      } catch (error) {
+        if (error instanceof UnsafePathError)
+          return sendStatus(reply, 400, Code.InvalidArgument, error.message);
+        throw error;
+      }
+      if (match.kind === "not-found") return sendStatus(reply, 404, Code.NotFound, `no route for ${rawPath}`);
+      if (match.kind === "method-not-allowed") {
+        reply.header("allow", match.allow.join(", "));
+        return sendStatus(reply, 405, Code.Unimplemented, `${request.method} is not allowed on ${rawPath}`);
+      }
+      const backend = options.backends.get(match.route.service.typeName)!;
+      const call: RouteCall = {
+        route: match.route,
+        bindings: match.bindings,
+        backend,
+        request,
+        reply,
+        query: new URLSearchParams(rawQuery),
+        headers: forwardedHeaders(request),
+        signal: clientGone(reply),
+      };
+      const special = options.special[match.route.method.name];
+      const contentType = request.headers["content-type"];
+      if (match.route.body !== "" && !special && contentType && !/^application\/json\b/i.test(contentType))
+        return sendStatus(
+          reply,
+          415,
+          Code.InvalidArgument,
+          `Content-Type must be application/json (got ${contentType})`,
+        );
+      try {
+        if (special) return await special(call);
+        if (match.route.method.methodKind !== "unary")
+          return sendStatus(reply, 501, Code.Unimplemented, `${match.route.method.name} has no REST mapping`);
+        return await unary(call, options.timeoutMs);
+      } catch (error) {
+        return sendError(reply, error);
+      }
+    },
+  });
+}
+
+async function unary(call: RouteCall, timeoutMs: number) {
+  const input = transcodeRequest<Message>(call.route, {
+    bindings: call.bindings,
+    query: call.query,
+    body:
+      call.request.body === undefined || call.request.body === null
+        ? undefined
+        : (call.request.body as never),
+  });
+  const response = await call.backend.transport.unary(
+    call.route.method as DescMethodUnary,
+    call.signal,
+    timeoutMs,
+    call.headers,
+    input,
+  );
+  return call.reply.type("application/json").send(transcodeResponse(call.route, response.message));
+}

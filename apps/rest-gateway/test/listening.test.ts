@@ -1,0 +1,221 @@
+import { createHash } from "node:crypto";
+import { request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
+import { create } from "@bufbuild/protobuf";
+import { timestampNow } from "@bufbuild/protobuf/wkt";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcWebTransport } from "@connectrpc/connect-web";
+import { NotificationSchema } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
+import { UserService } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
+import { pngOf } from "@switchboard/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Services, startGateway, startServices } from "./backends.js";
+
+let services: Services;
+let gateway: Awaited<ReturnType<typeof startGateway>>;
+let base: string;
+beforeAll(async () => {
+  services = await startServices();
+  gateway = await startGateway(services.urls, { sseHeartbeatMs: 200, sseMaxPerClient: 2 });
+  await gateway.app.listen({ port: 0, host: "127.0.0.1" });
+  base = `http://127.0.0.1:${(gateway.app.server.address() as AddressInfo).port}`;
+}, 120_000);
+afterAll(async () => {
+  await gateway?.app.close();
+  await services?.close();
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers, checked field by field
+const body = async (response: Response): Promise<any> => response.json();
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+async function upload(png: Uint8Array, owner = "ana") {
+  const form = new FormData();
+  form.set("ownerId", owner);
+  form.set("file", new Blob([png], { type: "image/png" }), "a.png");
+  const response = await fetch(`${base}/v1/images`, { method: "POST", body: form });
+  expect(response.status, await response.clone().text()).toBe(201);
+  return (await body(response)).image as { id: string; sha256: string; sizeBytes: string };
+}
+
+describe("images", () => {
+  it("multipart upload → download is byte-identical, with Content-Type, Content-Length, ETag and Cache-Control", async () => {
+    const png = pngOf(300, 200, true);
+    const image = await upload(png);
+    expect(image.sha256).toBe(sha256(png));
+    const response = await fetch(`${base}/v1/images/${image.id}:download`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("image/png");
+    expect(response.headers.get("content-length")).toBe(String(png.length));
+    expect(response.headers.get("etag")).toBe(`"${sha256(png)}"`);
+    expect(response.headers.get("cache-control")).toMatch(/max-age/);
+    expect(Buffer.from(await response.arrayBuffer()).equals(Buffer.from(png))).toBe(true);
+  });
+
+  it("a raw image/* body works too, with the metadata in the query", async () => {
+    const png = pngOf(20, 20);
+    const response = await fetch(`${base}/v1/images?ownerId=bea&filename=raw.png`, {
+      method: "POST",
+      headers: { "content-type": "image/png" },
+      body: png,
+    });
+    expect(response.status, await response.clone().text()).toBe(201);
+    expect((await body(response)).image).toMatchObject({
+      ownerId: "bea",
+      filename: "raw.png",
+      sha256: sha256(png),
+    });
+  });
+
+  it("If-None-Match with the ETag → 304 without bytes; Range → 206 with exactly those bytes; past the end → 416", async () => {
+    const png = pngOf(100, 100, true);
+    const image = await upload(png);
+    const url = `${base}/v1/images/${image.id}:download`;
+    const cached = await fetch(url, { headers: { "if-none-match": `"${image.sha256}"` } });
+    expect(cached.status).toBe(304);
+    const part = await fetch(url, { headers: { range: "bytes=100-1099" } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get("content-range")).toBe(`bytes 100-1099/${png.length}`);
+    expect(Buffer.from(await part.arrayBuffer()).equals(Buffer.from(png.subarray(100, 1100)))).toBe(true);
+    const tail = await fetch(url, { headers: { range: "bytes=-10" } });
+    expect(Buffer.from(await tail.arrayBuffer()).equals(Buffer.from(png.subarray(png.length - 10)))).toBe(
+      true,
+    );
+    const past = await fetch(url, { headers: { range: `bytes=${png.length}-` } });
+    expect(past.status).toBe(416);
+    expect((await body(past)).code).toBe(11);
+  });
+
+  it("GET /v1/images lists an owner's images and GET /v1/images/{id} reads one; POST :process makes a variant", async () => {
+    const image = await upload(pngOf(64, 64), "lister");
+    const list = await body(await fetch(`${base}/v1/images?ownerId=lister`));
+    expect(list.images.map((i: { id: string }) => i.id)).toContain(image.id);
+    const one = await body(await fetch(`${base}/v1/images/${image.id}`));
+    expect(one.image.id).toBe(image.id);
+    const processed = await fetch(`${base}/v1/images/${image.id}:process`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ operations: [{ grayscale: {} }] }),
+    });
+    expect(processed.status, await processed.clone().text()).toBe(200);
+    expect((await body(processed)).variant.imageId).toBe(image.id);
+  });
+});
+
+/** Reads server-sent events until `count` notification events arrived (or the stream ends). */
+async function readEvents(response: Response, count: number) {
+  const events: { id: string; event: string; data: string }[] = [];
+  let heartbeats = 0;
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  while (events.length < count) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let end = buffer.indexOf("\n\n");
+    while (end >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      if (block.startsWith(": heartbeat")) heartbeats++;
+      const fields = Object.fromEntries(
+        block.split("\n").map((line) => [line.split(": ")[0], line.slice(line.indexOf(": ") + 2)]),
+      );
+      if (fields.event) events.push(fields as { id: string; event: string; data: string });
+      end = buffer.indexOf("\n\n");
+    }
+  }
+  await reader.cancel();
+  return { events, heartbeats };
+}
+
+describe("server-sent events", () => {
+  const send = async (userId: string, title: string) => {
+    const response = await fetch(`${base}/v1/notifications`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ userId, title, body: "hi" }),
+    });
+    expect(response.status, await response.clone().text()).toBe(200);
+    return (await body(response)).notification as { id: string };
+  };
+
+  it("streams live notifications as `notification` events with the notification id, with heartbeats", async () => {
+    const userId = `sse-${Date.now()}`;
+    const response = await fetch(`${base}/v1/users/${userId}/notifications:subscribe`);
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const live = create(NotificationSchema, {
+      id: "n-live-1",
+      userId,
+      title: "Live",
+      createTime: timestampNow(),
+    });
+    setTimeout(() => services.hub.publish(live), 500); // after a heartbeat or two
+    const { events, heartbeats } = await readEvents(response, 1);
+    expect(events[0]).toMatchObject({ id: "n-live-1", event: "notification" });
+    expect(JSON.parse(events[0]!.data)).toMatchObject({ userId, title: "Live" });
+    expect(heartbeats).toBeGreaterThan(0);
+  });
+
+  it("resumes after Last-Event-ID from history: a reconnecting client gets what it missed, oldest first", async () => {
+    const userId = `resume-${Date.now()}`;
+    const first = await send(userId, "one");
+    await send(userId, "two");
+    await send(userId, "three");
+    const response = await fetch(`${base}/v1/users/${userId}/notifications:subscribe`, {
+      headers: { "last-event-id": first.id },
+    });
+    const { events } = await readEvents(response, 2);
+    expect(events.map((e) => JSON.parse(e.data).title)).toEqual(["two", "three"]);
+  });
+
+  it("caps concurrent streams per client with 429", async () => {
+    const controllers = [new AbortController(), new AbortController()];
+    const open = await Promise.all(
+      controllers.map((c) => fetch(`${base}/v1/users/cap/notifications:subscribe`, { signal: c.signal })),
+    );
+    expect(open.map((r) => r.status)).toEqual([200, 200]);
+    const third = await fetch(`${base}/v1/users/cap/notifications:subscribe`);
+    expect(third.status).toBe(429);
+    expect((await body(third)).code).toBe(8);
+    for (const c of controllers) c.abort();
+  });
+});
+
+describe("Connect and gRPC-Web on the same port", () => {
+  it("answers Connect JSON (what curl sends) and a gRPC-Web client from @connectrpc/connect-web", async () => {
+    const created = await fetch(`${base}/v1/users`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Web", email: `web.${Date.now()}@example.com` }),
+    });
+    const { user } = await body(created);
+    const connect = await fetch(`${base}/switchboard.user.v1.UserService/GetUser`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ id: user.id }),
+    });
+    expect(connect.status).toBe(200);
+    expect((await body(connect)).user.name).toBe("Web");
+
+    const client = createClient(UserService, createGrpcWebTransport({ baseUrl: base }));
+    expect((await client.getUser({ id: user.id })).user?.name).toBe("Web");
+    const listed = [];
+    for await (const message of client.listUsers({ query: "Web", pageSize: 1 })) listed.push(message);
+    expect(listed).toHaveLength(1);
+  });
+});
+
+describe("paths", () => {
+  it("refuses '..' segments (sent raw, as curl --path-as-is does) with 400", async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const { hostname, port } = new URL(base);
+      const req = httpRequest({ hostname, port, path: "/v1/users/%2e%2e/x" }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(status).toBe(400);
+  });
+});
