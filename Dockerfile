@@ -1,0 +1,53 @@
+# One image per app, from the workspace:   docker build --build-arg APP=user-service -t switchboard/user-service .
+# APP is the folder under apps/ (and the package @switchboard/<APP>). Stages:
+#   prune   turbo prune: only the app's workspace packages, and a lockfile cut to them
+#   build   pnpm install (layer cached on package.json files + lockfile), tsc to JavaScript,
+#           pnpm deploy --prod: the app with its production dependencies and nothing else
+#   runtime node:24-bookworm-slim, compiled JS only (no tsx, no TypeScript), non-root, tini as PID 1
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+FROM ${NODE_IMAGE} AS base
+# pnpm 10 exactly; the repo's packageManager field is not enforced (pnpm-workspace.yaml).
+ARG PNPM_VERSION=10.34.9
+ENV PNPM_STORE_DIR=/pnpm-store CI=true
+RUN npm install -g pnpm@${PNPM_VERSION} && npm cache clean --force
+WORKDIR /repo
+
+FROM base AS prune
+ARG APP
+ARG TURBO_VERSION=2.6.1
+RUN test -n "${APP}" || { echo "build with --build-arg APP=<folder under apps/>" >&2; exit 1; }
+COPY . .
+RUN npx --yes turbo@${TURBO_VERSION} prune "@switchboard/${APP}" --docker
+
+FROM base AS build
+ARG APP
+COPY --from=prune /repo/out/json/ ./
+RUN --mount=type=cache,id=switchboard-pnpm-store,target=/pnpm-store \
+    pnpm install --frozen-lockfile --store-dir /pnpm-store
+COPY --from=prune /repo/out/full/ ./
+COPY tsconfig.base.json ./
+# --filter-prod: the app and the workspace packages it needs at run time (not its test-only ones).
+RUN pnpm --filter-prod "@switchboard/${APP}..." run build
+RUN --mount=type=cache,id=switchboard-pnpm-store,target=/pnpm-store \
+    pnpm --filter "@switchboard/${APP}" deploy --prod --legacy --store-dir /pnpm-store /out \
+ && rm -rf /out/src /out/test /out/bench /out/tsconfig*.json /out/vitest.config.ts \
+ && find /out/node_modules/.pnpm -mindepth 5 -maxdepth 5 -type d -path '*/node_modules/@switchboard/*/*' \
+      \( -name src -o -name test -o -name gen -o -name bench \) -prune -exec rm -rf {} +
+
+FROM ${NODE_IMAGE} AS runtime
+# tini forwards SIGTERM to node and reaps zombies, so the service kit's drain runs on `docker stop`.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini \
+ && rm -rf /var/lib/apt/lists/* \
+ && mkdir -p /data && chown 1000:1000 /data
+ENV NODE_ENV=production DATA_DIR=/data
+WORKDIR /app
+COPY --from=build /out/ ./
+COPY scripts/container-healthcheck.mjs /usr/local/lib/container-healthcheck.mjs
+# The official image's `node` user, by number so Kubernetes can verify runAsNonRoot.
+USER 1000:1000
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "/usr/local/lib/container-healthcheck.mjs", "/app/package.json"]
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "dist/main.js"]
