@@ -3,7 +3,7 @@
 #   prune   turbo prune: only the app's workspace packages, and a lockfile cut to them
 #   build   pnpm install (layer cached on package.json files + lockfile), tsc to JavaScript,
 #           pnpm deploy --prod: the app with its production dependencies and nothing else
-#   runtime node:24-bookworm-slim, compiled JS only (no tsx, no TypeScript), non-root, tini as PID 1
+#   runtime node:24-bookworm-slim minus npm/yarn/headers, compiled JS only (no tsx, no TypeScript), non-root, tini as PID 1
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS base
@@ -35,13 +35,23 @@ RUN --mount=type=cache,id=switchboard-pnpm-store,target=/pnpm-store \
  && find /out/node_modules/.pnpm -mindepth 5 -maxdepth 5 -type d -path '*/node_modules/@switchboard/*/*' \
       \( -name src -o -name test -o -name gen -o -name bench \) -prune -exec rm -rf {} +
 
-FROM ${NODE_IMAGE} AS runtime
+# The runtime base: node and tini, without what only builds need (npm, corepack, yarn, C headers, apt
+# lists), flattened into one layer so the removed files do not still ship underneath. The same for
+# every app, so images share it.
+FROM ${NODE_IMAGE} AS node-runtime
 # tini forwards SIGTERM to node and reaps zombies, so the service kit's drain runs on `docker stop`.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
- && rm -rf /var/lib/apt/lists/* \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/* \
+    /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
+    /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-* /usr/local/include /usr/local/share/doc \
+    /usr/share/doc /usr/share/man /usr/share/info \
  && mkdir -p /data && chown 1000:1000 /data
-ENV NODE_ENV=production DATA_DIR=/data
+
+FROM scratch AS runtime
+COPY --from=node-runtime / /
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    NODE_ENV=production DATA_DIR=/data
 WORKDIR /app
 COPY --from=build /out/ ./
 COPY scripts/container-healthcheck.mjs /usr/local/lib/container-healthcheck.mjs
