@@ -3,7 +3,7 @@
 #   images seeded (offline stand-ins under the official tags) → `docker compose up --build --wait`
 #   → the same client tests as scripts/system-test.sh (Python, stock grpc-js, e2e) against it
 #   → Kafka SIGKILLed mid-flow, nothing confirmed lost → `down -v` → the dockerd we started, stopped.
-# The app images are saved to $SWITCHBOARD_IMAGES_DIR for .ci/k8s.sh. Reports: clients/python/
+# The images (apps and brokers) are saved to $SWITCHBOARD_IMAGES_DIR for .ci/k8s.sh. Reports: clients/python/
 # reports/junit-compose.xml, clients/node-grpc-js/reports/junit-system-compose.xml,
 # e2e/reports/junit-compose.xml and junit-compose-disruption.xml.
 # Environment: SWITCHBOARD_TOOLS (the offline tools; default ../shared/tools, then /work/shared/tools).
@@ -75,10 +75,10 @@ phase "Kafka SIGKILLed mid-flow: nothing confirmed is lost"
   --outputFile.junit=reports/junit-compose-disruption.xml) || status=1
 "${compose[@]}" ps --format 'table {{.Service}}\t{{.Status}}'
 
-phase "save the app images for the Kubernetes stage"
-mkdir -p "$images_dir"
-for image in $(docker image ls --format '{{.Repository}}:{{.Tag}}' 'switchboard/*'); do
-  docker save "$image" -o "$images_dir/$(basename "${image%%:*}").tar" || status=1
+phase "save the images (apps and brokers) for the Kubernetes stage"
+rm -rf "$images_dir" && mkdir -p "$images_dir"
+for image in $("${compose[@]}" config --images | sort -u); do
+  docker save "$image" -o "$images_dir/$(tr '/:' '__' <<<"$image").tar" || status=1
 done
 ls -la "$images_dir"
 
