@@ -44,6 +44,7 @@ write_checks() {
 finish() {
   phase "k8s-local down"
   bash "$k8s_local" down >/dev/null 2>&1 || true
+  rm -rf "$images_dir" # 2+ GB of image tars: no state leaks into later stages
   write_checks
   phases_table
 }
