@@ -45,6 +45,7 @@ describe.skipIf(!logsCommand)("gRPC between services over a headless Service", (
     }
     const after = uploadsPerPod();
     const served = [...after].map(([pod, count]) => [pod, count - (before.get(pod) ?? 0)] as const);
+    console.log(`UploadImage calls per image-service pod: ${JSON.stringify(Object.fromEntries(served))}`);
     const busy = served.filter(([, count]) => count > 0);
     expect(busy.length, JSON.stringify(served)).toBe(replicas);
     expect(busy.reduce((sum, [, count]) => sum + count, 0)).toBe(calls);
