@@ -5,7 +5,7 @@
 #   → Kafka SIGKILLed mid-flow, nothing confirmed lost → `down -v` → the dockerd we started, stopped.
 # The images (apps and brokers) are saved to $SWITCHBOARD_IMAGES_DIR for .ci/k8s.sh. Reports: clients/python/
 # reports/junit-compose.xml, clients/node-grpc-js/reports/junit-system-compose.xml,
-# e2e/reports/junit-compose.xml and junit-compose-disruption.xml.
+# e2e/reports/junit-compose.xml and junit-compose-disruption.xml, compose/reports/junit-checks.xml.
 # Environment: SWITCHBOARD_TOOLS (the offline tools; default ../shared/tools, then /work/shared/tools).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +32,7 @@ cleanup() {
     kill -0 "$pid" 2>/dev/null && { echo "dockerd $pid did not stop; killing it" >&2; kill -KILL "$pid"; }
     rm -f "$WORK/dockerd.pid"
   fi
+  write_checks "$root/compose/reports/junit-checks.xml"
   phases_table
 }
 trap 'cleanup; exit 130' INT TERM
@@ -44,7 +45,8 @@ phase "build the app images (cold on a fresh machine, cached after)"
 docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' 'switchboard/*'
 
 phase "docker compose up --wait (brokers healthy, then every service healthy)"
-if ! "${compose[@]}" up -d --pull never --wait --wait-timeout 300; then
+if ! check "docker compose up --wait: every container healthy" \
+  "${compose[@]}" up -d --pull never --wait --wait-timeout 300; then
   "${compose[@]}" ps -a
   "${compose[@]}" logs --tail 50
   status=1
@@ -74,6 +76,18 @@ phase "Kafka SIGKILLed mid-flow: nothing confirmed is lost"
   pnpm exec vitest run test/disruption.test.ts --reporter=default --reporter=junit \
   --outputFile.junit=reports/junit-compose-disruption.xml) || status=1
 "${compose[@]}" ps --format 'table {{.Service}}\t{{.Status}}'
+
+phase "SIGTERM drains: docker compose stop, every service exits 0 (tini passes the signal on)"
+"${compose[@]}" stop -t 30 user-service image-service notification-service
+exited_cleanly() {
+  local service code
+  for service in user-service image-service notification-service; do
+    code=$(docker inspect -f '{{.State.ExitCode}}' "$("${compose[@]}" ps -a -q "$service")")
+    echo "$service exited with $code"
+    [[ $code == 0 ]] || return 1
+  done
+}
+check "every service exits 0 on SIGTERM (docker compose stop)" exited_cleanly || status=1
 
 phase "save the images (apps and brokers) for the Kubernetes stage"
 rm -rf "$images_dir" && mkdir -p "$images_dir"

@@ -20,32 +20,12 @@ kubectl() { "$LAB/bin/kubectl" "$@"; }
 ns=(-n switchboard)
 source .ci/phases.sh
 
-# Shell checks become JUnit test cases too, so the summary counts them.
-checks=() status=0
-check() {
-  local name=$1
-  shift
-  if "$@"; then checks+=("<testcase classname=\"k8s\" name=\"$name\"/>"); else
-    checks+=("<testcase classname=\"k8s\" name=\"$name\"><failure message=\"failed\"/></testcase>")
-    status=1
-  fi
-}
-write_checks() {
-  mkdir -p k8s/reports
-  local failed
-  failed=$(printf '%s\n' "${checks[@]}" | grep -c '<failure' || true)
-  {
-    echo '<?xml version="1.0" encoding="UTF-8"?>'
-    echo "<testsuites><testsuite name=\"k8s checks\" tests=\"${#checks[@]}\" failures=\"$failed\" errors=\"0\" skipped=\"0\">"
-    printf '%s\n' "${checks[@]}"
-    echo '</testsuite></testsuites>'
-  } >k8s/reports/junit-checks.xml
-}
+status=0
 finish() {
   phase "k8s-local down"
   bash "$k8s_local" down >/dev/null 2>&1 || true
   rm -rf "$images_dir" # 2+ GB of image tars: no state leaks into later stages
-  write_checks
+  write_checks k8s/reports/junit-checks.xml
   phases_table
 }
 trap 'finish; exit 130' INT TERM
@@ -66,8 +46,8 @@ import sys, yaml
 for doc in yaml.safe_load_all(sys.stdin):
     if doc and doc["kind"] == "Namespace": print(yaml.safe_dump(doc))') >/dev/null # dry runs need the namespace
 dry_run() { kubectl apply -k "$1" --dry-run=server --validate=strict >/dev/null; }
-check "dev overlay passes a strict server dry run" dry_run k8s/overlays/dev
-check "prod overlay passes a strict server dry run" dry_run k8s/overlays/prod
+check "dev overlay passes a strict server dry run" dry_run k8s/overlays/dev || status=1
+check "prod overlay passes a strict server dry run" dry_run k8s/overlays/prod || status=1
 unknown_field_fails() {
   # The same prod overlay with one misspelt field must be refused, or the checks above prove nothing.
   local out
@@ -76,7 +56,7 @@ unknown_field_fails() {
     kubectl apply --dry-run=server --validate=strict -f - 2>&1) && return 1
   grep -q 'unknown field' <<<"$out"
 }
-check "a misspelt field fails the strict dry run" unknown_field_fails
+check "a misspelt field fails the strict dry run" unknown_field_fails || status=1
 
 phase "kubectl apply -k k8s/overlays/dev; every pod Ready"
 kubectl apply -k k8s/overlays/dev || status=1
@@ -87,7 +67,7 @@ ready() {
   done
   kubectl "${ns[@]}" wait --for=condition=Ready pod --all --timeout=120s
 }
-check "every dev pod Ready" ready
+check "every dev pod Ready" ready || status=1
 kubectl get pods -A -o wide
 
 cluster_ip() { kubectl "${ns[@]}" get svc "$1" -o jsonpath='{.spec.clusterIP}'; }
