@@ -9,7 +9,7 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 FROM ${NODE_IMAGE} AS base
 # pnpm 10 exactly; the repo's packageManager field is not enforced (pnpm-workspace.yaml).
 ARG PNPM_VERSION=10.34.9
-ENV PNPM_STORE_DIR=/pnpm-store CI=true
+ENV CI=true
 RUN npm install -g pnpm@${PNPM_VERSION} && npm cache clean --force
 WORKDIR /repo
 

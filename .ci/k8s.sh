@@ -22,7 +22,8 @@ source .ci/phases.sh
 
 status=0
 finish() {
-  phase "k8s-local down"
+  phase "delete the namespace (k8s-local keeps etcd across down/up), k8s-local down"
+  kubectl delete namespace switchboard --ignore-not-found --timeout=180s >/dev/null 2>&1 || true
   bash "$k8s_local" down >/dev/null 2>&1 || true
   rm -rf "$images_dir" # 2+ GB of image tars: no state leaks into later stages
   write_checks k8s/reports/junit-checks.xml
@@ -33,8 +34,9 @@ trap 'finish; exit 130' INT TERM
 phase "build Kubernetes v1.34 from the Go proxy (cold ~9-15 min; cached on the machine after)"
 bash "$k8s_local" build || { status=1; finish; exit 1; }
 
-phase "k8s-local up"
+phase "k8s-local up (and no namespace left from an earlier run)"
 bash "$k8s_local" up || { status=1; finish; exit 1; }
+kubectl delete namespace switchboard --ignore-not-found --timeout=180s
 
 phase "load the images (apps built by .ci/compose.sh, brokers)"
 ls "$images_dir"/*.tar >/dev/null 2>&1 || { echo "no images in $images_dir: run .ci/compose.sh first" >&2; status=1; finish; exit 1; }
