@@ -2,6 +2,7 @@
  * notification-service's composition root: Kafka in (user and image events), RabbitMQ for
  * delivery work, MQTT and gRPC streams out.
  */
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "@switchboard/database";
 import {
@@ -44,7 +45,7 @@ const amqp = new AmqpBroker({ ...common, url: config.AMQP_URL, deliveryLimit: co
 const mqtt = new MqttBroker({
   ...common,
   url: config.MQTT_URL,
-  clientId: `notification-service-${process.pid}`,
+  clientId: `notification-service-${hostname()}-${process.pid}`, // pids repeat across containers
 });
 
 const store = new NotificationStore(db);

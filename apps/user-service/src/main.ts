@@ -48,10 +48,11 @@ const kafka = new KafkaBroker({
 const relay = new OutboxRelay({ db, broker: kafka, logger, registry: eventRegistry });
 relay.start();
 
-// image-service, for the seed contract: over TLS (with our certificate, for mTLS) when its URL is https.
+// image-service, for the seed contract: over TLS (with our certificate, for mTLS) when its URL is https,
+// or a dns:/// name (round robin over a headless Service's pods) and a CA is set.
 const images = createServiceClient(ImageService, {
   baseUrl: config.IMAGE_SERVICE_URL,
-  tls: config.IMAGE_SERVICE_URL.startsWith("https:") ? clientTlsFromFiles(config) : undefined,
+  tls: config.IMAGE_SERVICE_URL.startsWith("http:") ? undefined : clientTlsFromFiles(config),
 });
 const { server } = buildApp({
   logger,

@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import type { Logger } from "pino";
 import { eventRegistry } from "./event-registry.js";
 import { MqttBroker } from "./mqtt-broker.js";
@@ -29,7 +31,9 @@ export function startPresence(options: PresenceOptions): Presence {
   const offline = JSON.stringify({ status: "offline", service: options.service });
   const mqtt = new MqttBroker({
     url: options.mqttUrl,
-    clientId: `${options.service}-presence-${process.pid}`,
+    // Unique per process: pids repeat across containers (each replica's node is pid 7 under tini),
+    // and two clients with one id knock each other off the broker, publishing the will each time.
+    clientId: `${options.service}-presence-${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`,
     clean: true,
     keepaliveSeconds: options.keepaliveSeconds ?? 10,
     source: `/switchboard/${options.service}`,

@@ -47,6 +47,21 @@ describe("service presence on MQTT", () => {
     await newcomer.close();
   });
 
+  it("keeps replicas that share a pid (one per container: pid 7 under tini) on their own MQTT sessions", async () => {
+    const service = `presence-replicas-${Date.now()}`;
+    const watcher = await watchStatus(service);
+    const replicas = [1, 2].map(() =>
+      startPresence({ mqttUrl: brokerUrls.mqtt, service, logger: memoryLogger().logger }),
+    );
+    await watcher.until("online");
+    // One client id for both would make the broker drop one session for the other, over and over,
+    // each drop publishing the last will: "offline" while both run.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(watcher.statuses.map((s) => s.status)).not.toContain("offline");
+    await Promise.all(replicas.map((replica) => replica.stop()));
+    await watcher.close();
+  }, 30_000);
+
   it("reads offline when the service process is killed with kill -9 (the last will)", async () => {
     const service = `presence-crash-${Date.now()}`;
     const script = join(repoRoot(), "packages", "messaging", "test", ".presence-child.ts");

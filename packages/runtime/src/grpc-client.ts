@@ -9,6 +9,7 @@ import {
 } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { MiB } from "./grpc-server.js";
+import { parseDnsTarget, type ResolveAddresses, roundRobinTransport } from "./round-robin-transport.js";
 
 export interface ClientTls {
   /** PEM of the CA that signed the server's certificate. */
@@ -19,7 +20,11 @@ export interface ClientTls {
 }
 
 export interface ServiceClientOptions {
-  /** e.g. "http://127.0.0.1:50051" or "https://user-service:50051". */
+  /**
+   * e.g. "http://127.0.0.1:50051" or "https://user-service:50051"; or "dns:///image-service-grpc:50052"
+   * to spread calls round robin over every address of the name (a headless Service), over TLS when
+   * `tls` is set.
+   */
   baseUrl: string;
   /** Deadline put on every call that does not set its own. */
   timeoutMs?: number;
@@ -29,6 +34,10 @@ export interface ServiceClientOptions {
   writeMaxBytes?: number;
   tls?: ClientTls;
   interceptors?: Interceptor[];
+  /** For dns:/// targets: how names are resolved (default: the system resolver, every address). */
+  resolve?: ResolveAddresses;
+  /** For dns:/// targets: how often the name is resolved again (default 10 s). */
+  resolveEveryMs?: number;
 }
 
 /**
@@ -62,9 +71,25 @@ export function createServiceClient<T extends DescService>(
 
 /**
  * The transport under createServiceClient, for callers that dispatch by descriptor rather than by
- * a typed client (a gateway forwarding any rpc): the same deadline, retries and limits.
+ * a typed client (a gateway forwarding any rpc): the same deadline, retries and limits, and
+ * round robin over every address of a `dns:///` target.
  */
 export function createServiceTransport(options: ServiceClientOptions): Transport {
+  const dns = parseDnsTarget(options.baseUrl);
+  if (!dns) return grpcTransport(options);
+  const transportTo = (baseUrl: string) =>
+    // The certificate names the service, not the pod's address.
+    grpcTransport({ ...options, baseUrl }, options.tls ? { servername: dns.host } : {});
+  return roundRobinTransport({
+    ...dns,
+    transportTo,
+    scheme: options.tls ? "https" : "http",
+    ...(options.resolve ? { resolve: options.resolve } : {}),
+    ...(options.resolveEveryMs === undefined ? {} : { refreshMs: options.resolveEveryMs }),
+  });
+}
+
+function grpcTransport(options: ServiceClientOptions, tlsOptions: { servername?: string } = {}): Transport {
   return createGrpcTransport({
     baseUrl: options.baseUrl,
     defaultTimeoutMs: options.timeoutMs ?? 5_000,
@@ -72,7 +97,7 @@ export function createServiceTransport(options: ServiceClientOptions): Transport
     writeMaxBytes: options.writeMaxBytes ?? 4 * MiB,
     interceptors: [retryUnavailable(options.maxAttempts ?? 3), ...(options.interceptors ?? [])],
     ...(options.tls
-      ? { nodeOptions: { ca: options.tls.ca, cert: options.tls.cert, key: options.tls.key } }
+      ? { nodeOptions: { ca: options.tls.ca, cert: options.tls.cert, key: options.tls.key, ...tlsOptions } }
       : {}),
   });
 }

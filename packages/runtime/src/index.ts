@@ -15,6 +15,7 @@ export { createLogger, type Logger, type LoggerOptions } from "./logger.js";
 export { loggingInterceptor } from "./logging-interceptor.js";
 export { decodePageCursor, encodePageCursor, type PageCursor } from "./page-cursor.js";
 export { ReflectionIndex } from "./reflection.js";
+export { parseDnsTarget, type ResolveAddresses, roundRobinTransport } from "./round-robin-transport.js";
 export { onShutdownSignals } from "./shutdown-signals.js";
 export {
   clientTlsFromFiles,
