@@ -107,6 +107,7 @@ export class MqttBroker implements MessageBroker {
   ): Promise<CloudEvent> {
     const { attributes, body, event: cloudEvent } = encodeEvent(event, this.#options.source);
     const { datacontenttype, ...rest } = attributes;
+    assertPublishable(topic, Object.values(rest));
     await this.#client.publishAsync(topic, Buffer.from(body), {
       qos: options.qos ?? 1,
       retain: options.retain ?? false,
@@ -121,6 +122,7 @@ export class MqttBroker implements MessageBroker {
     payload: string | Uint8Array,
     options: { qos?: 0 | 1 | 2; retain?: boolean } = {},
   ): Promise<void> {
+    assertPublishable(topic, []);
     await this.#client.publishAsync(topic, Buffer.from(payload), {
       qos: options.qos ?? 1,
       retain: options.retain ?? false,
@@ -195,4 +197,19 @@ function attributesOf(packet: IPublishPacket): EventAttributes {
   }
   if (packet.properties?.contentType) attributes.datacontenttype = packet.properties.contentType;
   return attributes;
+}
+
+/**
+ * Refuses what MQTT forbids in a PUBLISH (a wildcard or NUL in the topic name, NUL in any string):
+ * Mosquitto answers such a packet by closing the connection, and a persistent session resends it
+ * at every reconnect, so one bad message would stall every later one. Refused here, it fails like
+ * any other publish (a delivery job is retried, then dead-lettered).
+ */
+function assertPublishable(topic: string, strings: string[]): void {
+  if (topic === "" || /[+#\u0000]/.test(topic)) {
+    throw new Error(`MQTT topic name ${JSON.stringify(topic)} is empty or holds a wildcard or NUL`);
+  }
+  if (strings.some((value) => value.includes("\u0000"))) {
+    throw new Error(`MQTT user properties for ${JSON.stringify(topic)} hold a NUL character`);
+  }
 }

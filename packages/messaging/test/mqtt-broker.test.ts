@@ -84,6 +84,21 @@ describe("MqttBroker against a real Mosquitto (MQTT 5)", () => {
     expect(fromBinary(EchoRequestSchema, received.payload as Buffer).text).toBe("raw");
   });
 
+  it.each([
+    ["a wildcard in the topic", "test/users/#/notifications", "plain"],
+    ["a NUL in the topic", "test/users/a\u0000b", "plain"],
+    ["a NUL in an attribute", "test/nul-attribute", "a\u0000b"],
+  ])("refuses a publish the broker would drop the connection for (%s) and stays usable", async (_, badTopic, subject) => {
+    // Mosquitto answers such a packet by closing the connection, and a persistent session resends
+    // it at every reconnect: one bad notification would stop every later one.
+    const broker = mqttBroker();
+    await expect(broker.publish(badTopic, { ...echo("x"), subject })).rejects.toThrow(/MQTT/);
+    const topic = topicName("after-refusal");
+    const { next } = await subscribeNext(mqttBroker(), topic);
+    const sent = await broker.publish(topic, echo("still works"));
+    expect((await next).id).toBe(sent.id);
+  });
+
   it("delivers a retained message to a subscriber that comes later", async () => {
     const topic = topicName("retained");
     const sent = await mqttBroker().publish(topic, echo("last known"), { retain: true });
