@@ -206,7 +206,7 @@ function attributesOf(packet: IPublishPacket): EventAttributes {
  * any other publish (a delivery job is retried, then dead-lettered).
  */
 function assertPublishable(topic: string, strings: string[]): void {
-  if (topic === "" || /[+#\u0000]/.test(topic)) {
+  if (topic === "" || /[+#]/.test(topic) || topic.includes("\u0000")) {
     throw new Error(`MQTT topic name ${JSON.stringify(topic)} is empty or holds a wildcard or NUL`);
   }
   if (strings.some((value) => value.includes("\u0000"))) {
