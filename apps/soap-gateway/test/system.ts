@@ -15,9 +15,7 @@ import { NotificationService } from "@switchboard/proto/switchboard/notification
 import { UserService } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
 import { createServiceClient } from "@switchboard/runtime";
 import { memoryLogger, serveOnPort0 } from "@switchboard/testing";
-import { buildApp as buildUserApp } from "@switchboard/user-service/src/app.js";
-import { userMigrations } from "@switchboard/user-service/src/store/migrations.js";
-import { UserStore } from "@switchboard/user-service/src/store/user-store.js";
+import { buildApp as buildUserApp, UserStore, userMigrations } from "@switchboard/user-service";
 import { type AppDeps, buildApp } from "../src/app.js";
 
 export async function startSystem(options: Partial<Omit<AppDeps, "logger" | "backends">> = {}) {
