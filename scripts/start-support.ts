@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { get as httpsGet } from "node:https";
 import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
@@ -67,9 +68,51 @@ export function devCertificates(dir: string): DevCertificates {
   };
 }
 
+/** An app as its package.json's "switchboard" field describes it. */
+export interface AppShape {
+  protocol: string;
+  port: number;
+  /** An HTTP app that serves TLS under --tls (gRPC services always do). */
+  tls?: boolean;
+}
+
+/** Whether the app serves TLS when the system runs with --tls (`tls`). */
+export function servesTls(app: AppShape, tls: boolean): boolean {
+  return tls && (app.protocol === "grpc" || app.tls === true);
+}
+
+/** Where clients reach an app: grpc(s):// or http(s)://localhost:PORT. */
+export function appUrl(app: AppShape, tls: boolean): string {
+  const scheme = app.protocol === "grpc" ? "grpc" : "http";
+  return `${scheme}${servesTls(app, tls) ? "s" : ""}://localhost:${app.port}`;
+}
+
+/** GET https://localhost:PORT/healthz with the client's certificate: its status code. */
+function httpsHealth(port: number, tls: DevCertificates["client"]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpsGet(
+      {
+        host: "localhost",
+        port,
+        path: "/healthz",
+        ca: readFileSync(tls.caFile),
+        cert: readFileSync(tls.certFile),
+        key: readFileSync(tls.keyFile),
+        timeout: 1_000,
+      },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
+    request.on("timeout", () => request.destroy(new Error("timed out")));
+    request.on("error", reject);
+  });
+}
+
 /**
  * Resolves when the app answers its health check (gRPC Health/Check or GET /healthz); over mutual
- * TLS when given the client's certificate files.
+ * TLS when given the client's certificate files (give them only for an app that serves TLS).
  */
 export async function waitHealthy(
   app: { name: string; protocol: string; port: number },
@@ -97,6 +140,8 @@ export async function waitHealthy(
       if (app.protocol === "grpc") {
         const { status } = await health.check({ service: "" }, { timeoutMs: 1_000 });
         if (status === HealthCheckResponse_ServingStatus.SERVING) return;
+      } else if (tls) {
+        if ((await httpsHealth(app.port, tls)) === 200) return;
       } else {
         const response = await fetch(`http://127.0.0.1:${app.port}/healthz`, {
           signal: AbortSignal.timeout(1_000),

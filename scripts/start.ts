@@ -11,7 +11,14 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { brokerEnv, devCertificates, formatLogLine, waitHealthy } from "./start-support.js";
+import {
+  appUrl,
+  brokerEnv,
+  devCertificates,
+  formatLogLine,
+  servesTls,
+  waitHealthy,
+} from "./start-support.js";
 
 interface App {
   name: string;
@@ -20,6 +27,8 @@ interface App {
   port: number;
   /** Endpoints to print, besides the main port. */
   endpoints: string[];
+  /** An HTTP app that serves TLS under --tls (package.json "switchboard": {"tls": true}). */
+  tls?: boolean;
 }
 
 const root = resolve(import.meta.dirname, "..");
@@ -149,12 +158,17 @@ async function main(): Promise<void> {
   if (tls) execFileSync("bash", [join(root, "scripts", "dev-certs.sh"), certsDir], { stdio: "inherit" });
   const apps = discoverApps();
   for (const app of apps) startApp(app, serviceUrls(apps));
-  await Promise.all(apps.map((app) => waitHealthy(app, 90_000, certificates?.client)));
+  await Promise.all(
+    apps.map((app) => waitHealthy(app, 90_000, servesTls(app, tls) ? certificates?.client : undefined)),
+  );
 
   const rows: [string, string][] = [
     ...apps.flatMap((app): [string, string][] => [
-      [app.name, `${app.protocol === "grpc" ? "grpc" : "http"}${tls ? "s" : ""}://localhost:${app.port}`],
-      ...app.endpoints.map((endpoint): [string, string] => ["", endpoint]),
+      [app.name, appUrl(app, tls)],
+      ...app.endpoints.map((endpoint): [string, string] => [
+        "",
+        servesTls(app, tls) ? endpoint.replace(/^http:/, "https:") : endpoint,
+      ]),
     ]),
     ["Kafka", brokerEnv.KAFKA_BROKERS],
     ["RabbitMQ", `${brokerEnv.AMQP_URL}  (management http://localhost:15672, guest/guest)`],

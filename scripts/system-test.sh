@@ -4,7 +4,7 @@
 #      whole-system flows (e2e/) against localhost:50051-50053;
 #   2. mutual TLS: `pnpm start --tls`; the same client tests and flows with the dev CA and a
 #      client certificate (SWITCHBOARD_CA_FILE, _CERT_FILE, _KEY_FILE), every service calling the
-#      others over mutual TLS too.
+#      others over mutual TLS too, and the SOAP clients on https://localhost:8081.
 # Each phase starts the system in the background, waits for its "Switchboard is up" line, and
 # stops it with SIGTERM — which stops the services and the brokers that run started.
 #
@@ -121,10 +121,12 @@ if start_system --tls; then
   # test_tls*.py prove TLS on servers of their own and ran in phase 1.
   export SWITCHBOARD_CA_FILE="$certs/ca.pem" SWITCHBOARD_CERT_FILE="$certs/client.pem" \
     SWITCHBOARD_KEY_FILE="$certs/client-key.pem"
+  # soap-gateway serves HTTPS (mutual TLS) under --tls too: zeep and JAX-WS reach it so.
+  export SWITCHBOARD_SOAP_URL="https://localhost:8081"
   client_tests "-tls" --ignore=tests/test_tls.py --ignore=tests/test_tls_services.py
   echo "=== whole-system flows (e2e, vitest-tls) ==="
   pnpm --filter @switchboard/e2e test:system --outputFile.junit=reports/junit-tls.xml || status=1
-  unset SWITCHBOARD_CA_FILE SWITCHBOARD_CERT_FILE SWITCHBOARD_KEY_FILE
+  unset SWITCHBOARD_CA_FILE SWITCHBOARD_CERT_FILE SWITCHBOARD_KEY_FILE SWITCHBOARD_SOAP_URL
   stop_system
 else
   status=1

@@ -3,8 +3,10 @@
  * GET /healthz. Never listens: main.ts and tests do.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import type { Logger } from "@switchboard/runtime";
+import type { TLSSocket } from "node:tls";
+import type { Logger, ServerTls } from "@switchboard/runtime";
 import { type Backends, soapServices } from "./contract/operations.js";
 import { generateWsdl } from "./contract/wsdl.js";
 import { soapEndpoint } from "./http/soap-endpoint.js";
@@ -19,6 +21,11 @@ export interface AppDeps {
   maxBodyBytes?: number;
   xmlLimits?: Partial<Omit<XmlLimits, "binaryElements">>;
   headerHandlers?: SoapHeaderHandler[];
+  /**
+   * Serve HTTPS with this certificate (packages/runtime's serverTlsFromFiles); with a CA, only to
+   * clients presenting a certificate it signed (mutual TLS), as the gRPC services do.
+   */
+  tls?: ServerTls;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -34,10 +41,23 @@ export const DEFAULT_XML_LIMITS: Omit<XmlLimits, "binaryElements"> = {
 export class SoapGateway {
   readonly server: Server;
 
-  constructor(handle: (request: IncomingMessage, response: ServerResponse) => Promise<void>) {
-    this.server = createServer({ requestTimeout: 60_000, headersTimeout: 10_000 }, (request, response) => {
-      void handle(request, response);
-    });
+  constructor(
+    handle: (request: IncomingMessage, response: ServerResponse) => Promise<void>,
+    tls?: ServerTls,
+  ) {
+    const options = { requestTimeout: 60_000, headersTimeout: 10_000 };
+    const onRequest = (request: IncomingMessage, response: ServerResponse) => void handle(request, response);
+    this.server = tls
+      ? createHttpsServer(
+          {
+            ...options,
+            cert: tls.cert,
+            key: tls.key,
+            ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
+          },
+          onRequest,
+        )
+      : createServer(options, onRequest);
   }
 
   listen(port: number, host = "0.0.0.0"): Promise<number> {
@@ -90,7 +110,8 @@ export function buildApp(deps: AppDeps): { server: SoapGateway } {
       return;
     }
     if (request.method === "GET" && url.searchParams.has("wsdl")) {
-      const base = deps.publicUrl ?? `http://${hostOf(request)}`;
+      const scheme = (request.socket as TLSSocket).encrypted ? "https" : "http";
+      const base = deps.publicUrl ?? `${scheme}://${hostOf(request)}`;
       const location = `${base}/ws/${name}`;
       let wsdl = wsdlCache.get(location);
       if (!wsdl) {
@@ -107,7 +128,7 @@ export function buildApp(deps: AppDeps): { server: SoapGateway } {
     response
       .writeHead(405, { allow: "GET, POST", "content-type": "text/plain" })
       .end("GET ?wsdl or POST a SOAP envelope\n");
-  });
+  }, deps.tls);
   return { server };
 }
 

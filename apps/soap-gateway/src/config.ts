@@ -13,7 +13,10 @@ export const configSpec = {
   MAX_BODY_BYTES: setting.integer({ default: 16 * 1024 * 1024, min: 1024, max: 256 * 1024 * 1024 }),
   /** Deadline of every backend call. */
   CALL_TIMEOUT_MS: setting.integer({ default: 10_000, min: 100, max: 300_000 }),
-  /** The CA (and our client certificate) for services reached over https:// URLs. */
+  /**
+   * Set TLS_CERT_FILE and TLS_KEY_FILE to serve HTTPS, TLS_CA_FILE too to require client
+   * certificates it signed; the same CA (and certificate) for services reached over https:// URLs.
+   */
   ...tlsSettings,
 };
 

@@ -1,5 +1,6 @@
 /**
- * soap-gateway's composition root: gRPC clients of the three services, the HTTP server on PORT.
+ * soap-gateway's composition root: gRPC clients of the three services, the HTTP server on PORT —
+ * HTTPS when TLS_CERT_FILE/TLS_KEY_FILE are set, requiring client certificates when TLS_CA_FILE is.
  */
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { NotificationService } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
@@ -10,6 +11,7 @@ import {
   createServiceClient,
   loadConfigOrExit,
   onShutdownSignals,
+  serverTlsFromFiles,
 } from "@switchboard/runtime";
 import { buildApp } from "./app.js";
 import { configSpec } from "./config.js";
@@ -26,8 +28,10 @@ const client = <S extends Parameters<typeof createServiceClient>[0]>(service: S,
     tls: baseUrl.startsWith("https:") ? clientTlsFromFiles(config) : undefined,
   });
 
+const tls = serverTlsFromFiles(config);
 const { server } = buildApp({
   logger,
+  ...(tls ? { tls } : {}),
   backends: {
     users: client(UserService, config.USER_SERVICE_URL),
     images: client(ImageService, config.IMAGE_SERVICE_URL),
@@ -38,5 +42,6 @@ const { server } = buildApp({
 });
 
 const port = await server.listen(config.PORT);
-logger.info({ port, wsdl: `http://localhost:${port}/ws/UserService?wsdl` }, "soap-gateway listening");
+const scheme = tls ? "https" : "http";
+logger.info({ port, wsdl: `${scheme}://localhost:${port}/ws/UserService?wsdl` }, "soap-gateway listening");
 onShutdownSignals(() => server.shutdown());

@@ -5,9 +5,9 @@
  * that is down.
  */
 import { createHash, randomUUID } from "node:crypto";
-import * as soap from "soap";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SoapHeaderHandler } from "../src/soap/header-handler.js";
+import { grpcStatus, soapPort } from "./node-soap.js";
 import { makePng } from "./png.js";
 import { action, envelope11, post } from "./raw-soap.js";
 import { type SystemUnderTest, startSystem } from "./system.js";
@@ -27,33 +27,8 @@ beforeAll(async () => {
 });
 afterAll(() => system.close());
 
-// biome-ignore lint/suspicious/noExplicitAny: node-soap's clients and results take their shape from the WSDL at run time
-type Dynamic = any;
-type Call = (args: object) => Promise<Dynamic>;
-
-/** The operations of one port (the SOAP 1.1 or 1.2 one) of a service, as promise-returning functions. */
-async function port(service: string, version: "1.1" | "1.2"): Promise<Record<string, Call>> {
-  const client = await soap.createClientAsync(`${system.url}/ws/${service}?wsdl`, {
-    forceSoap12Headers: version === "1.2",
-  });
-  const methods = (client as Dynamic)[service][`${service}${version === "1.1" ? "Soap11" : "Soap12"}`];
-  return Object.fromEntries(
-    Object.keys(methods).map((op) => [
-      op,
-      (args: object) =>
-        new Promise((resolve, reject) =>
-          methods[op](args, (error: unknown, result: Dynamic) => (error ? reject(error) : resolve(result))),
-        ),
-    ]),
-  );
-}
-
-/** The GrpcStatus detail of a Fault, as node-soap parsed it. */
-function grpcStatus(error: Dynamic): Dynamic {
-  const fault = error?.root?.Envelope?.Body?.Fault;
-  expect(fault, String(error)).toBeDefined();
-  return fault.detail?.GrpcStatus ?? fault.Detail?.GrpcStatus;
-}
+/** The operations of one port of a service of the system under test. */
+const port = (service: string, version: "1.1" | "1.2") => soapPort(system.url, service, version);
 
 for (const version of ["1.1", "1.2"] as const) {
   describe(`SOAP ${version}`, () => {

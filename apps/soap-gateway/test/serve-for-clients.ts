@@ -1,12 +1,16 @@
 /**
  * The gateway and the real user-service and image-service on free ports, until Ctrl-C: for
- * developing the Python and Java SOAP clients without the fixed ports of `pnpm start`.
+ * developing the Python and Java SOAP clients without the fixed ports of `pnpm start`. With
+ * TLS_CERT_FILE, TLS_KEY_FILE (and TLS_CA_FILE for mutual TLS) the gateway serves HTTPS.
  *   node --conditions=source --import tsx test/serve-for-clients.ts
  */
+import { serverTlsFromFiles } from "@switchboard/runtime";
 import { startSystem } from "./system.js";
 
-const system = await startSystem();
-console.log(`SWITCHBOARD_SOAP_URL=${system.url}`);
+const tls = serverTlsFromFiles(process.env);
+const system = await startSystem(tls ? { tls } : {});
+const { port } = new URL(system.url);
+console.log(`SWITCHBOARD_SOAP_URL=${tls ? `https://localhost:${port}` : system.url}`);
 const stop = async () => {
   await system.close();
   process.exit(0);

@@ -1,7 +1,8 @@
 /**
  * The gateway in front of the real user-service and image-service, each on a free port over an
  * in-memory PGlite (nothing relays their outboxes: no brokers needed). notification-service is
- * deliberately absent: its calls show what a Fault for an unreachable backend looks like.
+ * absent unless `notificationsUrl` names one (test/notification-service.ts): its calls then show
+ * what a Fault for an unreachable backend looks like.
  * `rpcs()` counts the gRPC calls the services logged: hostile requests must not add any.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -18,7 +19,12 @@ import { memoryLogger, serveOnPort0 } from "@switchboard/testing";
 import { buildApp as buildUserApp, UserStore, userMigrations } from "@switchboard/user-service";
 import { type AppDeps, buildApp } from "../src/app.js";
 
-export async function startSystem(options: Partial<Omit<AppDeps, "logger" | "backends">> = {}) {
+export async function startSystem({
+  notificationsUrl,
+  ...options
+}: Partial<Omit<AppDeps, "logger" | "backends">> & {
+  notificationsUrl?: string;
+} = {}) {
   const usersDb = await openDatabase({});
   for (const [name, migrations] of [
     ["user-service", userMigrations],
@@ -54,10 +60,10 @@ export async function startSystem(options: Partial<Omit<AppDeps, "logger" | "bac
     backends: {
       users: createServiceClient(UserService, { baseUrl: users.baseUrl }),
       images: createServiceClient(ImageService, { baseUrl: images.baseUrl }),
-      // Nothing listens on port 1: calls fail UNAVAILABLE after the retries.
+      // Without one, nothing listens on port 1: calls fail UNAVAILABLE.
       notifications: createServiceClient(NotificationService, {
-        baseUrl: "http://127.0.0.1:1",
-        maxAttempts: 1,
+        baseUrl: notificationsUrl ?? "http://127.0.0.1:1",
+        ...(notificationsUrl ? {} : { maxAttempts: 1 }),
       }),
     },
     ...options,

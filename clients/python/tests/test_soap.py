@@ -1,29 +1,46 @@
 """The SOAP gateway through zeep, a client built from nothing but the live WSDL: the CRUD flow and
 its NOT_FOUND Fault with the typed GrpcStatus detail, a ListUsers page, UploadImage + GetImage —
-over the SOAP 1.1 and the SOAP 1.2 binding alike."""
+over the SOAP 1.1 and the SOAP 1.2 binding alike. An https:// SWITCHBOARD_SOAP_URL (the system tests'
+TLS phase) is reached over mutual TLS with SWITCHBOARD_CA_FILE, _CERT_FILE and _KEY_FILE."""
 
 import hashlib
 import os
 import struct
-import urllib.request
 import uuid
 import zlib
 
 import pytest
+import requests
 from zeep import Client
 from zeep.exceptions import Fault
+from zeep.transports import Transport
 
 SOAP_URL = os.environ.get("SWITCHBOARD_SOAP_URL", "http://localhost:8081").rstrip("/")
 USER_NS = "urn:switchboard.user.v1"
 BINDINGS = ["Soap11", "Soap12"]
 
 
+def http_session() -> requests.Session:
+    """Plain HTTP, or over https:// the dev CA to trust and our client certificate (mutual TLS)."""
+    session = requests.Session()
+    if SOAP_URL.startswith("https://"):
+        # Else a REQUESTS_CA_BUNDLE in the environment replaces the CA set here (psf/requests#3829).
+        session.trust_env = False
+        session.verify = os.environ["SWITCHBOARD_CA_FILE"]
+        if os.environ.get("SWITCHBOARD_CERT_FILE"):
+            session.cert = (os.environ["SWITCHBOARD_CERT_FILE"], os.environ["SWITCHBOARD_KEY_FILE"])
+    return session
+
+
+SESSION = http_session()
+
+
 @pytest.fixture(scope="module")
 def soap_up() -> None:
     try:
-        with urllib.request.urlopen(f"{SOAP_URL}/healthz", timeout=3) as response:
-            assert response.status == 200
-    except OSError as error:
+        response = SESSION.get(f"{SOAP_URL}/healthz", timeout=3)
+        assert response.status_code == 200
+    except requests.RequestException as error:
         if os.environ.get("SWITCHBOARD_SYSTEM_UP"):
             pytest.fail(f"soap-gateway is not reachable at {SOAP_URL} ({error}), though the system is up")
         pytest.skip(f"soap-gateway is not reachable at {SOAP_URL}; start it with `pnpm start`")
@@ -31,7 +48,7 @@ def soap_up() -> None:
 
 def service(name: str, binding: str):
     """The operations of one binding (port) of a service, from its live WSDL."""
-    client = Client(f"{SOAP_URL}/ws/{name}?wsdl")
+    client = Client(f"{SOAP_URL}/ws/{name}?wsdl", transport=Transport(session=SESSION))
     return client, client.bind(name, f"{name}{binding}")
 
 

@@ -110,6 +110,7 @@ export function soapEndpoint(soap: SoapService, options: EndpointOptions) {
       }
       // A body we stopped reading cannot be followed by another request on this connection.
       if (!request.readableEnded) response.setHeader("connection", "close");
+      // 500 for every Fault, as issue 16 asks (SOAP 1.2's HTTP binding would say 400 for Sender: README).
       send(response, 500, version, faultEnvelope(version, fault, soap.grpcStatus, ns));
     } finally {
       options.logger.info(

@@ -1,0 +1,112 @@
+/**
+ * The gateway given TLS files (as `pnpm start --tls` gives every app) serves HTTPS only, and with a
+ * CA it requires a client certificate signed by it — the same rule as the gRPC services
+ * (packages/runtime's serverTlsFromFiles). The WSDL then points its clients at https://.
+ */
+import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest, type RequestOptions } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { serverTlsFromFiles } from "@switchboard/runtime";
+import { repoRoot } from "@switchboard/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { action, envelope11 } from "./raw-soap.js";
+import { type SystemUnderTest, startSystem } from "./system.js";
+
+let certDir: string;
+let client: { ca: Buffer; cert: Buffer; key: Buffer };
+let system: SystemUnderTest;
+let port: string;
+beforeAll(async () => {
+  certDir = mkdtempSync(join(tmpdir(), "soap-gateway-certs-"));
+  execFileSync("bash", [join(repoRoot(), "scripts", "dev-certs.sh"), certDir], { stdio: "ignore" });
+  const file = (name: string) => join(certDir, name);
+  client = {
+    ca: readFileSync(file("ca.pem")),
+    cert: readFileSync(file("client.pem")),
+    key: readFileSync(file("client-key.pem")),
+  };
+  const tls = serverTlsFromFiles({
+    TLS_CERT_FILE: file("server.pem"),
+    TLS_KEY_FILE: file("server-key.pem"),
+    TLS_CA_FILE: file("ca.pem"),
+  });
+  system = await startSystem({ tls });
+  port = new URL(system.url).port;
+}, 60_000);
+afterAll(async () => {
+  await system?.close();
+  rmSync(certDir, { recursive: true, force: true });
+});
+
+interface Answer {
+  status: number;
+  text: string;
+}
+
+function https(path: string, options: RequestOptions & { body?: string } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const { body, ...rest } = options;
+    const req = httpsRequest({ host: "localhost", port, path, ...rest }, (res) => {
+      const parts: Buffer[] = [];
+      res.on("data", (part: Buffer) => parts.push(part));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString("utf8") }),
+      );
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+describe("over mutual TLS", () => {
+  it("serves the WSDL, whose soap:address is the https:// endpoint", async () => {
+    const answer = await https("/ws/UserService?wsdl", client);
+    expect(answer.status).toBe(200);
+    const addresses = [...answer.text.matchAll(/<soap(?:12)?:address location="([^"]+)"/g)].map((m) => m[1]);
+    expect(addresses).toEqual([
+      `https://localhost:${port}/ws/UserService`,
+      `https://localhost:${port}/ws/UserService`,
+    ]);
+  });
+
+  it("answers an envelope: CreateUser, then GetUser, through the real user-service", async () => {
+    const post = (op: string, body: string) =>
+      https("/ws/UserService", {
+        ...client,
+        method: "POST",
+        headers: { "content-type": "text/xml; charset=utf-8", soapaction: action(op) },
+        body: envelope11(body),
+      });
+    const email = `tls-${randomUUID()}@example.com`;
+    const created = await post(
+      "CreateUser",
+      `<u:CreateUser><u:requestId>${randomUUID()}</u:requestId><u:name>Tls</u:name><u:email>${email}</u:email></u:CreateUser>`,
+    );
+    expect(created.status, created.text).toBe(200);
+    const id = /<tns:id>([^<]+)<\/tns:id>/.exec(created.text)?.[1];
+    const read = await post("GetUser", `<u:GetUser><u:id>${id}</u:id></u:GetUser>`);
+    expect(read.status).toBe(200);
+    expect(read.text).toContain(`<tns:email>${email}</tns:email>`);
+  });
+
+  it("refuses a client without a certificate signed by the CA", async () => {
+    const error = await https("/healthz", { ca: client.ca }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(await https("/healthz", client)).toMatchObject({ status: 200 });
+  });
+
+  it("refuses plain HTTP on the same port", async () => {
+    const answer = await new Promise<number | Error>((resolve) => {
+      const req = httpRequest({ host: "127.0.0.1", port, path: "/healthz" }, (res) =>
+        resolve(res.statusCode ?? 0),
+      );
+      req.on("error", resolve);
+      req.end();
+    });
+    expect(answer).toBeInstanceOf(Error);
+  });
+});
