@@ -1,4 +1,5 @@
 import type { Database } from "@switchboard/database";
+import { Outbox } from "@switchboard/messaging";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { GrpcServer, type Logger, type ServerTls } from "@switchboard/runtime";
 import { ImageLibrary } from "./domain/image-library.js";
@@ -25,11 +26,9 @@ export interface AppDeps {
 export function buildApp(deps: AppDeps) {
   const store = new ImageStore(deps.db);
   const library = new ImageLibrary({
-    db: deps.db,
     store,
     blobs: deps.blobs,
-    outbox: deps.outbox,
-    source: SOURCE,
+    outbox: new Outbox(deps.db, { source: SOURCE, relay: deps.outbox }),
     limits: deps.limits,
     ...(deps.jobsQueue ? { jobsQueue: deps.jobsQueue } : {}),
   });

@@ -50,7 +50,7 @@ const mqtt = new MqttBroker({
 const store = new NotificationStore(db);
 const relay = new OutboxRelay({ db, broker: amqp, logger, registry: eventRegistry });
 relay.start();
-const { server, hub, notifier } = buildApp({
+const { server, hub, notifier, outbox } = buildApp({
   logger,
   store,
   outbox: relay,
@@ -60,11 +60,10 @@ const { server, hub, notifier } = buildApp({
 });
 
 const subscriptions = await startConsumers({
-  db,
   store,
   hub,
   notifier,
-  outbox: relay,
+  outbox,
   kafka,
   amqp,
   mqtt,

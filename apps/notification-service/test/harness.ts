@@ -89,11 +89,10 @@ export async function startNotificationService(
     ...(options.subscriberBuffer ? { subscriberBuffer: options.subscriberBuffer } : {}),
   });
   const subscriptions = await startConsumers({
-    db,
     store,
     hub: app.hub,
     notifier: app.notifier,
-    outbox: relay,
+    outbox: app.outbox,
     kafka,
     amqp,
     mqtt,

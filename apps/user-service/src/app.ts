@@ -1,4 +1,5 @@
 import { type Client, createClient, createRouterTransport } from "@connectrpc/connect";
+import { Outbox } from "@switchboard/messaging";
 import type { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { UserService } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
 import { UsuarioServicio } from "@switchboard/proto/user/usuario_pb.js";
@@ -30,8 +31,10 @@ export function buildApp(deps: AppDeps): {
   const handlers = new UserHandlers({
     store: deps.store,
     changes,
-    outbox: deps.outbox,
-    source: deps.source ?? "/switchboard/user-service",
+    outbox: new Outbox(deps.store.db, {
+      source: deps.source ?? "/switchboard/user-service",
+      relay: deps.outbox,
+    }),
   });
   const server = new GrpcServer({
     logger: deps.logger,

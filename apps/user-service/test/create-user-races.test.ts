@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Database } from "@switchboard/database";
+import { Outbox } from "@switchboard/messaging";
 import { CreateUserRequestSchema } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
 import { brokerUrls, ensureBrokers } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,8 +22,7 @@ describe.each(["pglite", "postgres"] as const)("CreateUser retries racing each o
     handlers = new UserHandlers({
       store: new UserStore(db),
       changes: new UserChanges(),
-      outbox: { wake() {} },
-      source: "/test",
+      outbox: new Outbox(db, { source: "/test", relay: { wake() {} } }),
     });
   });
   afterAll(async () => {

@@ -5,6 +5,7 @@ export * from "./inbox.js";
 export * from "./kafka-broker.js";
 export * from "./mqtt-broker.js";
 export * from "./outbox.js";
+export * from "./outbox-unit-of-work.js";
 export * from "./port.js";
 export * from "./presence.js";
 export * from "./topic-router.js";

@@ -3,8 +3,7 @@ import type { FileHandle } from "node:fs/promises";
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { Database, Queryable } from "@switchboard/database";
-import { addToOutbox } from "@switchboard/messaging";
+import type { Outbox, UnitOfWork } from "@switchboard/messaging";
 import {
   ImageProcessedSchema,
   ImageProcessingRequestedSchema,
@@ -41,13 +40,10 @@ export const THUMBNAIL: Operation = create(OperationSchema, {
 });
 
 export interface ImageLibraryDeps {
-  db: Database;
   store: ImageStore;
   blobs: BlobStore;
-  /** Told after each commit that wrote outbox rows. */
-  outbox: { wake(): void };
-  /** CloudEvents source of the events written. */
-  source: string;
+  /** Every store commits through it, with its events. */
+  outbox: Outbox;
   limits: UploadLimits;
   /** The work queue for thumbnail jobs (default JOBS_QUEUE; tests use their own). */
   jobsQueue?: string;
@@ -76,7 +72,7 @@ export class ImageLibrary {
     const received = await receiveImage(this.deps.blobs, upload, this.deps.limits);
     try {
       const image = newImage(upload.metadata, received);
-      await this.#commit(async (tx) => {
+      await this.deps.outbox.commit(async (tx) => {
         await this.#recordImage(tx, image);
         await this.deps.blobs.commit(received.blob);
       });
@@ -103,7 +99,7 @@ export class ImageLibrary {
     );
     try {
       const variant = newVariant(image.id, blob, result, operations);
-      await this.#commit(async (tx) => {
+      await this.deps.outbox.commit(async (tx) => {
         await this.#recordVariant(tx, image, variant, jobId);
         await this.deps.blobs.commit(blob);
       });
@@ -131,7 +127,7 @@ export class ImageLibrary {
       progress.storing();
       const image = newImage(metadata, received);
       const variant = newVariant(image.id, blob, result, operations);
-      await this.#commit(async (tx) => {
+      await this.deps.outbox.commit(async (tx) => {
         await this.#recordImage(tx, image);
         await this.#recordVariant(tx, image, variant);
         await this.deps.blobs.commit(received.blob);
@@ -180,44 +176,23 @@ export class ImageLibrary {
     }
   }
 
-  async #commit(work: (tx: Queryable) => Promise<void>): Promise<void> {
-    await this.deps.db.transaction(work);
-    this.deps.outbox.wake();
-  }
-
-  async #recordImage(tx: Queryable, image: Image): Promise<void> {
-    const { source } = this.deps;
+  async #recordImage(tx: UnitOfWork, image: Image): Promise<void> {
     await this.deps.store.insertImage(tx, image);
-    await addToOutbox(
-      tx,
-      IMAGES_TOPIC,
-      { schema: ImageUploadedSchema, data: { image }, subject: image.id },
-      source,
-    );
-    await addToOutbox(
-      tx,
-      this.deps.jobsQueue ?? JOBS_QUEUE,
-      {
-        schema: ImageProcessingRequestedSchema,
-        data: { imageId: image.id, ownerId: image.ownerId, operations: [THUMBNAIL] },
-        subject: image.id,
-      },
-      source,
-    );
+    await tx.emit(IMAGES_TOPIC, { schema: ImageUploadedSchema, data: { image }, subject: image.id });
+    await tx.emit(this.deps.jobsQueue ?? JOBS_QUEUE, {
+      schema: ImageProcessingRequestedSchema,
+      data: { imageId: image.id, ownerId: image.ownerId, operations: [THUMBNAIL] },
+      subject: image.id,
+    });
   }
 
-  async #recordVariant(tx: Queryable, image: Image, variant: ImageVariant, jobId?: string): Promise<void> {
+  async #recordVariant(tx: UnitOfWork, image: Image, variant: ImageVariant, jobId?: string): Promise<void> {
     await this.deps.store.insertVariant(tx, variant, jobId);
-    await addToOutbox(
-      tx,
-      IMAGES_TOPIC,
-      {
-        schema: ImageProcessedSchema,
-        data: { imageId: image.id, ownerId: image.ownerId, variant },
-        subject: image.id,
-      },
-      this.deps.source,
-    );
+    await tx.emit(IMAGES_TOPIC, {
+      schema: ImageProcessedSchema,
+      data: { imageId: image.id, ownerId: image.ownerId, variant },
+      subject: image.id,
+    });
   }
 }
 

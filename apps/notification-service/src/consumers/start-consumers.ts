@@ -1,5 +1,10 @@
-import type { Database } from "@switchboard/database";
-import { Inbox, type KafkaBroker, type MessageBroker, type Subscription } from "@switchboard/messaging";
+import {
+  Inbox,
+  type KafkaBroker,
+  type MessageBroker,
+  type Outbox,
+  type Subscription,
+} from "@switchboard/messaging";
 import { DeliveryState } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
 import type { Notifier } from "../domain/notifier.js";
 import type { SubscriberHub } from "../domain/subscriber-hub.js";
@@ -8,11 +13,10 @@ import { deliver } from "./delivery-worker.js";
 import { CONSUMER, handleEvent } from "./user-and-image-events.js";
 
 export interface ConsumerDeps {
-  db: Database;
   store: NotificationStore;
   hub: SubscriberHub;
   notifier: Notifier;
-  outbox: { wake(): void };
+  outbox: Outbox;
   kafka: KafkaBroker;
   amqp: MessageBroker;
   mqtt: Pick<MessageBroker, "publish">;

@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
-import type { Queryable } from "@switchboard/database";
-import { addToOutbox } from "@switchboard/messaging";
+import type { UnitOfWork } from "@switchboard/messaging";
 import { NotificationRequestedSchema } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
 import {
   DeliveryState,
@@ -30,16 +29,15 @@ export interface NewNotification {
 
 /**
  * Creates notifications: the history row and the delivery job (an outbox row the relay moves to
- * RabbitMQ) commit in the caller's transaction, together or not at all.
+ * RabbitMQ) commit in the caller's unit of work, together or not at all.
  */
 export class Notifier {
   constructor(
     private readonly store: NotificationStore,
-    private readonly source: string,
     readonly deliverQueue = DELIVER_QUEUE,
   ) {}
 
-  async create(tx: Queryable, fields: NewNotification): Promise<Notification> {
+  async create(tx: UnitOfWork, fields: NewNotification): Promise<Notification> {
     const notification = create(NotificationSchema, {
       id: randomUUID(),
       userId: fields.userId,
@@ -52,12 +50,11 @@ export class Notifier {
       sourceEventId: fields.sourceEventId ?? "",
     });
     await this.store.insert(tx, notification);
-    await addToOutbox(
-      tx,
-      this.deliverQueue,
-      { schema: NotificationRequestedSchema, data: { notification }, subject: notification.userId },
-      this.source,
-    );
+    await tx.emit(this.deliverQueue, {
+      schema: NotificationRequestedSchema,
+      data: { notification },
+      subject: notification.userId,
+    });
     return notification;
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
-import { addToOutbox } from "@switchboard/messaging";
+import type { Outbox } from "@switchboard/messaging";
 import {
   UserCreatedSchema,
   UserDeletedSchema,
@@ -33,10 +33,8 @@ const SESSION_BUFFER = 1_000;
 export interface UserHandlersDeps {
   store: UserStore;
   changes: UserChanges;
-  /** Told after each commit that wrote to the outbox, so events go out at once. */
-  outbox: { wake(): void };
-  /** CloudEvents source of this service's events. */
-  source: string;
+  /** Every change commits through it, with its events. */
+  outbox: Outbox;
 }
 
 type SessionResponse = MessageInitShape<typeof UserSessionResponseSchema>;
@@ -58,7 +56,7 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
     const earlier = await store.findCreateRequest(store.db, request.requestId);
     if (earlier) return { user: await this.#replay(request.requestId, earlier, fingerprint) };
     try {
-      const row = await store.db.transaction(async (tx) => {
+      const row = await this.deps.outbox.commit(async (tx) => {
         const created = await store.insert(tx, {
           id: randomUUID(),
           name,
@@ -67,15 +65,9 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
         });
         await store.saveCreateRequest(tx, request.requestId, created.id, fingerprint);
         const user = userFromRow(created);
-        await addToOutbox(
-          tx,
-          USERS_TOPIC,
-          { schema: UserCreatedSchema, data: { user }, subject: user.id },
-          this.deps.source,
-        );
+        await tx.emit(USERS_TOPIC, { schema: UserCreatedSchema, data: { user }, subject: user.id });
         return created;
       });
-      this.deps.outbox.wake();
       return { user: userFromRow(row) };
     } catch (error) {
       // A concurrent retry of the same request committed first: this one then fails on the
@@ -97,20 +89,18 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
 
   async deleteUser(request: { id: string; expectedVersion: bigint }) {
     const { store } = this.deps;
-    const outcome = await store.db.transaction(async (tx) => {
+    const outcome = await this.deps.outbox.commit(async (tx) => {
       const result = await store.delete(tx, request.id, request.expectedVersion);
       if ("row" in result) {
-        await addToOutbox(
-          tx,
-          USERS_TOPIC,
-          { schema: UserDeletedSchema, data: { userId: request.id }, subject: request.id },
-          this.deps.source,
-        );
+        await tx.emit(USERS_TOPIC, {
+          schema: UserDeletedSchema,
+          data: { userId: request.id },
+          subject: request.id,
+        });
       }
       return result;
     });
     const row = this.#written(outcome, request.id, request.expectedVersion);
-    this.deps.outbox.wake();
     this.deps.changes.publish({ user: userFromRow(row), kind: ChangeKind.DELETED });
     return {};
   }
@@ -252,20 +242,15 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
     const paths = request.updateMask?.paths ?? [];
     const fields = fieldsFromMask(user, paths);
     const { store } = this.deps;
-    const outcome = await store.db
-      .transaction(async (tx) => {
+    const outcome = await this.deps.outbox
+      .commit(async (tx) => {
         const result = await store.update(tx, user.id, fields, request.expectedVersion, new Date());
         if ("row" in result) {
-          await addToOutbox(
-            tx,
-            USERS_TOPIC,
-            {
-              schema: UserUpdatedSchema,
-              data: { user: userFromRow(result.row), changedFields: paths },
-              subject: user.id,
-            },
-            this.deps.source,
-          );
+          await tx.emit(USERS_TOPIC, {
+            schema: UserUpdatedSchema,
+            data: { user: userFromRow(result.row), changedFields: paths },
+            subject: user.id,
+          });
         }
         return result;
       })
@@ -274,7 +259,6 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
         throw error;
       });
     const updated = userFromRow(this.#written(outcome, user.id, request.expectedVersion));
-    this.deps.outbox.wake();
     this.deps.changes.publish({ user: updated, kind: ChangeKind.UPDATED });
     return updated;
   }
