@@ -5,6 +5,7 @@ import { UserService } from "@switchboard/proto/switchboard/user/v1/user_service
 import { UsuarioServicio } from "@switchboard/proto/user/usuario_pb.js";
 import { GrpcServer, type Logger, type ServerTls } from "@switchboard/runtime";
 import { UserChanges } from "./domain/user-changes.js";
+import { UserDirectory } from "./domain/user-directory.js";
 import { UserHandlers } from "./handlers/user-service.js";
 import { UsuarioServicioHandlers } from "./handlers/usuario-servicio.js";
 import type { UserStore } from "./store/user-store.js";
@@ -28,14 +29,12 @@ export function buildApp(deps: AppDeps): {
   changes: UserChanges;
 } {
   const changes = new UserChanges();
-  const handlers = new UserHandlers({
-    store: deps.store,
-    changes,
-    outbox: new Outbox(deps.store.db, {
-      source: deps.source ?? "/switchboard/user-service",
-      relay: deps.outbox,
-    }),
+  const outbox = new Outbox(deps.store.db, {
+    source: deps.source ?? "/switchboard/user-service",
+    relay: deps.outbox,
   });
+  const users = new UserDirectory({ store: deps.store, outbox, changes });
+  const handlers = new UserHandlers({ users, changes });
   const server = new GrpcServer({
     logger: deps.logger,
     readMaxBytes: deps.readMaxBytes ?? 4 * 1024 * 1024,

@@ -18,7 +18,7 @@ import {
 } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app.js";
-import { USERS_TOPIC } from "../src/handlers/user-service.js";
+import { USERS_TOPIC } from "../src/domain/user-directory.js";
 import { UserStore } from "../src/store/user-store.js";
 import { migratedDatabase } from "./harness.js";
 

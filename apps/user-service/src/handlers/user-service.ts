@@ -1,12 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
-import type { Outbox } from "@switchboard/messaging";
-import {
-  UserCreatedSchema,
-  UserDeletedSchema,
-  UserUpdatedSchema,
-} from "@switchboard/proto/switchboard/events/v1/events_pb.js";
 import type { User } from "@switchboard/proto/switchboard/user/v1/user_pb.js";
 import {
   type CreateUserRequest,
@@ -19,64 +13,32 @@ import {
   type UserSessionResponseSchema,
 } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
 import { AsyncQueue, fieldViolations, invalidArgument, violationsOf } from "@switchboard/runtime";
-import { decodePageToken, encodePageToken } from "../domain/page-token.js";
-import { fieldsFromMask } from "../domain/update-mask.js";
-import { ChangeKind, type UserChanges } from "../domain/user-changes.js";
-import { type UserRow, userFromRow } from "../store/user-row.js";
-import { EmailTakenError, type UserStore, type WriteOutcome } from "../store/user-store.js";
+import type { UserChanges } from "../domain/user-changes.js";
+import type { UserDirectory } from "../domain/user-directory.js";
+import type { UserRow } from "../store/user-row.js";
+import { userFromRow } from "../store/user-row.js";
+import { decodePageToken, encodePageToken } from "./page-token.js";
+import { toStatus, withStatus } from "./status.js";
+import { fieldsFromMask } from "./update-mask.js";
 
-export const USERS_TOPIC = "switchboard.users.v1";
 const UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
 /** Changes a UserSession may have queued for a client that reads too slowly, before it is ended. */
 const SESSION_BUFFER = 1_000;
 
 export interface UserHandlersDeps {
-  store: UserStore;
+  users: UserDirectory;
+  /** The feed of committed changes UserSession streams watch. */
   changes: UserChanges;
-  /** Every change commits through it, with its events. */
-  outbox: Outbox;
 }
 
 type SessionResponse = MessageInitShape<typeof UserSessionResponseSchema>;
 
-/** switchboard.user.v1.UserService: every change commits with its event (outbox) or not at all. */
+/** switchboard.user.v1.UserService: proto ⇄ the user directory, and its errors → status codes. */
 export class UserHandlers implements ServiceImpl<typeof UserService> {
   constructor(private readonly deps: UserHandlersDeps) {}
 
-  /**
-   * Idempotent by `request_id`: the request is recorded with the user in one transaction, so a
-   * retry finds it and answers with that user, and a retry with another payload is refused.
-   */
   async createUser(request: CreateUserRequest) {
-    const { store } = this.deps;
-    const name = request.name.trim();
-    // Names are trimmed; one of only spaces is as empty as the contract's min_len forbids.
-    if (name === "") throw invalidArgument([{ field: "name", description: "must not be blank" }]);
-    const fingerprint = JSON.stringify([name, request.email.toLowerCase()]);
-    const earlier = await store.findCreateRequest(store.db, request.requestId);
-    if (earlier) return { user: await this.#replay(request.requestId, earlier, fingerprint) };
-    try {
-      const row = await this.deps.outbox.commit(async (tx) => {
-        const created = await store.insert(tx, {
-          id: randomUUID(),
-          name,
-          email: request.email,
-          now: new Date(),
-        });
-        await store.saveCreateRequest(tx, request.requestId, created.id, fingerprint);
-        const user = userFromRow(created);
-        await tx.emit(USERS_TOPIC, { schema: UserCreatedSchema, data: { user }, subject: user.id });
-        return created;
-      });
-      return { user: userFromRow(row) };
-    } catch (error) {
-      // A concurrent retry of the same request committed first: this one then fails on the
-      // request_id, or on the very email that retry just took. Either way, answer as it did.
-      const raced = await store.findCreateRequest(store.db, request.requestId);
-      if (raced) return { user: await this.#replay(request.requestId, raced, fingerprint) };
-      if (error instanceof EmailTakenError) throw new ConnectError(error.message, Code.AlreadyExists);
-      throw error;
-    }
+    return { user: await withStatus(this.deps.users.create(request)) };
   }
 
   async getUser(request: GetUserRequest) {
@@ -88,20 +50,7 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
   }
 
   async deleteUser(request: { id: string; expectedVersion: bigint }) {
-    const { store } = this.deps;
-    const outcome = await this.deps.outbox.commit(async (tx) => {
-      const result = await store.delete(tx, request.id, request.expectedVersion);
-      if ("row" in result) {
-        await tx.emit(USERS_TOPIC, {
-          schema: UserDeletedSchema,
-          data: { userId: request.id },
-          subject: request.id,
-        });
-      }
-      return result;
-    });
-    const row = this.#written(outcome, request.id, request.expectedVersion);
-    this.deps.changes.publish({ user: userFromRow(row), kind: ChangeKind.DELETED });
+    await withStatus(this.deps.users.delete(request.id, request.expectedVersion));
     return {};
   }
 
@@ -109,7 +58,7 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
   async *listUsers(request: { query: string; pageSize: number; pageToken: string }, context: HandlerContext) {
     const afterId = decodePageToken(request.pageToken);
     const pageSize = request.pageSize;
-    const rows = this.deps.store.list(
+    const rows = this.deps.users.list(
       { query: request.query, afterId, ...(pageSize > 0 ? { limit: pageSize + 1 } : {}) },
       context.signal,
     );
@@ -221,7 +170,7 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
           throw new ConnectError("request has no action", Code.InvalidArgument);
       }
     } catch (error) {
-      const failure = ConnectError.from(error);
+      const failure = ConnectError.from(toStatus(error));
       return {
         correlationId,
         result: { case: "error", value: { code: failure.code, message: failure.rawMessage } },
@@ -229,65 +178,17 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
     }
   }
 
-  async #get(id: string): Promise<User> {
-    const row = await this.deps.store.get(this.deps.store.db, id);
-    if (!row) throw new ConnectError(`user ${id} not found`, Code.NotFound);
-    return userFromRow(row);
+  #get(id: string): Promise<User> {
+    return withStatus(this.deps.users.get(id));
   }
 
-  async #update(request: UpdateUserRequest): Promise<User> {
+  #update(request: UpdateUserRequest): Promise<User> {
     const user = request.user;
     if (!user || !UUID.test(user.id))
       throw invalidArgument([{ field: "user.id", description: "must be a UUID" }]);
     const paths = request.updateMask?.paths ?? [];
     const fields = fieldsFromMask(user, paths);
-    const { store } = this.deps;
-    const outcome = await this.deps.outbox
-      .commit(async (tx) => {
-        const result = await store.update(tx, user.id, fields, request.expectedVersion, new Date());
-        if ("row" in result) {
-          await tx.emit(USERS_TOPIC, {
-            schema: UserUpdatedSchema,
-            data: { user: userFromRow(result.row), changedFields: paths },
-            subject: user.id,
-          });
-        }
-        return result;
-      })
-      .catch((error: unknown) => {
-        if (error instanceof EmailTakenError) throw new ConnectError(error.message, Code.AlreadyExists);
-        throw error;
-      });
-    const updated = userFromRow(this.#written(outcome, user.id, request.expectedVersion));
-    this.deps.changes.publish({ user: updated, kind: ChangeKind.UPDATED });
-    return updated;
-  }
-
-  #written(outcome: WriteOutcome, id: string, expectedVersion: bigint): UserRow {
-    if ("missing" in outcome) throw new ConnectError(`user ${id} not found`, Code.NotFound);
-    if ("stale" in outcome) {
-      throw new ConnectError(
-        `user ${id} is at version ${outcome.stale.version}, not ${expectedVersion}: read it again`,
-        Code.Aborted,
-      );
-    }
-    return outcome.row;
-  }
-
-  async #replay(requestId: string, earlier: { user_id: string; fingerprint: string }, fingerprint: string) {
-    if (earlier.fingerprint !== fingerprint) {
-      throw new ConnectError(
-        `request_id ${requestId} was already used for a different user`,
-        Code.FailedPrecondition,
-      );
-    }
-    const row = await this.deps.store.get(this.deps.store.db, earlier.user_id);
-    if (!row)
-      throw new ConnectError(
-        `the user created by request ${requestId} has since been deleted`,
-        Code.NotFound,
-      );
-    return userFromRow(row);
+    return withStatus(this.deps.users.update(user.id, fields, paths, request.expectedVersion));
   }
 }
 
