@@ -17,8 +17,8 @@ export interface AppDeps {
   /** The outbox relay (or anything with wake()), told after each commit. */
   outbox: { wake(): void };
   limits: UploadLimits;
-  /** The work queue for thumbnail jobs (default images.process). */
-  jobsQueue?: string;
+  /** The work queue for thumbnail jobs (config JOBS_QUEUE). */
+  jobsQueue: string;
   tls?: ServerTls;
 }
 
@@ -30,7 +30,7 @@ export function buildApp(deps: AppDeps) {
     blobs: deps.blobs,
     outbox: new Outbox(deps.db, { source: SOURCE, relay: deps.outbox }),
     limits: deps.limits,
-    ...(deps.jobsQueue ? { jobsQueue: deps.jobsQueue } : {}),
+    jobsQueue: deps.jobsQueue,
   });
   const server = new GrpcServer({
     logger: deps.logger,

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import type { CloudEvent } from "@switchboard/messaging";
+import { IMAGES_TOPIC } from "@switchboard/messaging";
 import type { ImageProcessed, ImageUploaded } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { connectClient } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IMAGES_TOPIC } from "../src/domain/image-library.js";
 import {
   eventually,
   type ImageServiceUnderTest,

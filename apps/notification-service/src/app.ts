@@ -14,8 +14,8 @@ export interface AppDeps {
   outbox: { wake(): void };
   subscriberBuffer?: number;
   readMaxBytes?: number;
-  /** The delivery work queue (default `notifications.deliver`). */
-  deliverQueue?: string;
+  /** The delivery work queue (NOTIFICATIONS_QUEUE; tests use their own). */
+  deliverQueue: string;
   tls?: ServerTls;
 }
 

@@ -37,7 +37,7 @@ export function buildApp(deps: AppDeps): {
   const handlers = new UserHandlers({ users, changes });
   const server = new GrpcServer({
     logger: deps.logger,
-    readMaxBytes: deps.readMaxBytes ?? 4 * 1024 * 1024,
+    ...(deps.readMaxBytes ? { readMaxBytes: deps.readMaxBytes } : {}),
     ...(deps.tls ? { tls: deps.tls } : {}),
     routes: (router) => {
       router.service(UserService, handlers);

@@ -1,4 +1,10 @@
-import { type ConfigOf, setting, tlsSettings } from "@switchboard/runtime";
+import {
+  brokerSettings,
+  type ConfigOf,
+  DEFAULT_MESSAGE_BYTES,
+  setting,
+  tlsSettings,
+} from "@switchboard/runtime";
 
 export const configSpec = {
   PORT: setting.port(50051),
@@ -8,10 +14,10 @@ export const configSpec = {
   DATA_DIR: setting.string(".data/user-service"),
   /** postgres://… to use PostgreSQL instead of the embedded PGlite. */
   DATABASE_URL: setting.optionalUrl(),
-  KAFKA_BROKERS: setting.string("127.0.0.1:9092"),
-  MQTT_URL: setting.url("mqtt://127.0.0.1:1883"),
+  KAFKA_BROKERS: brokerSettings.KAFKA_BROKERS,
+  MQTT_URL: brokerSettings.MQTT_URL,
   /** Largest request message accepted. */
-  MAX_MESSAGE_BYTES: setting.integer({ default: 4 * 1024 * 1024, min: 1024, max: 64 * 1024 * 1024 }),
+  MAX_MESSAGE_BYTES: setting.integer({ default: DEFAULT_MESSAGE_BYTES, min: 1024, max: 64 * 1024 * 1024 }),
   IMAGE_SERVICE_URL: setting.url("http://127.0.0.1:50052"),
   ...tlsSettings,
 };

@@ -1,7 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { Code } from "@connectrpc/connect";
 import type { Database } from "@switchboard/database";
-import { type CloudEvent, eventRegistry, KafkaBroker, OutboxRelay } from "@switchboard/messaging";
+import {
+  type CloudEvent,
+  eventRegistry,
+  KafkaBroker,
+  OutboxRelay,
+  USERS_TOPIC,
+} from "@switchboard/messaging";
 import {
   type UserCreated,
   UserDeletedSchema,
@@ -18,7 +24,6 @@ import {
 } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app.js";
-import { USERS_TOPIC } from "../src/domain/user-directory.js";
 import { UserStore } from "../src/store/user-store.js";
 import { migratedDatabase } from "./harness.js";
 

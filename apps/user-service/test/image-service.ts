@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "@switchboard/database";
 import { BlobStore, buildApp as buildImageApp, imageMigrations } from "@switchboard/image-service";
-import { outboxMigrations } from "@switchboard/messaging";
+import { IMAGE_JOBS_QUEUE, outboxMigrations } from "@switchboard/messaging";
 import { memoryLogger, serveOnPort0 } from "@switchboard/testing";
 
 /** image-service in process: in-memory PGlite, a fresh blob folder, no brokers (nothing relays its outbox). */
@@ -18,6 +18,7 @@ export async function startImageService(limits: { maxUploadBytes: number }) {
     db: imagesDb,
     blobs,
     outbox: { wake() {} },
+    jobsQueue: IMAGE_JOBS_QUEUE, // no relay: the jobs stay in the outbox
     limits: { maxChunkBytes: 1024 * 1024, maxPixels: 50_000_000, ...limits },
   });
   const served = await serveOnPort0(app.server);

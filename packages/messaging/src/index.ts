@@ -1,4 +1,5 @@
 export * from "./amqp-broker.js";
+export * from "./channels.js";
 export * from "./cloudevents.js";
 export * from "./event-registry.js";
 export * from "./inbox.js";

@@ -1,7 +1,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { type Client, Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { MiB } from "./grpc-server.js";
+import { DEFAULT_MESSAGE_BYTES } from "./grpc-server.js";
 
 export interface ClientTls {
   /** PEM of the CA that signed the server's certificate. */
@@ -53,8 +53,8 @@ export function createServiceClient<T extends DescService>(
   const transport = createGrpcTransport({
     baseUrl: options.baseUrl,
     defaultTimeoutMs: options.timeoutMs ?? 5_000,
-    readMaxBytes: options.readMaxBytes ?? 4 * MiB,
-    writeMaxBytes: options.writeMaxBytes ?? 4 * MiB,
+    readMaxBytes: options.readMaxBytes ?? DEFAULT_MESSAGE_BYTES,
+    writeMaxBytes: options.writeMaxBytes ?? DEFAULT_MESSAGE_BYTES,
     interceptors: [retryUnavailable(options.maxAttempts ?? 3), ...(options.interceptors ?? [])],
     ...(options.tls
       ? { nodeOptions: { ca: options.tls.ca, cert: options.tls.cert, key: options.tls.key } }

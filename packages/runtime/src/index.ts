@@ -1,4 +1,5 @@
 export { AsyncQueue } from "./async-queue.js";
+export { brokerSettings } from "./broker-settings.js";
 export { ConfigError, type ConfigOf, loadConfig, loadConfigOrExit, type Setting, setting } from "./config.js";
 export { peerKey, traceIdKey } from "./context.js";
 export {
@@ -7,7 +8,13 @@ export {
   retryUnavailable,
   type ServiceClientOptions,
 } from "./grpc-client.js";
-export { GrpcServer, type GrpcServerOptions, MiB, type ServerTls } from "./grpc-server.js";
+export {
+  DEFAULT_MESSAGE_BYTES,
+  GrpcServer,
+  type GrpcServerOptions,
+  MiB,
+  type ServerTls,
+} from "./grpc-server.js";
 export { HealthRegistry, ServingStatus } from "./health.js";
 export { type FieldViolation, fieldViolations, invalidArgument } from "./invalid-argument.js";
 export { createLogger, type Logger, type LoggerOptions } from "./logger.js";

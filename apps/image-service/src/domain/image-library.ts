@@ -3,7 +3,7 @@ import type { FileHandle } from "node:fs/promises";
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { Outbox, UnitOfWork } from "@switchboard/messaging";
+import { IMAGES_TOPIC, type Outbox, type UnitOfWork } from "@switchboard/messaging";
 import {
   ImageProcessedSchema,
   ImageProcessingRequestedSchema,
@@ -30,10 +30,6 @@ import {
   type UploadProgress,
 } from "./receive-image.js";
 
-/** Kafka topic of image facts: ImageUploaded, ImageProcessed. */
-export const IMAGES_TOPIC = "switchboard.images.v1";
-/** RabbitMQ queue of image jobs (ImageProcessingRequested), shared by every image worker. */
-export const JOBS_QUEUE = "images.process";
 /** What every upload asks the workers for. */
 export const THUMBNAIL: Operation = create(OperationSchema, {
   kind: { case: "thumbnail", value: { size: 128 } },
@@ -45,8 +41,8 @@ export interface ImageLibraryDeps {
   /** Every store commits through it, with its events. */
   outbox: Outbox;
   limits: UploadLimits;
-  /** The work queue for thumbnail jobs (default JOBS_QUEUE; tests use their own). */
-  jobsQueue?: string;
+  /** The work queue for thumbnail jobs (config JOBS_QUEUE; tests use their own). */
+  jobsQueue: string;
 }
 
 /** An open download: what is being sent, and the file to read it from. */
@@ -179,7 +175,7 @@ export class ImageLibrary {
   async #recordImage(tx: UnitOfWork, image: Image): Promise<void> {
     await this.deps.store.insertImage(tx, image);
     await tx.emit(IMAGES_TOPIC, { schema: ImageUploadedSchema, data: { image }, subject: image.id });
-    await tx.emit(this.deps.jobsQueue ?? JOBS_QUEUE, {
+    await tx.emit(this.deps.jobsQueue, {
       schema: ImageProcessingRequestedSchema,
       data: { imageId: image.id, ownerId: image.ownerId, operations: [THUMBNAIL] },
       subject: image.id,

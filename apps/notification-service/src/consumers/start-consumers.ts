@@ -1,9 +1,11 @@
 import {
+  IMAGES_TOPIC,
   Inbox,
   type KafkaBroker,
   type MessageBroker,
   type Outbox,
   type Subscription,
+  USERS_TOPIC,
 } from "@switchboard/messaging";
 import { DeliveryState } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
 import type { Notifier } from "../domain/notifier.js";
@@ -28,7 +30,7 @@ export interface ConsumerDeps {
 }
 
 /** The Kafka topics whose events become notifications. */
-export const EVENT_TOPICS = ["switchboard.users.v1", "switchboard.images.v1"];
+export const EVENT_TOPICS = [USERS_TOPIC, IMAGES_TOPIC];
 
 /** Kafka events in, delivery jobs from RabbitMQ: every consumer of the service, started. */
 export async function startConsumers(deps: ConsumerDeps): Promise<Subscription[]> {

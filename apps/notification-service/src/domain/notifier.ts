@@ -11,13 +11,6 @@ import {
 } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
 import type { NotificationStore } from "../store/notification-store.js";
 
-/**
- * RabbitMQ work queue of notifications to deliver: exactly one delivery worker takes each. Every
- * process on a queue must share the database (a worker acknowledges jobs it has no row for), so
- * tests, which run beside live instances, use a queue of their own.
- */
-export const DELIVER_QUEUE = "notifications.deliver";
-
 export interface NewNotification {
   userId: string;
   kind: NotificationKind;
@@ -34,7 +27,12 @@ export interface NewNotification {
 export class Notifier {
   constructor(
     private readonly store: NotificationStore,
-    readonly deliverQueue = DELIVER_QUEUE,
+    /**
+     * RabbitMQ work queue of notifications to deliver: exactly one delivery worker takes each.
+     * Every process on a queue must share the database (a worker acknowledges jobs it has no row
+     * for), so tests, which run beside live instances, use a queue of their own.
+     */
+    readonly deliverQueue: string,
   ) {}
 
   async create(tx: UnitOfWork, fields: NewNotification): Promise<Notification> {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Outbox } from "@switchboard/messaging";
+import { type Outbox, USERS_TOPIC } from "@switchboard/messaging";
 import {
   UserCreatedSchema,
   UserDeletedSchema,
@@ -12,9 +12,6 @@ import { InvalidUserError, RequestReusedError, StaleVersionError, UserNotFoundEr
 import { ChangeKind, type UserChanges } from "./user-changes.js";
 
 export type { UserFields };
-
-/** Kafka topic of user facts: UserCreated, UserUpdated, UserDeleted (key: the user id). */
-export const USERS_TOPIC = "switchboard.users.v1";
 
 export interface UserDirectoryDeps {
   store: UserStore;
