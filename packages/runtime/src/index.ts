@@ -2,6 +2,7 @@ export { AsyncQueue } from "./async-queue.js";
 export { brokerSettings } from "./broker-settings.js";
 export { ConfigError, type ConfigOf, loadConfig, loadConfigOrExit, type Setting, setting } from "./config.js";
 export { peerKey, traceIdKey } from "./context.js";
+export { InvalidInputError, invalidInput } from "./domain-errors.js";
 export {
   type ClientTls,
   createServiceClient,
@@ -22,6 +23,7 @@ export { loggingInterceptor } from "./logging-interceptor.js";
 export { decodePageCursor, encodePageCursor, type PageCursor } from "./page-cursor.js";
 export { ReflectionIndex } from "./reflection.js";
 export { onShutdownSignals } from "./shutdown-signals.js";
+export { type ErrorCodes, statusOf, withStatus } from "./status-of.js";
 export {
   clientTlsFromFiles,
   serverTlsFromFiles,

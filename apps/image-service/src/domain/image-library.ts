@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError } from "@connectrpc/connect";
 import { IMAGES_TOPIC, type Outbox, type UnitOfWork } from "@switchboard/messaging";
 import {
   ImageProcessedSchema,
@@ -21,6 +20,7 @@ import type { UploadMetadata } from "@switchboard/proto/switchboard/image/v1/ima
 import type { BlobStore, PendingBlob } from "../storage/blob-store.js";
 import type { ImageStore } from "../store/image-store.js";
 import { applyOperations, type ProcessedImage } from "./apply-operations.js";
+import { ImageNotFoundError } from "./errors.js";
 import type { ImageType } from "./image-type.js";
 import {
   type ReceivedImage,
@@ -139,7 +139,7 @@ export class ImageLibrary {
   /** One image with its variants; NOT_FOUND if there is none. */
   async get(imageId: string): Promise<Image> {
     const image = await this.deps.store.get(imageId);
-    if (!image) throw new ConnectError(`image ${imageId} not found`, Code.NotFound);
+    if (!image) throw new ImageNotFoundError(`image ${imageId} not found`);
     return image;
   }
 
@@ -148,7 +148,7 @@ export class ImageLibrary {
     const image = await this.get(imageId);
     const variant = variantId ? image.variants.find((v) => v.id === variantId) : undefined;
     if (variantId && !variant) {
-      throw new ConnectError(`image ${imageId} has no variant ${variantId}`, Code.NotFound);
+      throw new ImageNotFoundError(`image ${imageId} has no variant ${variantId}`);
     }
     const what = variant ?? image;
     return {

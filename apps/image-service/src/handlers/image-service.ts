@@ -19,6 +19,7 @@ import { AsyncQueue, decodePageCursor, encodePageCursor } from "@switchboard/run
 import type { ImageLibrary } from "../domain/image-library.js";
 import type { ImageStore } from "../store/image-store.js";
 import { readStartThenChunks } from "./client-stream.js";
+import { mapped, toStatus } from "./status.js";
 
 const KiB = 1024;
 /** RECEIVING progress is skipped while this many replies wait unread: a slow reader gets fewer, never a backlog. */
@@ -26,7 +27,7 @@ const PROGRESS_BACKLOG = 16;
 
 type StreamReply = MessageInitShape<typeof ProcessImageStreamResponseSchema>;
 
-/** switchboard.image.v1.ImageService: the contract's calls, mapped onto the ImageLibrary. */
+/** switchboard.image.v1.ImageService: the contract's calls, mapped onto the ImageLibrary, and its errors → status codes. */
 export class ImageHandlers implements ServiceImpl<typeof ImageService> {
   constructor(
     private readonly library: ImageLibrary,
@@ -36,7 +37,7 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
   async uploadImage(requests: AsyncIterable<UploadImageRequest>) {
     const { start, chunks } = await readStartThenChunks<"metadata", UploadMetadata>(requests, "metadata");
     return {
-      image: await this.library.upload({ metadata: start, chunks }),
+      image: await mapped(this.library.upload({ metadata: start, chunks })),
     };
   }
 
@@ -50,7 +51,7 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
     context: HandlerContext,
   ): AsyncGenerator<MessageInitShape<typeof DownloadImageResponseSchema>> {
     const chunkSize = request.chunkSize || 64 * KiB;
-    const download = await this.library.openDownload(request.imageId, request.variantId);
+    const download = await mapped(this.library.openDownload(request.imageId, request.variantId));
     try {
       const { file, ...metadata } = download;
       yield { data: { case: "metadata", value: metadata } };
@@ -68,7 +69,7 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
   }
 
   async processImage(request: ProcessImageRequest) {
-    return { variant: await this.library.process(request.imageId, request.operations) };
+    return { variant: await mapped(this.library.process(request.imageId, request.operations)) };
   }
 
   /**
@@ -112,7 +113,7 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
           replies.push({ data: { case: "result", value: result } });
           replies.end();
         },
-        (error: unknown) => replies.end(error),
+        (error: unknown) => replies.end(toStatus(error)),
       );
     try {
       yield* replies;
@@ -122,7 +123,7 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
   }
 
   async getImage(request: GetImageRequest) {
-    return { image: await this.library.get(request.imageId) };
+    return { image: await mapped(this.library.get(request.imageId)) };
   }
 
   async listImages(request: ListImagesRequest) {

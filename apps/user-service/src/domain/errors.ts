@@ -1,8 +1,7 @@
-import type { FieldViolation } from "@switchboard/runtime";
-
 /**
  * What can go wrong in the user directory, in its own terms. The handlers turn these into status
- * codes (handlers/status.ts); the domain knows nothing of gRPC.
+ * codes (handlers/status.ts); the domain knows nothing of gRPC. Bad input is runtime's
+ * InvalidInputError.
  */
 export { EmailTakenError } from "../store/user-store.js";
 
@@ -18,12 +17,4 @@ export class StaleVersionError extends Error {
 /** A CreateUser retry (same request id) asked for a different user. */
 export class RequestReusedError extends Error {
   override name = "RequestReusedError";
-}
-
-/** Input that breaks a rule of the directory's, field by field. */
-export class InvalidUserError extends Error {
-  override name = "InvalidUserError";
-  constructor(readonly violations: readonly FieldViolation[]) {
-    super(violations.map((v) => `${v.field}: ${v.description}`).join("; "));
-  }
 }

@@ -6,9 +6,10 @@ import {
   UserUpdatedSchema,
 } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
 import type { User } from "@switchboard/proto/switchboard/user/v1/user_pb.js";
+import { invalidInput } from "@switchboard/runtime";
 import { type UserRow, userFromRow } from "../store/user-row.js";
 import type { UserFields, UserStore, WriteOutcome } from "../store/user-store.js";
-import { InvalidUserError, RequestReusedError, StaleVersionError, UserNotFoundError } from "./errors.js";
+import { RequestReusedError, StaleVersionError, UserNotFoundError } from "./errors.js";
 import { ChangeKind, type UserChanges } from "./user-changes.js";
 
 export type { UserFields };
@@ -43,7 +44,7 @@ export class UserDirectory {
     const { store } = this.deps;
     const name = request.name.trim();
     // Names are trimmed; one of only spaces is as empty as the contract's min_len forbids.
-    if (name === "") throw new InvalidUserError([{ field: "name", description: "must not be blank" }]);
+    if (name === "") throw invalidInput([{ field: "name", description: "must not be blank" }]);
     const fingerprint = JSON.stringify([name, request.email.toLowerCase()]);
     const earlier = await store.findCreateRequest(store.db, request.requestId);
     if (earlier) return this.#replay(request.requestId, earlier, fingerprint);

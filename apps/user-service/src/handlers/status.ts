@@ -1,33 +1,22 @@
-import { Code, ConnectError } from "@connectrpc/connect";
-import { invalidArgument } from "@switchboard/runtime";
+import { Code } from "@connectrpc/connect";
+import { type ErrorCodes, statusOf, withStatus } from "@switchboard/runtime";
 import {
   EmailTakenError,
-  InvalidUserError,
   RequestReusedError,
   StaleVersionError,
   UserNotFoundError,
 } from "../domain/errors.js";
 
-/** The status code of each domain error, with its message; anything else passes through unchanged. */
-export function toStatus(error: unknown): unknown {
-  if (error instanceof InvalidUserError) return invalidArgument(error.violations);
-  const code = codeOf(error);
-  return code === undefined ? error : new ConnectError((error as Error).message, code);
-}
+/** The status code of each of the user directory's errors (bad input: INVALID_ARGUMENT). */
+const USER_ERRORS: ErrorCodes = [
+  [UserNotFoundError, Code.NotFound],
+  [StaleVersionError, Code.Aborted],
+  [EmailTakenError, Code.AlreadyExists],
+  [RequestReusedError, Code.FailedPrecondition],
+];
 
-function codeOf(error: unknown): Code | undefined {
-  if (error instanceof UserNotFoundError) return Code.NotFound;
-  if (error instanceof StaleVersionError) return Code.Aborted;
-  if (error instanceof EmailTakenError) return Code.AlreadyExists;
-  if (error instanceof RequestReusedError) return Code.FailedPrecondition;
-  return undefined;
-}
+/** A domain error as its status, with its message; anything else unchanged. */
+export const toStatus = (error: unknown) => statusOf(error, USER_ERRORS);
 
 /** `work`, with a domain error it throws turned into its status. */
-export async function withStatus<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    throw toStatus(error);
-  }
-}
+export const mapped = <T>(work: Promise<T>) => withStatus(work, USER_ERRORS);

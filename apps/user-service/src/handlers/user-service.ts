@@ -18,7 +18,7 @@ import type { UserDirectory } from "../domain/user-directory.js";
 import type { UserRow } from "../store/user-row.js";
 import { userFromRow } from "../store/user-row.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
-import { toStatus, withStatus } from "./status.js";
+import { mapped, toStatus } from "./status.js";
 import { fieldsFromMask } from "./update-mask.js";
 
 const UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
@@ -38,7 +38,7 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
   constructor(private readonly deps: UserHandlersDeps) {}
 
   async createUser(request: CreateUserRequest) {
-    return { user: await withStatus(this.deps.users.create(request)) };
+    return { user: await mapped(this.deps.users.create(request)) };
   }
 
   async getUser(request: GetUserRequest) {
@@ -50,7 +50,7 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
   }
 
   async deleteUser(request: { id: string; expectedVersion: bigint }) {
-    await withStatus(this.deps.users.delete(request.id, request.expectedVersion));
+    await mapped(this.deps.users.delete(request.id, request.expectedVersion));
     return {};
   }
 
@@ -179,7 +179,7 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
   }
 
   #get(id: string): Promise<User> {
-    return withStatus(this.deps.users.get(id));
+    return mapped(this.deps.users.get(id));
   }
 
   #update(request: UpdateUserRequest): Promise<User> {
@@ -188,7 +188,7 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
       throw invalidArgument([{ field: "user.id", description: "must be a UUID" }]);
     const paths = request.updateMask?.paths ?? [];
     const fields = fieldsFromMask(user, paths);
-    return withStatus(this.deps.users.update(user.id, fields, paths, request.expectedVersion));
+    return mapped(this.deps.users.update(user.id, fields, paths, request.expectedVersion));
   }
 }
 
