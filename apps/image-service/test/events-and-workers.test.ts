@@ -8,6 +8,7 @@ import { connectClient } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   eventually,
+  files,
   type ImageServiceUnderTest,
   JOB_ATTEMPTS,
   makeImage,
@@ -69,7 +70,7 @@ describe("image events and workers", () => {
     for (let i = 0; i < 8; i++) images.push(await upload(await makeImage("png", 300, 300), owner));
     const ids = new Set(images.map((image) => image.id));
     const done = await eventually(async () => {
-      const mine = service.jobsDone.filter(({ job }) => ids.has(job.subject ?? ""));
+      const mine = service.jobsDone.filter(({ imageId }) => ids.has(imageId));
       return mine.length === images.length ? mine : undefined;
     }, 30_000);
     const perWorker = new Map<number, number>();
@@ -106,7 +107,7 @@ describe("image events and workers", () => {
       expect(failures.length).toBeGreaterThanOrEqual(JOB_ATTEMPTS);
       const { image: stored } = await pausedClient.getImage({ imageId: image?.id ?? "" });
       expect(stored?.variants).toEqual([]);
-      expect((await paused.blobs.count()).temporary).toBe(0);
+      expect((await files(paused.dataDir)).temporary).toBe(0);
     } finally {
       await paused.close();
     }
@@ -124,7 +125,7 @@ describe("image events and workers", () => {
         ids.add(image?.id ?? "");
       }
       const doneBy = (instance: ImageServiceUnderTest) =>
-        instance.jobsDone.filter(({ job }) => ids.has(job.subject ?? "")).length;
+        instance.jobsDone.filter(({ imageId }) => ids.has(imageId)).length;
       await eventually(async () => (doneBy(first) + doneBy(second) === ids.size ? true : undefined), 30_000);
       expect(doneBy(first)).toBeGreaterThan(0);
       expect(doneBy(second)).toBeGreaterThan(0);

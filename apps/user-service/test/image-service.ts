@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { openDatabase } from "@switchboard/database";
 import { BlobStore, buildApp as buildImageApp, imageMigrations } from "@switchboard/image-service";
 import { IMAGE_JOBS_QUEUE, outboxMigrations } from "@switchboard/messaging";
-import { memoryLogger, serveOnPort0 } from "@switchboard/testing";
+import { filesUnder, memoryLogger, serveOnPort0 } from "@switchboard/testing";
 
 /** image-service in process: in-memory PGlite, a fresh blob folder, no brokers (nothing relays its outbox). */
 export async function startImageService(limits: { maxUploadBytes: number }) {
@@ -27,7 +27,11 @@ export async function startImageService(limits: { maxUploadBytes: number }) {
     /** Images recorded and files on disk (committed, and in flight): what a cancelled call must not change. */
     async stored() {
       const { rows } = await imagesDb.query<{ n: number }>("SELECT count(*)::int AS n FROM images");
-      return { images: rows[0]!.n, ...(await blobs.count()) };
+      return {
+        images: rows[0]!.n,
+        temporary: await filesUnder(join(dataDir, "tmp")),
+        blobs: await filesUnder(join(dataDir, "blobs")),
+      };
     },
     async close() {
       await app.server.shutdown();

@@ -65,11 +65,6 @@ export class AmqpBroker implements MessageBroker {
     this.#options = options;
   }
 
-  /** True while connected. */
-  get connected(): boolean {
-    return this.#connection !== undefined;
-  }
-
   async publish<Desc extends DescMessage>(queue: string, event: OutgoingEvent<Desc>): Promise<CloudEvent> {
     await this.#ready();
     const channel = this.#publishChannel;

@@ -1,4 +1,4 @@
-import type { CloudEvent, MessageBroker, Subscription } from "@switchboard/messaging";
+import type { MessageBroker, Subscription } from "@switchboard/messaging";
 import type { ImageProcessingRequested } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
 import type { Logger } from "@switchboard/runtime";
 import type { ImageLibrary } from "../domain/image-library.js";
@@ -12,8 +12,6 @@ export interface ImageWorkerDeps {
   queue: string;
   /** Workers in this process; each takes one job at a time (the broker's prefetch must be 1). */
   count: number;
-  /** Told after each job a worker finished, with the worker's number (tests watch this). */
-  onDone?: (worker: number, job: CloudEvent) => void;
 }
 
 /**
@@ -35,7 +33,6 @@ export async function startImageWorkers(deps: ImageWorkerDeps): Promise<Subscrip
           try {
             const variant = await deps.library.process(imageId, operations, job.id);
             deps.logger.info({ worker, job: job.id, imageId, variant: variant.id }, "image job done");
-            deps.onDone?.(worker, job);
           } catch (error) {
             deps.logger.warn(
               {
