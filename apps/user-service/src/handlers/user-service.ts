@@ -7,6 +7,7 @@ import {
   CreateUserRequestSchema,
   type GetUserRequest,
   type ImportRejection,
+  type ImportRejectionSchema,
   type UpdateUserRequest,
   type UserService,
   type UserSessionRequest,
@@ -22,6 +23,12 @@ import { mapped, toStatus } from "./status.js";
 import { fieldsFromMask } from "./update-mask.js";
 
 const UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
+/**
+ * Rejections an ImportUsers reply lists (the rest are only counted), and the longest reason each
+ * carries: with both capped, the reply fits any message limit however many rows were rejected.
+ */
+const REJECTIONS_LISTED = 100;
+const MAX_REASON_CHARS = 1_000;
 /** Changes a UserSession may have queued for a client that reads too slowly, before it is ended. */
 const SESSION_BUFFER = 1_000;
 
@@ -77,13 +84,21 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
     if (held) yield { user: userFromRow(held) };
   }
 
-  /** Each row stands alone: valid rows are created (with their events), rejected rows reported. */
+  /**
+   * Each row stands alone: valid rows are created (with their events), rejected rows counted and
+   * the first REJECTIONS_LISTED of them reported.
+   */
   async importUsers(rows: AsyncIterable<{ name: string; email: string }>) {
-    const rejections: MessageInitShape<
-      typeof import("@switchboard/proto/switchboard/user/v1/user_service_pb.js").ImportRejectionSchema
-    >[] = [];
+    const rejections: MessageInitShape<typeof ImportRejectionSchema>[] = [];
     let received = 0;
     let created = 0;
+    let rejected = 0;
+    const reject = (rejection: MessageInitShape<typeof ImportRejectionSchema>) => {
+      rejected++;
+      if (rejections.length < REJECTIONS_LISTED) {
+        rejections.push({ ...rejection, reason: rejection.reason?.slice(0, MAX_REASON_CHARS) ?? "" });
+      }
+    };
     for await (const row of rows) {
       const index = received++;
       const asCreate = create(CreateUserRequestSchema, {
@@ -93,7 +108,7 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
       });
       const violations = violationsOf(CreateUserRequestSchema, asCreate);
       if (violations.length > 0) {
-        rejections.push({
+        reject({
           index,
           code: "INVALID_ARGUMENT",
           reason: violations.map((v) => `${v.field}: ${v.description}`).join("; "),
@@ -110,10 +125,10 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
           violations.length > 0
             ? violations.map((v) => `${v.field}: ${v.description}`).join("; ")
             : failure.rawMessage;
-        rejections.push({ index, code: codeName(failure.code), reason });
+        reject({ index, code: codeName(failure.code), reason });
       }
     }
-    return { received, created, rejected: rejections.length, rejections: rejections as ImportRejection[] };
+    return { received, created, rejected, rejections: rejections as ImportRejection[] };
   }
 
   /**
