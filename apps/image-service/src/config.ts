@@ -1,16 +1,12 @@
 import { IMAGE_JOBS_QUEUE } from "@switchboard/messaging";
-import { brokerSettings, type ConfigOf, setting, tlsSettings } from "@switchboard/runtime";
+import { brokerSettings, type ConfigOf, serviceSettings, setting, tlsSettings } from "@switchboard/runtime";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
 export const configSpec = {
-  PORT: setting.port(50052),
-  LOG_LEVEL: setting.oneOf(["trace", "debug", "info", "warn", "error"], "info"),
-  PRETTY_LOGS: setting.boolean(false),
-  /** The embedded database (unless DATABASE_URL) and the blob store live here. */
-  DATA_DIR: setting.string(".data/image-service"),
-  DATABASE_URL: setting.optionalUrl(),
+  /** DATA_DIR holds the blob store too. */
+  ...serviceSettings({ port: 50052, dataDir: ".data/image-service" }),
   ...brokerSettings,
   /** Largest image bytes in one upload message. */
   MAX_CHUNK_BYTES: setting.integer({ default: 1 * MiB, min: 1 * KiB, max: 16 * MiB }),

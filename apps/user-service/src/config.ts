@@ -2,18 +2,13 @@ import {
   brokerSettings,
   type ConfigOf,
   DEFAULT_MESSAGE_BYTES,
+  serviceSettings,
   setting,
   tlsSettings,
 } from "@switchboard/runtime";
 
 export const configSpec = {
-  PORT: setting.port(50051),
-  LOG_LEVEL: setting.oneOf(["trace", "debug", "info", "warn", "error"], "info"),
-  PRETTY_LOGS: setting.boolean(false),
-  /** Where the embedded database lives when DATABASE_URL is not set. */
-  DATA_DIR: setting.string(".data/user-service"),
-  /** postgres://… to use PostgreSQL instead of the embedded PGlite. */
-  DATABASE_URL: setting.optionalUrl(),
+  ...serviceSettings({ port: 50051, dataDir: ".data/user-service" }),
   KAFKA_BROKERS: brokerSettings.KAFKA_BROKERS,
   MQTT_URL: brokerSettings.MQTT_URL,
   /** Largest request message accepted. */

@@ -1,4 +1,4 @@
-import type { FieldViolation } from "./invalid-argument.js";
+import { describeViolations, type FieldViolation } from "./invalid-argument.js";
 
 /**
  * Input that breaks a domain rule, field by field: what a domain layer throws instead of a status
@@ -7,7 +7,7 @@ import type { FieldViolation } from "./invalid-argument.js";
 export class InvalidInputError extends Error {
   override name = "InvalidInputError";
   constructor(readonly violations: readonly FieldViolation[]) {
-    super(violations.map((v) => `${v.field}: ${v.description}`).join("; "));
+    super(describeViolations(violations));
   }
 }
 

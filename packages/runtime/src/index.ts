@@ -17,17 +17,25 @@ export {
   type ServerTls,
 } from "./grpc-server.js";
 export { HealthRegistry, ServingStatus } from "./health.js";
-export { type FieldViolation, fieldViolations, invalidArgument } from "./invalid-argument.js";
+export {
+  describeViolations,
+  type FieldViolation,
+  fieldViolations,
+  invalidArgument,
+} from "./invalid-argument.js";
 export { createLogger, type Logger, type LoggerOptions } from "./logger.js";
 export { loggingInterceptor } from "./logging-interceptor.js";
 export { decodePageCursor, encodePageCursor, type PageCursor } from "./page-cursor.js";
 export { ReflectionIndex } from "./reflection.js";
+export { serviceSettings } from "./service-settings.js";
 export { onShutdownSignals } from "./shutdown-signals.js";
 export { type ErrorCodes, statusOf, withStatus } from "./status-of.js";
+export { streamTask } from "./stream-task.js";
 export {
   clientTlsFromFiles,
   serverTlsFromFiles,
   type TlsFiles,
   tlsSettings,
 } from "./tls-files.js";
+export { isUuid } from "./uuid.js";
 export { validationInterceptor, violationsOf } from "./validation-interceptor.js";

@@ -15,11 +15,11 @@ import type {
   UploadMetadata,
 } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { Stage } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
-import { AsyncQueue, decodePageCursor, encodePageCursor } from "@switchboard/runtime";
+import { AsyncQueue, decodePageCursor, encodePageCursor, streamTask } from "@switchboard/runtime";
 import type { ImageLibrary } from "../domain/image-library.js";
 import type { ImageStore } from "../store/image-store.js";
 import { readStartThenChunks } from "./client-stream.js";
-import { mapped, toStatus } from "./status.js";
+import { mapped } from "./status.js";
 
 const KiB = 1024;
 /** RECEIVING progress is skipped while this many replies wait unread: a slow reader gets fewer, never a backlog. */
@@ -90,36 +90,30 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
       replies.push({
         data: { case: "progress", value: { stage, bytesReceived: received, bytesTotal: metadata.sizeBytes } },
       });
-    const work = this.library
-      .uploadAndProcess(
-        {
-          metadata,
-          chunks,
-          progress: {
-            received: (bytes) => {
-              received = BigInt(bytes);
-              if (replies.size < PROGRESS_BACKLOG) progress(Stage.RECEIVING);
+    const work = async () => {
+      const result = await mapped(
+        this.library.uploadAndProcess(
+          {
+            metadata,
+            chunks,
+            progress: {
+              received: (bytes) => {
+                received = BigInt(bytes);
+                if (replies.size < PROGRESS_BACKLOG) progress(Stage.RECEIVING);
+              },
+              decoding: () => progress(Stage.DECODING),
+              processing: () => progress(Stage.PROCESSING),
+              storing: () => progress(Stage.STORING),
             },
-            decoding: () => progress(Stage.DECODING),
-            processing: () => progress(Stage.PROCESSING),
-            storing: () => progress(Stage.STORING),
           },
-        },
-        start.operations,
-      )
-      .then(
-        (result) => {
-          progress(Stage.DONE);
-          replies.push({ data: { case: "result", value: result } });
-          replies.end();
-        },
-        (error: unknown) => replies.end(toStatus(error)),
+          start.operations,
+        ),
       );
-    try {
-      yield* replies;
-    } finally {
-      await work;
-    }
+      progress(Stage.DONE);
+      replies.push({ data: { case: "result", value: result } });
+    };
+    // settle: the call ends only once the upload's temporary files are gone.
+    yield* streamTask(replies, work, { settle: true });
   }
 
   async getImage(request: GetImageRequest) {

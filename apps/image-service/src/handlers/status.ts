@@ -1,5 +1,5 @@
 import { Code } from "@connectrpc/connect";
-import { type ErrorCodes, statusOf, withStatus } from "@switchboard/runtime";
+import { type ErrorCodes, withStatus } from "@switchboard/runtime";
 import { ImageNotFoundError, ImageTooLargeError } from "../domain/errors.js";
 
 /** The status code of each of the image library's errors (bad input: INVALID_ARGUMENT). */
@@ -7,9 +7,6 @@ const IMAGE_ERRORS: ErrorCodes = [
   [ImageNotFoundError, Code.NotFound],
   [ImageTooLargeError, Code.ResourceExhausted],
 ];
-
-/** A domain error as its status, with its message; anything else unchanged. */
-export const toStatus = (error: unknown) => statusOf(error, IMAGE_ERRORS);
 
 /** `work`, with a domain error it throws turned into its status. */
 export const mapped = <T>(work: Promise<T>) => withStatus(work, IMAGE_ERRORS);

@@ -13,7 +13,15 @@ import {
   type UserSessionRequest,
   type UserSessionResponseSchema,
 } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
-import { AsyncQueue, fieldViolations, invalidArgument, violationsOf } from "@switchboard/runtime";
+import {
+  AsyncQueue,
+  describeViolations,
+  fieldViolations,
+  invalidArgument,
+  isUuid,
+  streamTask,
+  violationsOf,
+} from "@switchboard/runtime";
 import type { UserChanges } from "../domain/user-changes.js";
 import type { UserDirectory } from "../domain/user-directory.js";
 import type { UserRow } from "../store/user-row.js";
@@ -22,7 +30,6 @@ import { decodePageToken, encodePageToken } from "./page-token.js";
 import { mapped, toStatus } from "./status.js";
 import { fieldsFromMask } from "./update-mask.js";
 
-const UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
 /**
  * Rejections an ImportUsers reply lists (the rest are only counted), and the longest reason each
  * carries: with both capped, the reply fits any message limit however many rows were rejected.
@@ -111,7 +118,7 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
         reject({
           index,
           code: "INVALID_ARGUMENT",
-          reason: violations.map((v) => `${v.field}: ${v.description}`).join("; "),
+          reason: describeViolations(violations),
         });
         continue;
       }
@@ -121,10 +128,7 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
       } catch (error) {
         const failure = ConnectError.from(error);
         const violations = fieldViolations(failure);
-        const reason =
-          violations.length > 0
-            ? violations.map((v) => `${v.field}: ${v.description}`).join("; ")
-            : failure.rawMessage;
+        const reason = violations.length > 0 ? describeViolations(violations) : failure.rawMessage;
         reject({ index, code: codeName(failure.code), reason });
       }
     }
@@ -150,16 +154,10 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
     // Not only in `finally`: a server blocked writing to a client that has gone may never resume
     // this generator, and the feed must not keep a dead session's listener.
     context.signal.addEventListener("abort", stopListening, { once: true });
-    void (async () => {
-      try {
-        for await (const request of requests) send(await this.#answer(request, watched));
-        out.end();
-      } catch (error) {
-        out.end(error);
-      }
-    })();
     try {
-      yield* out;
+      yield* streamTask(out, async () => {
+        for await (const request of requests) send(await this.#answer(request, watched));
+      });
     } finally {
       stopListening();
     }
@@ -199,7 +197,7 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
 
   #update(request: UpdateUserRequest): Promise<User> {
     const user = request.user;
-    if (!user || !UUID.test(user.id))
+    if (!user || !isUuid(user.id))
       throw invalidArgument([{ field: "user.id", description: "must be a UUID" }]);
     const paths = request.updateMask?.paths ?? [];
     const fields = fieldsFromMask(user, paths);
