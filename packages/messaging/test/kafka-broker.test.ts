@@ -11,8 +11,9 @@ import {
   unsentOutboxRows,
 } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { headerStrings } from "../src/kafka-headers.js";
-import { addToOutbox, OutboxRelay, outboxMigrations } from "../src/outbox.js";
+import { headerStrings } from "../src/kafka/kafka-headers.js";
+import { addToOutbox, outboxMigrations } from "../src/outbox.js";
+import { OutboxRelay } from "../src/outbox-relay.js";
 import type { CloudEvent, Delivery } from "../src/port.js";
 import {
   committedOffsets,

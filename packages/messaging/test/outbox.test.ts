@@ -5,7 +5,8 @@ import { EchoRequestSchema, EchoResponseSchema } from "@switchboard/proto/switch
 import { ensureBrokers, memoryLogger, unsentOutboxRows } from "@switchboard/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodeEvent } from "../src/cloudevents.js";
-import { addToOutbox, OutboxRelay, type OutboxRelayOptions, outboxMigrations } from "../src/outbox.js";
+import { addToOutbox, outboxMigrations } from "../src/outbox.js";
+import { OutboxRelay, type OutboxRelayOptions } from "../src/outbox-relay.js";
 import type { CloudEvent, MessageBroker, OutgoingEvent, Subscription } from "../src/port.js";
 
 /**

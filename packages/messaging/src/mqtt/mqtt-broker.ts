@@ -1,8 +1,7 @@
 import type { DescMessage, Registry } from "@bufbuild/protobuf";
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
-import { decodeEvent, type EventAttributes, encodeEvent } from "./cloudevents.js";
-import { topicMatches } from "./mqtt-topic.js";
+import { decodeEvent, type EventAttributes, encodeEvent } from "../cloudevents.js";
 import type {
   CloudEvent,
   EventHandler,
@@ -11,7 +10,8 @@ import type {
   PublishOptions,
   SubscribeOptions,
   Subscription,
-} from "./port.js";
+} from "../port.js";
+import { topicMatches } from "./mqtt-topic.js";
 
 export interface MqttBrokerOptions {
   url: string;

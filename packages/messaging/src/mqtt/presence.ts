@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { eventRegistry } from "./event-registry.js";
+import { eventRegistry } from "../event-registry.js";
 import { MqttBroker } from "./mqtt-broker.js";
 
 export interface PresenceOptions {

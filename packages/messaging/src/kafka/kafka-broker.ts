@@ -1,12 +1,7 @@
 import type { DescMessage, Registry } from "@bufbuild/protobuf";
 import { Kafka, logLevel, type RetryOptions } from "kafkajs";
 import type { Logger } from "pino";
-import { encodeEvent } from "./cloudevents.js";
-import { type KafkaHandlerRetry, KafkaSubscription } from "./kafka-consumer.js";
-import { toKafkaHeaders } from "./kafka-headers.js";
-import { pinoLogCreator } from "./kafka-logger.js";
-import { KafkaSender } from "./kafka-sender.js";
-import { KafkaTopics } from "./kafka-topics.js";
+import { encodeEvent } from "../cloudevents.js";
 import type {
   CloudEvent,
   EventHandler,
@@ -15,7 +10,12 @@ import type {
   PublishOptions,
   SubscribeOptions,
   Subscription,
-} from "./port.js";
+} from "../port.js";
+import { type KafkaHandlerRetry, KafkaSubscription } from "./kafka-consumer.js";
+import { toKafkaHeaders } from "./kafka-headers.js";
+import { pinoLogCreator } from "./kafka-logger.js";
+import { KafkaSender } from "./kafka-sender.js";
+import { KafkaTopics } from "./kafka-topics.js";
 
 export {
   KAFKA_DEAD_LETTER_SUFFIX,

@@ -7,8 +7,7 @@ import amqp, {
   type Message,
 } from "amqplib";
 import type { Logger } from "pino";
-import { fromAmqpHeaders, toAmqpHeaders } from "./amqp-headers.js";
-import { decodeEvent, EventDecodeError, encodeEvent } from "./cloudevents.js";
+import { decodeEvent, EventDecodeError, encodeEvent } from "../cloudevents.js";
 import type {
   CloudEvent,
   EventHandler,
@@ -16,7 +15,8 @@ import type {
   OutgoingEvent,
   SubscribeOptions,
   Subscription,
-} from "./port.js";
+} from "../port.js";
+import { fromAmqpHeaders, toAmqpHeaders } from "./amqp-headers.js";
 
 export interface AmqpBrokerOptions {
   url: string;
