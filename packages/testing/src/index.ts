@@ -11,6 +11,7 @@ export { type ClientTlsPem, connectClient, type Protocol } from "./connect-clien
 export { filesUnder } from "./files.js";
 export { grpcJsClient, unary } from "./grpc-js-client.js";
 export { memoryLogger } from "./logger.js";
+export { brokenMarkdownLinks, type MarkdownLink } from "./markdown-links.js";
 export { medianSeconds } from "./median.js";
 export { unsentOutboxRows } from "./outbox-rows.js";
 export { type Listener, type Served, serveOnPort0 } from "./serve.js";
