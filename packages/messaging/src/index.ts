@@ -48,5 +48,6 @@ export type {
   PublishOptions,
   SubscribeOptions,
   Subscription,
+  Topics,
 } from "./port.js";
 export { TopicRouter } from "./topic-router.js";

@@ -1,7 +1,6 @@
 import {
   IMAGES_TOPIC,
   Inbox,
-  type KafkaBroker,
   type MessageBroker,
   type Outbox,
   type Subscription,
@@ -19,7 +18,8 @@ export interface ConsumerDeps {
   hub: SubscriberHub;
   notifier: Notifier;
   outbox: Outbox;
-  kafka: KafkaBroker;
+  /** Kafka, through the port: one group member reads both event topics. */
+  kafka: MessageBroker;
   amqp: MessageBroker;
   mqtt: Pick<MessageBroker, "publish">;
   /** Delivery attempts before a job is dead-lettered (the AMQP delivery limit). */

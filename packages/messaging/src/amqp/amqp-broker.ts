@@ -8,13 +8,15 @@ import amqp, {
 } from "amqplib";
 import type { Logger } from "pino";
 import { decodeEvent, EventDecodeError, encodeEvent } from "../cloudevents.js";
-import type {
-  CloudEvent,
-  EventHandler,
-  MessageBroker,
-  OutgoingEvent,
-  SubscribeOptions,
-  Subscription,
+import {
+  type CloudEvent,
+  type EventHandler,
+  type MessageBroker,
+  type OutgoingEvent,
+  type SubscribeOptions,
+  type Subscription,
+  subscribeEach,
+  type Topics,
 } from "../port.js";
 import { fromAmqpHeaders, toAmqpHeaders } from "./amqp-headers.js";
 
@@ -100,7 +102,12 @@ export class AmqpBroker implements MessageBroker {
     return cloudEvent;
   }
 
-  async subscribe(queue: string, handler: EventHandler, _options: SubscribeOptions): Promise<Subscription> {
+  /** Consumes each queue of `queues`; `options.group` is Kafka's and not read here (a queue's consumers compete). */
+  subscribe(queues: Topics, handler: EventHandler, _options?: SubscribeOptions): Promise<Subscription> {
+    return subscribeEach(queues, (queue) => this.#subscribe(queue, handler));
+  }
+
+  async #subscribe(queue: string, handler: EventHandler): Promise<Subscription> {
     await this.#ready();
     const consumer: Consumer = { queue, handler, inFlight: new Set() };
     this.#consumers.add(consumer);

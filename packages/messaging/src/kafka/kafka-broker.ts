@@ -10,6 +10,7 @@ import type {
   PublishOptions,
   SubscribeOptions,
   Subscription,
+  Topics,
 } from "../port.js";
 import { type KafkaHandlerRetry, KafkaSubscription } from "./kafka-consumer.js";
 import { toKafkaHeaders } from "./kafka-headers.js";
@@ -115,11 +116,7 @@ export class KafkaBroker implements MessageBroker {
   }
 
   /** Several topics make one group member reading them all — how a group consumes more than one topic. */
-  async subscribe(
-    topic: string | readonly string[],
-    handler: EventHandler,
-    options: SubscribeOptions,
-  ): Promise<Subscription> {
+  async subscribe(topic: Topics, handler: EventHandler, options: SubscribeOptions): Promise<Subscription> {
     this.#assertOpen();
     const topics = typeof topic === "string" ? [topic] : topic;
     for (const name of topics) await this.#topics.ensure(name);
