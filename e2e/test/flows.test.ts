@@ -1,5 +1,5 @@
 /**
- * The flows of DESIGN.md across the whole running system — user-service, image-service,
+ * The flows of the root README and docs/architecture.md across the whole running system — user-service, image-service,
  * notification-service, Kafka, RabbitMQ, Mosquitto — seen only from outside, as a client would.
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";

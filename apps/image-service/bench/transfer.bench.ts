@@ -13,7 +13,7 @@ import { createConnection, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "@switchboard/database";
-import { outboxMigrations } from "@switchboard/messaging";
+import { IMAGE_JOBS_QUEUE, outboxMigrations } from "@switchboard/messaging";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { connectClient, medianSeconds, memoryLogger, serveOnPort0 } from "@switchboard/testing";
 import sharp from "sharp";
@@ -93,6 +93,7 @@ const app = buildApp({
   db,
   blobs: await new BlobStore(dataDir).open(),
   outbox: { wake() {} },
+  jobsQueue: IMAGE_JOBS_QUEUE, // no relay: the jobs stay in the outbox
   limits: { maxChunkBytes: 1 * MiB, maxUploadBytes: 64 * MiB, maxPixels: 50_000_000 },
 });
 const served = await serveOnPort0(app.server);

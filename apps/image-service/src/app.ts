@@ -1,4 +1,5 @@
 import type { Database } from "@switchboard/database";
+import { Outbox } from "@switchboard/messaging";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { GrpcServer, type Logger, type ServerTls } from "@switchboard/runtime";
 import { ImageLibrary } from "./domain/image-library.js";
@@ -16,8 +17,8 @@ export interface AppDeps {
   /** The outbox relay (or anything with wake()), told after each commit. */
   outbox: { wake(): void };
   limits: UploadLimits;
-  /** The work queue for thumbnail jobs (default images.process). */
-  jobsQueue?: string;
+  /** The work queue for thumbnail jobs (config JOBS_QUEUE). */
+  jobsQueue: string;
   tls?: ServerTls;
 }
 
@@ -25,13 +26,11 @@ export interface AppDeps {
 export function buildApp(deps: AppDeps) {
   const store = new ImageStore(deps.db);
   const library = new ImageLibrary({
-    db: deps.db,
     store,
     blobs: deps.blobs,
-    outbox: deps.outbox,
-    source: SOURCE,
+    outbox: new Outbox(deps.db, { source: SOURCE, relay: deps.outbox }),
     limits: deps.limits,
-    ...(deps.jobsQueue ? { jobsQueue: deps.jobsQueue } : {}),
+    jobsQueue: deps.jobsQueue,
   });
   const server = new GrpcServer({
     logger: deps.logger,

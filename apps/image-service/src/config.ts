@@ -1,18 +1,13 @@
-import { type ConfigOf, setting, tlsSettings } from "@switchboard/runtime";
+import { IMAGE_JOBS_QUEUE } from "@switchboard/messaging";
+import { brokerSettings, type ConfigOf, serviceSettings, setting, tlsSettings } from "@switchboard/runtime";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
 export const configSpec = {
-  PORT: setting.port(50052),
-  LOG_LEVEL: setting.oneOf(["trace", "debug", "info", "warn", "error"], "info"),
-  PRETTY_LOGS: setting.boolean(false),
-  /** The embedded database (unless DATABASE_URL) and the blob store live here. */
-  DATA_DIR: setting.string(".data/image-service"),
-  DATABASE_URL: setting.optionalUrl(),
-  KAFKA_BROKERS: setting.string("127.0.0.1:9092"),
-  AMQP_URL: setting.url("amqp://guest:guest@127.0.0.1:5672"),
-  MQTT_URL: setting.url("mqtt://127.0.0.1:1883"),
+  /** DATA_DIR holds the blob store too. */
+  ...serviceSettings({ port: 50052, dataDir: ".data/image-service" }),
+  ...brokerSettings,
   /** Largest image bytes in one upload message. */
   MAX_CHUNK_BYTES: setting.integer({ default: 1 * MiB, min: 1 * KiB, max: 16 * MiB }),
   /** Largest whole upload. */
@@ -20,7 +15,7 @@ export const configSpec = {
   /** Largest image in pixels (width × height): a defence against decompression bombs. */
   MAX_PIXELS: setting.integer({ default: 50_000_000, min: 1, max: 268_402_689 }),
   /** RabbitMQ work queue of thumbnail jobs (dead letters: `<queue>.dead`). */
-  JOBS_QUEUE: setting.string("images.process"),
+  JOBS_QUEUE: setting.string(IMAGE_JOBS_QUEUE),
   /** Image workers in this process (competing consumers of `images.process`). */
   WORKERS: setting.integer({ default: 2, min: 0, max: 64 }),
   /** Attempts at one job before it is dead-lettered. */

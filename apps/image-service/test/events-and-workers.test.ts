@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import type { CloudEvent } from "@switchboard/messaging";
+import { IMAGES_TOPIC } from "@switchboard/messaging";
 import type { ImageProcessed, ImageUploaded } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { connectClient } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IMAGES_TOPIC } from "../src/domain/image-library.js";
 import {
   eventually,
+  files,
   type ImageServiceUnderTest,
   JOB_ATTEMPTS,
   makeImage,
@@ -69,7 +70,7 @@ describe("image events and workers", () => {
     for (let i = 0; i < 8; i++) images.push(await upload(await makeImage("png", 300, 300), owner));
     const ids = new Set(images.map((image) => image.id));
     const done = await eventually(async () => {
-      const mine = service.jobsDone.filter(({ job }) => ids.has(job.subject ?? ""));
+      const mine = service.jobsDone.filter(({ imageId }) => ids.has(imageId));
       return mine.length === images.length ? mine : undefined;
     }, 30_000);
     const perWorker = new Map<number, number>();
@@ -106,7 +107,7 @@ describe("image events and workers", () => {
       expect(failures.length).toBeGreaterThanOrEqual(JOB_ATTEMPTS);
       const { image: stored } = await pausedClient.getImage({ imageId: image?.id ?? "" });
       expect(stored?.variants).toEqual([]);
-      expect((await paused.blobs.count()).temporary).toBe(0);
+      expect((await files(paused.dataDir)).temporary).toBe(0);
     } finally {
       await paused.close();
     }
@@ -124,7 +125,7 @@ describe("image events and workers", () => {
         ids.add(image?.id ?? "");
       }
       const doneBy = (instance: ImageServiceUnderTest) =>
-        instance.jobsDone.filter(({ job }) => ids.has(job.subject ?? "")).length;
+        instance.jobsDone.filter(({ imageId }) => ids.has(imageId)).length;
       await eventually(async () => (doneBy(first) + doneBy(second) === ids.size ? true : undefined), 30_000);
       expect(doneBy(first)).toBeGreaterThan(0);
       expect(doneBy(second)).toBeGreaterThan(0);

@@ -6,7 +6,6 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { openDatabase } from "@switchboard/database";
 import {
   AmqpBroker,
-  type CloudEvent,
   eventRegistry,
   KafkaBroker,
   OutboxRelay,
@@ -19,7 +18,7 @@ import {
   UploadImageRequestSchema,
   UploadMetadataSchema,
 } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
-import { brokerUrls, ensureBrokers, memoryLogger, serveOnPort0 } from "@switchboard/testing";
+import { brokerUrls, ensureBrokers, filesUnder, memoryLogger, serveOnPort0 } from "@switchboard/testing";
 import sharp from "sharp";
 import { buildApp, SOURCE } from "../src/app.js";
 import { configSpec } from "../src/config.js";
@@ -101,7 +100,6 @@ export async function startImageService(options: Options = {}) {
   relay.start();
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const app = buildApp({ logger, db, blobs, outbox: relay, limits, jobsQueue });
-  const jobsDone: { worker: number; job: CloudEvent }[] = [];
   const workers: Subscription[] = [];
   /** Starts `count` more image workers on this service's queue. */
   const startWorkers = async (count: number) => {
@@ -112,7 +110,6 @@ export async function startImageService(options: Options = {}) {
         logger,
         count,
         queue: jobsQueue,
-        onDone: (worker, job) => jobsDone.push({ worker, job }),
       })),
     );
   };
@@ -121,11 +118,17 @@ export async function startImageService(options: Options = {}) {
   return {
     ...served,
     db,
+    dataDir,
     blobs,
     kafka,
     amqp,
     jobsQueue,
-    jobsDone,
+    /** The jobs this instance's workers finished, as their log lines tell. */
+    get jobsDone(): { worker: number; imageId: string }[] {
+      return lines
+        .filter((line) => line.msg === "image job done")
+        .map((line) => ({ worker: Number(line.worker), imageId: String(line.imageId) }));
+    },
     startWorkers,
     library: app.library,
     lines,
@@ -141,7 +144,7 @@ export async function startImageService(options: Options = {}) {
     },
     /** Everything stored: rows and files. */
     async stored() {
-      return { ...(await this.rows()), ...(await blobs.count()) };
+      return { ...(await this.rows()), ...(await files(dataDir)) };
     },
     /** Stops everything; drops the job queue too unless it is shared (then the last to close passes true). */
     async close(dropQueue = !shared) {
@@ -205,4 +208,12 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Files in a blob store's folder: committed blobs, and temporary files in flight. */
+export async function files(dataDir: string): Promise<{ temporary: number; blobs: number }> {
+  return {
+    temporary: await filesUnder(join(dataDir, "tmp")),
+    blobs: await filesUnder(join(dataDir, "blobs")),
+  };
 }

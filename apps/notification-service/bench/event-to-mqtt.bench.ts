@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { create, fromBinary } from "@bufbuild/protobuf";
+import { USERS_TOPIC } from "@switchboard/messaging";
 import { UserCreatedSchema } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
 import { NotificationSchema } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
 import { UserSchema } from "@switchboard/proto/switchboard/user/v1/user_pb.js";
@@ -82,7 +83,7 @@ async function brokerPath(): Promise<number[]> {
       const userId = randomUUID();
       const user = create(UserSchema, { id: userId, name: "Bench", email: `${userId}@example.com` });
       const started = performance.now();
-      await service.kafka.publish("switchboard.users.v1", {
+      await service.kafka.publish(USERS_TOPIC, {
         schema: UserCreatedSchema,
         data: { user },
         subject: userId,

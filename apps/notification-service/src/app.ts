@@ -1,3 +1,4 @@
+import { Outbox } from "@switchboard/messaging";
 import { NotificationService } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
 import { GrpcServer, type Logger, type ServerTls } from "@switchboard/runtime";
 import { Notifier } from "./domain/notifier.js";
@@ -13,15 +14,16 @@ export interface AppDeps {
   outbox: { wake(): void };
   subscriberBuffer?: number;
   readMaxBytes?: number;
-  /** The delivery work queue (default `notifications.deliver`). */
-  deliverQueue?: string;
+  /** The delivery work queue (NOTIFICATIONS_QUEUE; tests use their own). */
+  deliverQueue: string;
   tls?: ServerTls;
 }
 
 /** Builds notification-service's server and the pieces its consumers share. Never listens. */
 export function buildApp(deps: AppDeps) {
   const hub = new SubscriberHub(deps.subscriberBuffer ?? 256);
-  const notifier = new Notifier(deps.store, SOURCE, deps.deliverQueue);
+  const notifier = new Notifier(deps.store, deps.deliverQueue);
+  const outbox = new Outbox(deps.store.db, { source: SOURCE, relay: deps.outbox });
   const server = new GrpcServer({
     logger: deps.logger,
     readMaxBytes: deps.readMaxBytes ?? 1024 * 1024,
@@ -29,8 +31,8 @@ export function buildApp(deps: AppDeps) {
     routes: (router, { draining }) =>
       router.service(
         NotificationService,
-        new NotificationHandlers({ store: deps.store, notifier, hub, outbox: deps.outbox, draining }),
+        new NotificationHandlers({ store: deps.store, notifier, hub, outbox, draining }),
       ),
   });
-  return { server, hub, notifier };
+  return { server, hub, notifier, outbox };
 }

@@ -1,14 +1,8 @@
-import { type ConfigOf, setting, tlsSettings } from "@switchboard/runtime";
+import { brokerSettings, type ConfigOf, serviceSettings, setting, tlsSettings } from "@switchboard/runtime";
 
 export const configSpec = {
-  PORT: setting.port(50053),
-  LOG_LEVEL: setting.oneOf(["trace", "debug", "info", "warn", "error"], "info"),
-  PRETTY_LOGS: setting.boolean(false),
-  DATA_DIR: setting.string(".data/notification-service"),
-  DATABASE_URL: setting.optionalUrl(),
-  KAFKA_BROKERS: setting.string("127.0.0.1:9092"),
-  AMQP_URL: setting.url("amqp://guest:guest@127.0.0.1:5672"),
-  MQTT_URL: setting.url("mqtt://127.0.0.1:1883"),
+  ...serviceSettings({ port: 50053, dataDir: ".data/notification-service" }),
+  ...brokerSettings,
   /** Notifications a Subscribe stream may have queued unread before it is ended. */
   SUBSCRIBER_BUFFER: setting.integer({ default: 256, min: 1, max: 100_000 }),
   /** Delivery attempts before a notification is dead-lettered. */

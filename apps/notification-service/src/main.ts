@@ -12,6 +12,7 @@ import {
   inboxMigrations,
   KafkaBroker,
   MqttBroker,
+  NOTIFICATIONS_QUEUE,
   OutboxRelay,
   outboxMigrations,
   startPresence,
@@ -51,21 +52,21 @@ const mqtt = new MqttBroker({
 const store = new NotificationStore(db);
 const relay = new OutboxRelay({ db, broker: amqp, logger, registry: eventRegistry });
 relay.start();
-const { server, hub, notifier } = buildApp({
+const { server, hub, notifier, outbox } = buildApp({
   logger,
   store,
   outbox: relay,
+  deliverQueue: NOTIFICATIONS_QUEUE,
   subscriberBuffer: config.SUBSCRIBER_BUFFER,
   readMaxBytes: config.MAX_MESSAGE_BYTES,
   tls: serverTlsFromFiles(config),
 });
 
 const subscriptions = await startConsumers({
-  db,
   store,
   hub,
   notifier,
-  outbox: relay,
+  outbox,
   kafka,
   amqp,
   mqtt,

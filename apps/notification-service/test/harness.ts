@@ -4,11 +4,13 @@ import { openDatabase } from "@switchboard/database";
 import {
   AmqpBroker,
   eventRegistry,
+  IMAGES_TOPIC,
   inboxMigrations,
   KafkaBroker,
   MqttBroker,
   OutboxRelay,
   outboxMigrations,
+  USERS_TOPIC,
 } from "@switchboard/messaging";
 import {
   ImageProcessedSchema,
@@ -38,12 +40,12 @@ async function readingFromNow(kafka: KafkaBroker, store: NotificationStore): Pro
   const arrived = async (userId: string) => (await store.list(userId, 1)).length > 0;
   while (!(await arrived(newUser)) || !(await arrived(imageOwner))) {
     const user = create(UserSchema, { id: newUser, name: "Warm-up", email: `${newUser}@example.com` });
-    await kafka.publish("switchboard.users.v1", {
+    await kafka.publish(USERS_TOPIC, {
       schema: UserCreatedSchema,
       data: { user },
       subject: newUser,
     });
-    await kafka.publish("switchboard.images.v1", {
+    await kafka.publish(IMAGES_TOPIC, {
       schema: ImageProcessedSchema,
       data: { imageId: newUser, ownerId: imageOwner },
       subject: newUser,
@@ -89,11 +91,10 @@ export async function startNotificationService(
     ...(options.subscriberBuffer ? { subscriberBuffer: options.subscriberBuffer } : {}),
   });
   const subscriptions = await startConsumers({
-    db,
     store,
     hub: app.hub,
     notifier: app.notifier,
-    outbox: relay,
+    outbox: app.outbox,
     kafka,
     amqp,
     mqtt,

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
-import type { CloudEvent } from "@switchboard/messaging";
+import { type CloudEvent, IMAGES_TOPIC, notificationTopic, USERS_TOPIC } from "@switchboard/messaging";
 import {
   ImageProcessedSchema,
   NotificationRequestedSchema,
@@ -19,7 +19,6 @@ import { UserSchema } from "@switchboard/proto/switchboard/user/v1/user_pb.js";
 import { brokerUrls, callError, connectClient, killBroker, restartBroker, until } from "@switchboard/testing";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { notificationTopic } from "../src/consumers/delivery-worker.js";
 import { DELIVERY_ATTEMPTS, startNotificationService } from "./harness.js";
 
 let service: Awaited<ReturnType<typeof startNotificationService>>;
@@ -92,7 +91,7 @@ describe("notification-service with real Kafka, RabbitMQ and Mosquitto", () => {
     });
     await until(() => service.hub.subscriberCount(userId) >= 2, 20);
     const started = performance.now();
-    await service.kafka.publish("switchboard.users.v1", userCreated(userId));
+    await service.kafka.publish(USERS_TOPIC, userCreated(userId));
     const [first, second] = await Promise.all(streams);
     const packet = await inbox.carrying(first!.id);
     const latencyMs = Math.round(performance.now() - started);
@@ -116,7 +115,7 @@ describe("notification-service with real Kafka, RabbitMQ and Mosquitto", () => {
   it("turns an ImageProcessed on Kafka into an 'image is ready' notification for the image's owner", async () => {
     const ownerId = randomUUID();
     const imageId = randomUUID();
-    const event = await service.kafka.publish("switchboard.images.v1", {
+    const event = await service.kafka.publish(IMAGES_TOPIC, {
       schema: ImageProcessedSchema,
       data: { imageId, ownerId, variant: { id: "variant-1", imageId } },
       subject: imageId,
@@ -136,10 +135,10 @@ describe("notification-service with real Kafka, RabbitMQ and Mosquitto", () => {
   it("notifies once for an event delivered twice (dedup by event id)", async () => {
     const userId = randomUUID();
     const event = userCreated(userId);
-    await service.kafka.publish("switchboard.users.v1", event);
-    await service.kafka.publish("switchboard.users.v1", event); // the same event id again
+    await service.kafka.publish(USERS_TOPIC, event);
+    await service.kafka.publish(USERS_TOPIC, event); // the same event id again
     const marker = randomUUID();
-    await service.kafka.publish("switchboard.users.v1", userCreated(marker)); // same partition order is not needed:
+    await service.kafka.publish(USERS_TOPIC, userCreated(marker)); // same partition order is not needed:
     // wait for the marker's own notification, then for the user's history to settle
     const notified = async (id: string) =>
       (await client.listNotifications({ userId: id })).notifications.length > 0;
@@ -203,7 +202,7 @@ describe("notification-service with real Kafka, RabbitMQ and Mosquitto", () => {
       for await (const _ of client.subscribe({ userId })) void _;
     })();
     await until(() => service.hub.subscriberCount(userId) >= 1, 20);
-    await service.kafka.publish("switchboard.users.v1", {
+    await service.kafka.publish(USERS_TOPIC, {
       schema: UserDeletedSchema,
       data: { userId },
       subject: userId,

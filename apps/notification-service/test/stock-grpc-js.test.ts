@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import type * as grpc from "@grpc/grpc-js";
 import { type Database, openDatabase } from "@switchboard/database";
-import { outboxMigrations } from "@switchboard/messaging";
+import { NOTIFICATIONS_QUEUE, outboxMigrations } from "@switchboard/messaging";
 import {
   DeliveryState,
   NotificationKind,
@@ -34,6 +34,7 @@ async function startServer(db: Database) {
     logger: memoryLogger().logger,
     store: new NotificationStore(db),
     outbox: { wake() {} },
+    deliverQueue: NOTIFICATIONS_QUEUE,
   });
   const served = await serveOnPort0(app.server);
   return { ...app, ...served, client: grpcJsClient(NotificationService, served.address) };

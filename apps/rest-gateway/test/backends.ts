@@ -44,6 +44,7 @@ export async function startServices() {
       blobs,
       outbox: { wake() {} },
       limits: { maxChunkBytes: MiB, maxPixels: 50_000_000, maxUploadBytes: 256 * MiB },
+      jobsQueue: "test.gateway.images.process", // no relay runs: no job is ever sent
     }).server,
   );
 
@@ -55,6 +56,7 @@ export async function startServices() {
     logger: memoryLogger().logger,
     store: new NotificationStore(notificationDb),
     outbox: { wake() {} },
+    deliverQueue: "test.gateway.notifications.deliver", // no relay runs: no job is ever sent
   });
   const notification = await serveOnPort0(notificationApp.server);
 

@@ -12,6 +12,7 @@ import {
   inboxMigrations,
   KafkaBroker,
   MqttBroker,
+  Outbox,
   OutboxRelay,
   outboxMigrations,
 } from "@switchboard/messaging";
@@ -46,11 +47,10 @@ export async function startNotificationService() {
     deliverQueue: `test.soap.notifications.deliver.${tag}`,
   });
   const subscriptions = await startConsumers({
-    db,
     store,
     hub: app.hub,
     notifier: app.notifier,
-    outbox: relay,
+    outbox: new Outbox(db, { source: SOURCE, relay }),
     kafka,
     amqp,
     mqtt,

@@ -51,6 +51,7 @@ export async function startSystem({
       blobs,
       outbox: { wake() {} },
       limits: { maxChunkBytes: 1024 * 1024, maxPixels: 50_000_000, maxUploadBytes: 8 * 1024 * 1024 },
+      jobsQueue: "test.gateway.images.process", // no relay runs: no job is ever sent
     }).server,
   );
 

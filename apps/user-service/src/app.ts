@@ -1,9 +1,11 @@
 import { type Client, createClient, createRouterTransport } from "@connectrpc/connect";
+import { Outbox } from "@switchboard/messaging";
 import type { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { UserService } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
 import { UsuarioServicio } from "@switchboard/proto/user/usuario_pb.js";
 import { GrpcServer, type Logger, type ServerTls } from "@switchboard/runtime";
 import { UserChanges } from "./domain/user-changes.js";
+import { UserDirectory } from "./domain/user-directory.js";
 import { UserHandlers } from "./handlers/user-service.js";
 import { UsuarioServicioHandlers } from "./handlers/usuario-servicio.js";
 import type { UserStore } from "./store/user-store.js";
@@ -27,15 +29,15 @@ export function buildApp(deps: AppDeps): {
   changes: UserChanges;
 } {
   const changes = new UserChanges();
-  const handlers = new UserHandlers({
-    store: deps.store,
-    changes,
-    outbox: deps.outbox,
+  const outbox = new Outbox(deps.store.db, {
     source: deps.source ?? "/switchboard/user-service",
+    relay: deps.outbox,
   });
+  const users = new UserDirectory({ store: deps.store, outbox, changes });
+  const handlers = new UserHandlers({ users, changes });
   const server = new GrpcServer({
     logger: deps.logger,
-    readMaxBytes: deps.readMaxBytes ?? 4 * 1024 * 1024,
+    ...(deps.readMaxBytes ? { readMaxBytes: deps.readMaxBytes } : {}),
     ...(deps.tls ? { tls: deps.tls } : {}),
     routes: (router) => {
       router.service(UserService, handlers);

@@ -1,17 +1,18 @@
-import { type ConfigOf, setting, tlsSettings } from "@switchboard/runtime";
+import {
+  brokerSettings,
+  type ConfigOf,
+  DEFAULT_MESSAGE_BYTES,
+  serviceSettings,
+  setting,
+  tlsSettings,
+} from "@switchboard/runtime";
 
 export const configSpec = {
-  PORT: setting.port(50051),
-  LOG_LEVEL: setting.oneOf(["trace", "debug", "info", "warn", "error"], "info"),
-  PRETTY_LOGS: setting.boolean(false),
-  /** Where the embedded database lives when DATABASE_URL is not set. */
-  DATA_DIR: setting.string(".data/user-service"),
-  /** postgres://… to use PostgreSQL instead of the embedded PGlite. */
-  DATABASE_URL: setting.optionalUrl(),
-  KAFKA_BROKERS: setting.string("127.0.0.1:9092"),
-  MQTT_URL: setting.url("mqtt://127.0.0.1:1883"),
+  ...serviceSettings({ port: 50051, dataDir: ".data/user-service" }),
+  KAFKA_BROKERS: brokerSettings.KAFKA_BROKERS,
+  MQTT_URL: brokerSettings.MQTT_URL,
   /** Largest request message accepted. */
-  MAX_MESSAGE_BYTES: setting.integer({ default: 4 * 1024 * 1024, min: 1024, max: 64 * 1024 * 1024 }),
+  MAX_MESSAGE_BYTES: setting.integer({ default: DEFAULT_MESSAGE_BYTES, min: 1024, max: 64 * 1024 * 1024 }),
   IMAGE_SERVICE_URL: setting.url("http://127.0.0.1:50052"),
   ...tlsSettings,
 };

@@ -2,10 +2,12 @@ import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Database } from "@switchboard/database";
+import { Outbox } from "@switchboard/messaging";
 import { CreateUserRequestSchema } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
 import { brokerUrls, ensureBrokers } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserChanges } from "../src/domain/user-changes.js";
+import { UserDirectory } from "../src/domain/user-directory.js";
 import { UserHandlers } from "../src/handlers/user-service.js";
 import { UserStore } from "../src/store/user-store.js";
 import { migratedDatabase, outboxEvents } from "./harness.js";
@@ -18,12 +20,10 @@ describe.each(["pglite", "postgres"] as const)("CreateUser retries racing each o
   beforeAll(async () => {
     if (engine === "postgres") await ensureBrokers("postgres");
     db = await migratedDatabase(engine === "postgres" ? brokerUrls.postgres : undefined);
-    handlers = new UserHandlers({
-      store: new UserStore(db),
-      changes: new UserChanges(),
-      outbox: { wake() {} },
-      source: "/test",
-    });
+    const changes = new UserChanges();
+    const outbox = new Outbox(db, { source: "/test", relay: { wake() {} } });
+    const users = new UserDirectory({ store: new UserStore(db), outbox, changes });
+    handlers = new UserHandlers({ users, changes });
   });
   afterAll(async () => {
     await db?.close();

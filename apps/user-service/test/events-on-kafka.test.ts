@@ -1,7 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { Code } from "@connectrpc/connect";
 import type { Database } from "@switchboard/database";
-import { type CloudEvent, eventRegistry, KafkaBroker, OutboxRelay } from "@switchboard/messaging";
+import {
+  type CloudEvent,
+  eventRegistry,
+  KafkaBroker,
+  OutboxRelay,
+  USERS_TOPIC,
+} from "@switchboard/messaging";
 import {
   type UserCreated,
   UserDeletedSchema,
@@ -15,10 +21,10 @@ import {
   ensureBrokers,
   memoryLogger,
   serveOnPort0,
+  unsentOutboxRows,
 } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app.js";
-import { USERS_TOPIC } from "../src/handlers/user-service.js";
 import { UserStore } from "../src/store/user-store.js";
 import { migratedDatabase } from "./harness.js";
 
@@ -84,7 +90,7 @@ describe("user events on real Kafka", () => {
       await client.deleteUser({ id });
       // Everything committed is published; then a marker with the same key lands after it in the
       // same partition, so once the marker is consumed every event of this user has been too.
-      while ((await relay.pending()) > 0) await new Promise((r) => setTimeout(r, 50));
+      while ((await unsentOutboxRows(db)) > 0) await new Promise((r) => setTimeout(r, 50));
       await kafka.publish(USERS_TOPIC, {
         schema: UserDeletedSchema,
         data: { userId: "marker" },

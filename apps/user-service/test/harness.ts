@@ -3,7 +3,7 @@ import { inboxMigrations, outboxMigrations } from "@switchboard/messaging";
 import { memoryLogger, serveOnPort0 } from "@switchboard/testing";
 import { type AppDeps, buildApp } from "../src/app.js";
 import { userMigrations } from "../src/store/migrations.js";
-import { UserStore } from "../src/store/user-store.js";
+import { type ListingMetrics, UserStore } from "../src/store/user-store.js";
 
 /**
  * A migrated database: in-memory PGlite; real PostgreSQL (in a fresh schema) when given a url; or
@@ -28,7 +28,8 @@ export async function migratedDatabase(url?: string, dataDir?: string): Promise<
  * image-service (`images`), it serves the seed contract too, as main.ts wires it.
  */
 export async function startUserService(db: Database, options: Pick<AppDeps, "readMaxBytes" | "images"> = {}) {
-  const store = new UserStore(db);
+  const listings = countedListings();
+  const store = new UserStore(db, listings);
   const outbox = {
     wakes: 0,
     wake() {
@@ -38,7 +39,7 @@ export async function startUserService(db: Database, options: Pick<AppDeps, "rea
   const { logger, lines } = memoryLogger();
   const { server, changes } = buildApp({ logger, store, outbox, ...options });
   const served = await serveOnPort0(server);
-  return { ...served, store, changes, outbox, lines, close: () => server.shutdown() };
+  return { ...served, store, listings, changes, outbox, lines, close: () => server.shutdown() };
 }
 
 /** The events the outbox holds, oldest first: what the relay would publish. */
@@ -56,4 +57,21 @@ export async function seedUsers(db: Database, count: number, prefix: string): Pr
      FROM generate_series(1, $2::int) AS i`,
     [prefix, count],
   );
+}
+
+/** Listing metrics that count: batches read, and listings open (0 once every abandoned stream has let go). */
+export function countedListings(): ListingMetrics & { batchesRead: number; open: number } {
+  return {
+    batchesRead: 0,
+    open: 0,
+    opened() {
+      this.open++;
+    },
+    batchRead() {
+      this.batchesRead++;
+    },
+    closed() {
+      this.open--;
+    },
+  };
 }

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "@switchboard/database";
 import { BlobStore, buildApp as buildImageApp, imageMigrations } from "@switchboard/image-service";
-import { outboxMigrations } from "@switchboard/messaging";
-import { memoryLogger, serveOnPort0 } from "@switchboard/testing";
+import { IMAGE_JOBS_QUEUE, outboxMigrations } from "@switchboard/messaging";
+import { filesUnder, memoryLogger, serveOnPort0 } from "@switchboard/testing";
 
 /** image-service in process: in-memory PGlite, a fresh blob folder, no brokers (nothing relays its outbox). */
 export async function startImageService(limits: { maxUploadBytes: number }) {
@@ -18,6 +18,7 @@ export async function startImageService(limits: { maxUploadBytes: number }) {
     db: imagesDb,
     blobs,
     outbox: { wake() {} },
+    jobsQueue: IMAGE_JOBS_QUEUE, // no relay: the jobs stay in the outbox
     limits: { maxChunkBytes: 1024 * 1024, maxPixels: 50_000_000, ...limits },
   });
   const served = await serveOnPort0(app.server);
@@ -26,7 +27,11 @@ export async function startImageService(limits: { maxUploadBytes: number }) {
     /** Images recorded and files on disk (committed, and in flight): what a cancelled call must not change. */
     async stored() {
       const { rows } = await imagesDb.query<{ n: number }>("SELECT count(*)::int AS n FROM images");
-      return { images: rows[0]!.n, ...(await blobs.count()) };
+      return {
+        images: rows[0]!.n,
+        temporary: await filesUnder(join(dataDir, "tmp")),
+        blobs: await filesUnder(join(dataDir, "blobs")),
+      };
     },
     async close() {
       await app.server.shutdown();

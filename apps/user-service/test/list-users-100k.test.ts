@@ -51,14 +51,14 @@ describe("ListUsers over 100,000 users (the big test)", () => {
     global.gc?.();
     const heapBefore = process.memoryUsage().heapUsed;
     let heapPeak = heapBefore;
-    const batchesBefore = service.store.batchesRead;
+    const batchesBefore = service.listings.batchesRead;
     const report = await streamAll(service.baseUrl, () => {
       heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
       return process.memoryUsage().rss;
     });
     expect(report.received).toBe(USERS);
     // One query per 500 rows (and one that finds the end): never more than a batch in hand.
-    expect(service.store.batchesRead - batchesBefore).toBe(BATCHES + 1);
+    expect(service.listings.batchesRead - batchesBefore).toBe(BATCHES + 1);
     console.log(
       "ListUsers 100k, client and server in one process:",
       JSON.stringify({ ...report, heapGrowthMiB: Math.round((heapPeak - heapBefore) / MiB) }),
@@ -68,7 +68,7 @@ describe("ListUsers over 100,000 users (the big test)", () => {
   it("stops reading the database when the client cancels mid-stream", async () => {
     const client = connectClient(UserService, service.baseUrl);
     const controller = new AbortController();
-    const batchesBefore = service.store.batchesRead;
+    const batchesBefore = service.listings.batchesRead;
     let received = 0;
     const outcome = await (async () => {
       for await (const _ of client.listUsers({}, { signal: controller.signal })) {
@@ -77,15 +77,15 @@ describe("ListUsers over 100,000 users (the big test)", () => {
     })().catch((error: unknown) => ConnectError.from(error));
     expect(outcome).toMatchObject({ code: Code.Canceled });
     // The listing has finished: it cannot read another batch.
-    await until(() => service.store.openLists === 0);
-    const batchesRead = service.store.batchesRead - batchesBefore;
+    await until(() => service.listings.open === 0);
+    const batchesRead = service.listings.batchesRead - batchesBefore;
     expect(batchesRead).toBeLessThan(10);
     console.log(`cancelled after ${received} users: the server read ${batchesRead} of ${BATCHES} batches`);
   });
 
   it("ends a stream that outlives its deadline with DEADLINE_EXCEEDED, and the server stops reading", async () => {
     const client = connectClient(UserService, service.baseUrl, "grpc", { timeoutMs: 300 });
-    const batchesBefore = service.store.batchesRead;
+    const batchesBefore = service.listings.batchesRead;
     let received = 0;
     const outcome = await (async () => {
       for await (const _ of client.listUsers({})) {
@@ -96,8 +96,8 @@ describe("ListUsers over 100,000 users (the big test)", () => {
     expect(outcome).toMatchObject({ code: Code.DeadlineExceeded });
     // Whether the server saw its deadline pass or the client reset the stream first, its listing
     // ends, even while the server is stuck writing to the client (see UserStore.list).
-    await until(() => service.store.openLists === 0);
-    const batchesRead = service.store.batchesRead - batchesBefore;
+    await until(() => service.listings.open === 0);
+    const batchesRead = service.listings.batchesRead - batchesBefore;
     expect(batchesRead).toBeLessThan(BATCHES);
     console.log(`deadline after ${received} users: the server read ${batchesRead} of ${BATCHES} batches`);
   });

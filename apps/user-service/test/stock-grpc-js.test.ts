@@ -114,7 +114,7 @@ describe("every UserService rpc from a stock @grpc/grpc-js client", () => {
   });
 
   it("server streaming cancelled mid-stream: the server stops reading", async () => {
-    const batchesBefore = service.store.batchesRead;
+    const batchesBefore = service.listings.batchesRead;
     const stream = (client.ListUsers as Call<grpc.ClientReadableStream<ListUsersResponse>>)(
       create(ListUsersRequestSchema, { query: "cancel" }) as never,
     );
@@ -127,12 +127,12 @@ describe("every UserService rpc from a stock @grpc/grpc-js client", () => {
       stream.on("status", resolve);
     });
     expect(status.code).toBe(grpc.status.CANCELLED);
-    await until(() => service.store.openLists === 0);
-    expect(service.store.batchesRead - batchesBefore).toBeLessThan(20_000 / 500);
+    await until(() => service.listings.open === 0);
+    expect(service.listings.batchesRead - batchesBefore).toBeLessThan(20_000 / 500);
   });
 
   it("server streaming past its deadline: DEADLINE_EXCEEDED, and the server stops reading", async () => {
-    const batchesBefore = service.store.batchesRead;
+    const batchesBefore = service.listings.batchesRead;
     const stream = (client.ListUsers as Call<grpc.ClientReadableStream<ListUsersResponse>>)(
       create(ListUsersRequestSchema, { query: "cancel" }) as never,
       { deadline: Date.now() + 200 } as never,
@@ -147,8 +147,8 @@ describe("every UserService rpc from a stock @grpc/grpc-js client", () => {
       stream.on("status", resolve);
     });
     expect(status.code).toBe(grpc.status.DEADLINE_EXCEEDED);
-    await until(() => service.store.openLists === 0);
-    expect(service.store.batchesRead - batchesBefore).toBeLessThan(20_000 / 500);
+    await until(() => service.listings.open === 0);
+    expect(service.listings.batchesRead - batchesBefore).toBeLessThan(20_000 / 500);
   });
 
   it("bidi streaming: UserSession", async () => {

@@ -3,15 +3,16 @@ import type { Database } from "@switchboard/database";
 import { brokerUrls, collect, ensureBrokers, until } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmailTakenError, UserStore } from "../src/store/user-store.js";
-import { migratedDatabase, seedUsers } from "./harness.js";
+import { countedListings, migratedDatabase, seedUsers } from "./harness.js";
 
 describe.each(["pglite", "postgres"] as const)("the user store on %s", (engine) => {
   let db: Database;
   let store: UserStore;
+  const listings = countedListings();
   beforeAll(async () => {
     if (engine === "postgres") await ensureBrokers("postgres");
     db = await migratedDatabase(engine === "postgres" ? brokerUrls.postgres : undefined);
-    store = new UserStore(db);
+    store = new UserStore(db, listings);
   });
   afterAll(async () => {
     await db?.close();
@@ -76,14 +77,14 @@ describe.each(["pglite", "postgres"] as const)("the user store on %s", (engine) 
   it("finishes a listing as soon as its signal aborts, even if its reader never asks for more", async () => {
     await seedUsers(db, 50, `Abort ${engine}`);
     const controller = new AbortController();
-    const openBefore = store.openLists;
-    const batchesBefore = store.batchesRead;
+    const openBefore = listings.open;
+    const batchesBefore = listings.batchesRead;
     const rows = store.list({ query: `Abort ${engine}`, batchSize: 10 }, controller.signal);
     await rows.next(); // one row read, the reader then stalls (as behind a blocked write)
-    expect(store.openLists).toBe(openBefore + 1);
+    expect(listings.open).toBe(openBefore + 1);
     controller.abort();
-    await until(() => store.openLists === openBefore);
-    expect(store.batchesRead - batchesBefore).toBe(1);
+    await until(() => listings.open === openBefore);
+    expect(listings.batchesRead - batchesBefore).toBe(1);
     expect((await rows.next()).done).toBe(true);
   });
 });

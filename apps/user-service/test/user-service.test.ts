@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type { MessageInitShape } from "@bufbuild/protobuf";
+import { type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import type { Database } from "@switchboard/database";
 import {
   ChangeKind,
+  ImportUsersResponseSchema,
   UserService,
   type UserSessionRequestSchema,
   type UserSessionResponse,
@@ -319,6 +320,21 @@ describe("ImportUsers (client streaming)", () => {
       "Dup A",
       "Ok One",
     ]);
+  });
+});
+
+describe("ImportUsers with many rejections", () => {
+  it("counts every rejected row but lists only the first 100, so the reply always fits; later rows still count", async () => {
+    const tag = unique();
+    const longName = "x".repeat(101); // over the 100-character limit
+    const rows = Array.from({ length: 250 }, (_, i) => ({ name: longName, email: `bad-${i}` }));
+    rows.push({ name: "Last Row", email: `last.${tag}@example.com` });
+    const summary = await client.importUsers(from(...rows));
+    expect(summary).toMatchObject({ received: 251, created: 1, rejected: 250 });
+    expect(summary.rejections.map((r) => r.index)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(summary.rejections.every((r) => r.code === "INVALID_ARGUMENT")).toBe(true);
+    expect(toBinary(ImportUsersResponseSchema, summary).length).toBeLessThan(100 * 1_100);
+    expect((await collect(client.listUsers({ query: tag }))).map((m) => m.user?.name)).toEqual(["Last Row"]);
   });
 });
 

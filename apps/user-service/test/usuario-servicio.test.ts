@@ -206,6 +206,8 @@ describe("GetStreamImage (client streaming)", () => {
 
 describe("streamed uploads and cancellation", () => {
   it("cancels the relayed upload when the seed client cancels GetStreamImage mid-stream: nothing is stored", async () => {
+    // The uploads refused just before may still be removing their temporary files: start from none.
+    await until(async () => (await imageService.stored()).temporary === 0);
     const before = await imageService.stored();
     const abort = new AbortController();
     const png = pngOf(300, 300, true);

@@ -47,14 +47,23 @@ export class Inbox {
     work: (tx: Queryable) => Promise<void>,
   ): Promise<boolean> {
     return db.transaction(async (tx) => {
-      const { rowCount } = await tx.query(
-        "INSERT INTO inbox (consumer, event_id, received_at) VALUES ($1, $2, now()) ON CONFLICT DO NOTHING",
-        [consumer, event.id],
-      );
-      if (rowCount === 0) return false;
+      if (!(await this.record(tx, consumer, event))) return false;
       await work(tx);
       return true;
     });
+  }
+
+  /**
+   * The same inside a transaction the caller opened (e.g. an outbox unit of work): records that
+   * `consumer` handles `event`, or returns false if it already did. The record commits or rolls
+   * back with the caller's writes.
+   */
+  async record(tx: Queryable, consumer: string, event: CloudEvent): Promise<boolean> {
+    const { rowCount } = await tx.query(
+      "INSERT INTO inbox (consumer, event_id, received_at) VALUES ($1, $2, now()) ON CONFLICT DO NOTHING",
+      [consumer, event.id],
+    );
+    return rowCount > 0;
   }
 
   /**

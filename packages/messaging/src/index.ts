@@ -1,10 +1,53 @@
-export * from "./amqp-broker.js";
-export * from "./cloudevents.js";
-export * from "./event-registry.js";
-export * from "./inbox.js";
-export * from "./kafka-broker.js";
-export * from "./mqtt-broker.js";
-export * from "./outbox.js";
-export * from "./port.js";
-export * from "./presence.js";
-export * from "./topic-router.js";
+// The public surface of @switchboard/messaging, by name: the port, its three adapters, the
+// CloudEvents codec, the channels, and the transactional outbox and inbox.
+
+// The adapters, one folder each.
+export { AmqpBroker, type AmqpBrokerOptions } from "./amqp/amqp-broker.js";
+export {
+  IMAGE_JOBS_QUEUE,
+  IMAGES_TOPIC,
+  NOTIFICATIONS_QUEUE,
+  notificationTopic,
+  USERS_TOPIC,
+} from "./channels.js";
+// CloudEvents (binary mode, protobuf data) and the event types.
+export {
+  decodeEvent,
+  type EncodedEvent,
+  type EventAttributes,
+  EventDecodeError,
+  encodeEvent,
+  PROTOBUF_CONTENT_TYPE,
+  SPEC_VERSION,
+} from "./cloudevents.js";
+export { eventRegistry } from "./event-registry.js";
+// The transactional outbox (unit of work, relay) and the consumer inbox.
+export { INBOX_KEEP_MS, Inbox, inboxMigrations } from "./inbox.js";
+export {
+  KAFKA_CONTENT_TYPE_HEADER,
+  KAFKA_DEAD_LETTER_SUFFIX,
+  KAFKA_ERROR_MESSAGE_HEADER,
+  KAFKA_ORIGIN_HEADER,
+  KAFKA_PREFIX,
+  KafkaBroker,
+  type KafkaBrokerOptions,
+  type KafkaHandlerRetry,
+} from "./kafka/kafka-broker.js";
+export { MqttBroker, type MqttBrokerOptions } from "./mqtt/mqtt-broker.js";
+export { type Presence, type PresenceOptions, presenceTopic, startPresence } from "./mqtt/presence.js";
+export { addToOutbox, outboxMigrations, pruneOutbox } from "./outbox.js";
+export { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.js";
+export { Outbox, type OutboxOptions, type UnitOfWork } from "./outbox-unit-of-work.js";
+// The port every service uses, and the channels they share.
+export type {
+  CloudEvent,
+  Delivery,
+  EventHandler,
+  MessageBroker,
+  OutgoingEvent,
+  PublishOptions,
+  SubscribeOptions,
+  Subscription,
+  Topics,
+} from "./port.js";
+export { TopicRouter } from "./topic-router.js";

@@ -114,14 +114,6 @@ export class OutboxRelay {
     return deleted;
   }
 
-  /** How many events are waiting to be published. */
-  async pending(): Promise<number> {
-    const { rows } = await this.db.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL",
-    );
-    return rows[0]?.n ?? 0;
-  }
-
   private async loop(): Promise<void> {
     while (!this.stopping) {
       this.woken = false;

@@ -83,5 +83,3 @@ export async function addToOutbox<Desc extends DescMessage>(
   );
   return encoded.event;
 }
-
-export { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.js";

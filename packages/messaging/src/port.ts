@@ -51,8 +51,18 @@ export interface Delivery {
   redeliveries: number;
 }
 
+/**
+ * What a subscription reads: one topic (Kafka topic, AMQP queue, MQTT filter) or several. Kafka
+ * reads several as one consumer-group member (how a group consumes more than one topic); AMQP and
+ * MQTT subscribe to each, with the same handler.
+ */
+export type Topics = string | readonly string[];
+
 export interface SubscribeOptions {
-  /** Kafka: consumer group id. AMQP: the queue name. MQTT: ignored (the client id is per broker instance). */
+  /**
+   * Kafka: the consumer group id. AMQP and MQTT have no groups (an AMQP queue's consumers always
+   * compete; an MQTT client id is per broker instance) and do not read it.
+   */
   group: string;
   /** Kafka: read from the beginning when the group has no offset (default true). */
   fromBeginning?: boolean;
@@ -74,6 +84,16 @@ export interface MessageBroker {
     event: OutgoingEvent<Desc>,
     options?: PublishOptions,
   ): Promise<CloudEvent>;
-  subscribe(topic: string, handler: EventHandler, options: SubscribeOptions): Promise<Subscription>;
+  subscribe(topics: Topics, handler: EventHandler, options: SubscribeOptions): Promise<Subscription>;
   close(): Promise<void>;
+}
+
+/** Subscribes to each of `topics` with `one`, as one Subscription: for adapters that read one topic per subscription. */
+export async function subscribeEach(
+  topics: Topics,
+  one: (topic: string) => Promise<Subscription>,
+): Promise<Subscription> {
+  const subscriptions: Subscription[] = [];
+  for (const topic of typeof topics === "string" ? [topics] : topics) subscriptions.push(await one(topic));
+  return { close: async () => void (await Promise.all(subscriptions.map((s) => s.close()))) };
 }

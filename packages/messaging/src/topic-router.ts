@@ -1,12 +1,14 @@
 import type { DescMessage } from "@bufbuild/protobuf";
-import type {
-  CloudEvent,
-  EventHandler,
-  MessageBroker,
-  OutgoingEvent,
-  PublishOptions,
-  SubscribeOptions,
-  Subscription,
+import {
+  type CloudEvent,
+  type EventHandler,
+  type MessageBroker,
+  type OutgoingEvent,
+  type PublishOptions,
+  type SubscribeOptions,
+  type Subscription,
+  subscribeEach,
+  type Topics,
 } from "./port.js";
 
 /**
@@ -36,8 +38,21 @@ export class TopicRouter implements MessageBroker {
     return this.brokerFor(topic).publish(topic, event, options);
   }
 
-  subscribe(topic: string, handler: EventHandler, options: SubscribeOptions): Promise<Subscription> {
-    return this.brokerFor(topic).subscribe(topic, handler, options);
+  /** Each broker subscribes to its own topics of `topics`, all of them at once (a Kafka group reads its topics as one member). */
+  subscribe(topics: Topics, handler: EventHandler, options: SubscribeOptions): Promise<Subscription> {
+    const byBroker = new Map<MessageBroker, string[]>();
+    for (const topic of typeof topics === "string" ? [topics] : topics) {
+      const broker = this.brokerFor(topic);
+      byBroker.set(broker, [...(byBroker.get(broker) ?? []), topic]);
+    }
+    const brokers = [...byBroker];
+    return subscribeEach(
+      brokers.map((_, i) => String(i)),
+      (i) => {
+        const [broker, mine] = brokers[Number(i)]!;
+        return broker.subscribe(mine, handler, options);
+      },
+    );
   }
 
   async close(): Promise<void> {}

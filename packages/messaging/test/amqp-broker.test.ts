@@ -4,7 +4,7 @@ import { EchoRequestSchema } from "@switchboard/proto/switchboard/echo/v1/echo_p
 import { brokerUrls, ensureBrokers, killBroker, memoryLogger, restartBroker } from "@switchboard/testing";
 import amqp from "amqplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AmqpBroker } from "../src/amqp-broker.js";
+import { AmqpBroker } from "../src/amqp/amqp-broker.js";
 import type { CloudEvent } from "../src/port.js";
 import { echoRegistry } from "./kafka-helpers.js";
 

@@ -4,7 +4,7 @@ import { createRegistry } from "@bufbuild/protobuf";
 import { file_switchboard_echo_v1_echo } from "@switchboard/proto/switchboard/echo/v1/echo_pb.js";
 import { brokerUrls, memoryLogger } from "@switchboard/testing";
 import { Kafka, type KafkaMessage, logLevel } from "kafkajs";
-import { KafkaBroker, type KafkaBrokerOptions } from "../src/kafka-broker.js";
+import { KafkaBroker, type KafkaBrokerOptions } from "../src/kafka/kafka-broker.js";
 
 /** Test resources for the Kafka adapter: a broker handle, a plain kafkajs client to look at the raw log, and polling. */
 

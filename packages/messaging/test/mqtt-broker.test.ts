@@ -4,7 +4,7 @@ import { EchoRequestSchema } from "@switchboard/proto/switchboard/echo/v1/echo_p
 import { brokerUrls, ensureBrokers, memoryLogger } from "@switchboard/testing";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MqttBroker, type MqttBrokerOptions } from "../src/mqtt-broker.js";
+import { MqttBroker, type MqttBrokerOptions } from "../src/mqtt/mqtt-broker.js";
 import type { CloudEvent } from "../src/port.js";
 import { echoRegistry } from "./kafka-helpers.js";
 

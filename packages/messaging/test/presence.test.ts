@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { brokerUrls, ensureBrokers, memoryLogger, repoRoot } from "@switchboard/testing";
 import mqtt from "mqtt";
 import { beforeAll, describe, expect, it } from "vitest";
-import { presenceTopic, startPresence } from "../src/presence.js";
+import { presenceTopic, startPresence } from "../src/mqtt/presence.js";
 
 beforeAll(async () => {
   await ensureBrokers("mosquitto");
@@ -67,7 +67,7 @@ describe("service presence on MQTT", () => {
     const script = join(repoRoot(), "packages", "messaging", "test", ".presence-child.ts");
     writeFileSync(
       script,
-      `import { startPresence } from "../src/presence.js";
+      `import { startPresence } from "../src/mqtt/presence.js";
 import { pino } from "pino";
 await startPresence({ mqttUrl: ${JSON.stringify(brokerUrls.mqtt)}, service: ${JSON.stringify(service)}, logger: pino({ level: "silent" }), keepaliveSeconds: 1 });
 setInterval(() => undefined, 1000);`,

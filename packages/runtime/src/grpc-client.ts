@@ -8,7 +8,7 @@ import {
   type Transport,
 } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { MiB } from "./grpc-server.js";
+import { DEFAULT_MESSAGE_BYTES } from "./grpc-server.js";
 import { parseDnsTarget, type ResolveAddresses, roundRobinTransport } from "./round-robin-transport.js";
 
 export interface ClientTls {
@@ -93,8 +93,8 @@ function grpcTransport(options: ServiceClientOptions, tlsOptions: { servername?:
   return createGrpcTransport({
     baseUrl: options.baseUrl,
     defaultTimeoutMs: options.timeoutMs ?? 5_000,
-    readMaxBytes: options.readMaxBytes ?? 4 * MiB,
-    writeMaxBytes: options.writeMaxBytes ?? 4 * MiB,
+    readMaxBytes: options.readMaxBytes ?? DEFAULT_MESSAGE_BYTES,
+    writeMaxBytes: options.writeMaxBytes ?? DEFAULT_MESSAGE_BYTES,
     interceptors: [retryUnavailable(options.maxAttempts ?? 3), ...(options.interceptors ?? [])],
     ...(options.tls
       ? { nodeOptions: { ca: options.tls.ca, cert: options.tls.cert, key: options.tls.key, ...tlsOptions } }

@@ -17,6 +17,8 @@ import { unknownMethod } from "./unknown-method.js";
 import { validationInterceptor } from "./validation-interceptor.js";
 
 export const MiB = 1024 * 1024;
+/** The largest message a server or client sends or accepts unless told otherwise: gRPC's usual 4 MiB. */
+export const DEFAULT_MESSAGE_BYTES = 4 * MiB;
 
 /** PEM contents. With `ca`, clients must present a certificate it signed (mutual TLS). */
 export interface ServerTls {
@@ -67,8 +69,8 @@ export class GrpcServer {
     // Error details travel as google.protobuf.Any: reflection lets grpcurl decode them.
     const reflection = new ReflectionIndex(() => this.#services, [file_google_rpc_error_details]);
     const handler = connectNodeAdapter({
-      readMaxBytes: options.readMaxBytes ?? 4 * MiB,
-      writeMaxBytes: options.writeMaxBytes ?? 4 * MiB,
+      readMaxBytes: options.readMaxBytes ?? DEFAULT_MESSAGE_BYTES,
+      writeMaxBytes: options.writeMaxBytes ?? DEFAULT_MESSAGE_BYTES,
       shutdownSignal: this.#cutOff.signal,
       ...(options.compressResponses === false ? { compressMinBytes: Number.MAX_SAFE_INTEGER } : {}),
       interceptors: [

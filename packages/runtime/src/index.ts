@@ -1,6 +1,8 @@
 export { AsyncQueue } from "./async-queue.js";
+export { brokerSettings } from "./broker-settings.js";
 export { ConfigError, type ConfigOf, loadConfig, loadConfigOrExit, type Setting, setting } from "./config.js";
 export { peerKey, traceIdKey } from "./context.js";
+export { InvalidInputError, invalidInput } from "./domain-errors.js";
 export {
   type ClientTls,
   createServiceClient,
@@ -8,19 +10,34 @@ export {
   retryUnavailable,
   type ServiceClientOptions,
 } from "./grpc-client.js";
-export { GrpcServer, type GrpcServerOptions, MiB, type ServerTls } from "./grpc-server.js";
+export {
+  DEFAULT_MESSAGE_BYTES,
+  GrpcServer,
+  type GrpcServerOptions,
+  MiB,
+  type ServerTls,
+} from "./grpc-server.js";
 export { HealthRegistry, ServingStatus } from "./health.js";
-export { type FieldViolation, fieldViolations, invalidArgument } from "./invalid-argument.js";
+export {
+  describeViolations,
+  type FieldViolation,
+  fieldViolations,
+  invalidArgument,
+} from "./invalid-argument.js";
 export { createLogger, type Logger, type LoggerOptions } from "./logger.js";
 export { loggingInterceptor } from "./logging-interceptor.js";
 export { decodePageCursor, encodePageCursor, type PageCursor } from "./page-cursor.js";
 export { ReflectionIndex } from "./reflection.js";
 export { parseDnsTarget, type ResolveAddresses, roundRobinTransport } from "./round-robin-transport.js";
+export { serviceSettings } from "./service-settings.js";
 export { onShutdownSignals } from "./shutdown-signals.js";
+export { type ErrorCodes, statusOf, withStatus } from "./status-of.js";
+export { streamTask } from "./stream-task.js";
 export {
   clientTlsFromFiles,
   serverTlsFromFiles,
   type TlsFiles,
   tlsSettings,
 } from "./tls-files.js";
+export { isUuid } from "./uuid.js";
 export { validationInterceptor, violationsOf } from "./validation-interceptor.js";

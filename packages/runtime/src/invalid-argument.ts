@@ -7,15 +7,22 @@ export interface FieldViolation {
   description: string;
 }
 
+/** "field: description; …": violations as one line for people. */
+export function describeViolations(violations: readonly FieldViolation[]): string {
+  return violations.map((v) => `${v.field}: ${v.description}`).join("; ");
+}
+
 /**
  * INVALID_ARGUMENT with every violation in the message (for people) and as a google.rpc.BadRequest
  * detail (for programs) — the one way every Switchboard service reports bad input.
  */
 export function invalidArgument(violations: readonly FieldViolation[]): ConnectError {
-  const summary = violations.map((v) => `${v.field}: ${v.description}`).join("; ");
-  return new ConnectError(`invalid request: ${summary}`, Code.InvalidArgument, undefined, [
-    { desc: BadRequestSchema, value: { fieldViolations: violations.map((v) => ({ ...v })) } },
-  ]);
+  return new ConnectError(
+    `invalid request: ${describeViolations(violations)}`,
+    Code.InvalidArgument,
+    undefined,
+    [{ desc: BadRequestSchema, value: { fieldViolations: violations.map((v) => ({ ...v })) } }],
+  );
 }
 
 /** The field violations of an INVALID_ARGUMENT error, as a client reads them back. */

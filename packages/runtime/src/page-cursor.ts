@@ -1,6 +1,6 @@
 import { invalidArgument } from "./invalid-argument.js";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "./uuid.js";
 
 /** A position in a newest-first listing: the time and id (a UUID) of the previous page's last item. */
 export interface PageCursor {
@@ -22,12 +22,7 @@ export function decodePageCursor(token: string): PageCursor | undefined {
   try {
     const [time, id] = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as unknown[];
     const parsed = new Date(String(time));
-    if (
-      typeof time !== "string" ||
-      Number.isNaN(parsed.getTime()) ||
-      typeof id !== "string" ||
-      !UUID.test(id)
-    ) {
+    if (typeof time !== "string" || Number.isNaN(parsed.getTime()) || typeof id !== "string" || !isUuid(id)) {
       throw new Error("not a cursor");
     }
     return { time: parsed, id };

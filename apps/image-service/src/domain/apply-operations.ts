@@ -1,5 +1,5 @@
 import { Fit, ImageFormat, type Operation } from "@switchboard/proto/switchboard/image/v1/image_pb.js";
-import { invalidArgument } from "@switchboard/runtime";
+import { InvalidInputError, invalidInput } from "@switchboard/runtime";
 import sharp, { type Sharp } from "sharp";
 import type { ImageType } from "./image-type.js";
 
@@ -62,7 +62,7 @@ export async function applyOperations(
       }
       const { data, info } = await step(open(pixels), operation).raw().toBuffer({ resolveWithObject: true });
       if (info.width * info.height > maxPixels) {
-        throw invalidArgument([
+        throw invalidInput([
           {
             field: "operations",
             description: `a step makes ${info.width}x${info.height} pixels, over ${maxPixels}`,
@@ -74,10 +74,8 @@ export async function applyOperations(
     const info = await encode(open(pixels), contentType, quality).toFile(outputPath);
     return { contentType, width: info.width, height: info.height };
   } catch (error) {
-    if (error instanceof Error && error.name === "ConnectError") throw error;
-    throw invalidArgument([
-      { field: "image", description: `cannot be processed: ${(error as Error).message}` },
-    ]);
+    if (error instanceof InvalidInputError) throw error;
+    throw invalidInput([{ field: "image", description: `cannot be processed: ${(error as Error).message}` }]);
   }
 }
 
@@ -99,7 +97,7 @@ function step(image: Sharp, operation: Operation): Sharp {
     case "rotate":
       return image.rotate(kind.value.degrees);
     default:
-      throw invalidArgument([{ field: "operations", description: "an operation has no kind set" }]);
+      throw invalidInput([{ field: "operations", description: "an operation has no kind set" }]);
   }
 }
 

@@ -2,9 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError } from "@connectrpc/connect";
-import type { Database, Queryable } from "@switchboard/database";
-import { addToOutbox } from "@switchboard/messaging";
+import { IMAGES_TOPIC, type Outbox, type UnitOfWork } from "@switchboard/messaging";
 import {
   ImageProcessedSchema,
   ImageProcessingRequestedSchema,
@@ -22,6 +20,7 @@ import type { UploadMetadata } from "@switchboard/proto/switchboard/image/v1/ima
 import type { BlobStore, PendingBlob } from "../storage/blob-store.js";
 import type { ImageStore } from "../store/image-store.js";
 import { applyOperations, type ProcessedImage } from "./apply-operations.js";
+import { ImageNotFoundError } from "./errors.js";
 import type { ImageType } from "./image-type.js";
 import {
   type ReceivedImage,
@@ -31,26 +30,19 @@ import {
   type UploadProgress,
 } from "./receive-image.js";
 
-/** Kafka topic of image facts: ImageUploaded, ImageProcessed. */
-export const IMAGES_TOPIC = "switchboard.images.v1";
-/** RabbitMQ queue of image jobs (ImageProcessingRequested), shared by every image worker. */
-export const JOBS_QUEUE = "images.process";
 /** What every upload asks the workers for. */
 export const THUMBNAIL: Operation = create(OperationSchema, {
   kind: { case: "thumbnail", value: { size: 128 } },
 });
 
 export interface ImageLibraryDeps {
-  db: Database;
   store: ImageStore;
   blobs: BlobStore;
-  /** Told after each commit that wrote outbox rows. */
-  outbox: { wake(): void };
-  /** CloudEvents source of the events written. */
-  source: string;
+  /** Every store commits through it, with its events. */
+  outbox: Outbox;
   limits: UploadLimits;
-  /** The work queue for thumbnail jobs (default JOBS_QUEUE; tests use their own). */
-  jobsQueue?: string;
+  /** The work queue for thumbnail jobs (config JOBS_QUEUE; tests use their own). */
+  jobsQueue: string;
 }
 
 /** An open download: what is being sent, and the file to read it from. */
@@ -76,7 +68,7 @@ export class ImageLibrary {
     const received = await receiveImage(this.deps.blobs, upload, this.deps.limits);
     try {
       const image = newImage(upload.metadata, received);
-      await this.#commit(async (tx) => {
+      await this.deps.outbox.commit(async (tx) => {
         await this.#recordImage(tx, image);
         await this.deps.blobs.commit(received.blob);
       });
@@ -103,7 +95,7 @@ export class ImageLibrary {
     );
     try {
       const variant = newVariant(image.id, blob, result, operations);
-      await this.#commit(async (tx) => {
+      await this.deps.outbox.commit(async (tx) => {
         await this.#recordVariant(tx, image, variant, jobId);
         await this.deps.blobs.commit(blob);
       });
@@ -131,7 +123,7 @@ export class ImageLibrary {
       progress.storing();
       const image = newImage(metadata, received);
       const variant = newVariant(image.id, blob, result, operations);
-      await this.#commit(async (tx) => {
+      await this.deps.outbox.commit(async (tx) => {
         await this.#recordImage(tx, image);
         await this.#recordVariant(tx, image, variant);
         await this.deps.blobs.commit(received.blob);
@@ -147,7 +139,7 @@ export class ImageLibrary {
   /** One image with its variants; NOT_FOUND if there is none. */
   async get(imageId: string): Promise<Image> {
     const image = await this.deps.store.get(imageId);
-    if (!image) throw new ConnectError(`image ${imageId} not found`, Code.NotFound);
+    if (!image) throw new ImageNotFoundError(`image ${imageId} not found`);
     return image;
   }
 
@@ -156,7 +148,7 @@ export class ImageLibrary {
     const image = await this.get(imageId);
     const variant = variantId ? image.variants.find((v) => v.id === variantId) : undefined;
     if (variantId && !variant) {
-      throw new ConnectError(`image ${imageId} has no variant ${variantId}`, Code.NotFound);
+      throw new ImageNotFoundError(`image ${imageId} has no variant ${variantId}`);
     }
     const what = variant ?? image;
     return {
@@ -180,44 +172,23 @@ export class ImageLibrary {
     }
   }
 
-  async #commit(work: (tx: Queryable) => Promise<void>): Promise<void> {
-    await this.deps.db.transaction(work);
-    this.deps.outbox.wake();
-  }
-
-  async #recordImage(tx: Queryable, image: Image): Promise<void> {
-    const { source } = this.deps;
+  async #recordImage(tx: UnitOfWork, image: Image): Promise<void> {
     await this.deps.store.insertImage(tx, image);
-    await addToOutbox(
-      tx,
-      IMAGES_TOPIC,
-      { schema: ImageUploadedSchema, data: { image }, subject: image.id },
-      source,
-    );
-    await addToOutbox(
-      tx,
-      this.deps.jobsQueue ?? JOBS_QUEUE,
-      {
-        schema: ImageProcessingRequestedSchema,
-        data: { imageId: image.id, ownerId: image.ownerId, operations: [THUMBNAIL] },
-        subject: image.id,
-      },
-      source,
-    );
+    await tx.emit(IMAGES_TOPIC, { schema: ImageUploadedSchema, data: { image }, subject: image.id });
+    await tx.emit(this.deps.jobsQueue, {
+      schema: ImageProcessingRequestedSchema,
+      data: { imageId: image.id, ownerId: image.ownerId, operations: [THUMBNAIL] },
+      subject: image.id,
+    });
   }
 
-  async #recordVariant(tx: Queryable, image: Image, variant: ImageVariant, jobId?: string): Promise<void> {
+  async #recordVariant(tx: UnitOfWork, image: Image, variant: ImageVariant, jobId?: string): Promise<void> {
     await this.deps.store.insertVariant(tx, variant, jobId);
-    await addToOutbox(
-      tx,
-      IMAGES_TOPIC,
-      {
-        schema: ImageProcessedSchema,
-        data: { imageId: image.id, ownerId: image.ownerId, variant },
-        subject: image.id,
-      },
-      this.deps.source,
-    );
+    await tx.emit(IMAGES_TOPIC, {
+      schema: ImageProcessedSchema,
+      data: { imageId: image.id, ownerId: image.ownerId, variant },
+      subject: image.id,
+    });
   }
 }
 

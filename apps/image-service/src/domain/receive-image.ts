@@ -1,8 +1,8 @@
-import { Code, ConnectError } from "@connectrpc/connect";
 import type { UploadMetadata } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
-import { invalidArgument } from "@switchboard/runtime";
+import { invalidInput } from "@switchboard/runtime";
 import sharp from "sharp";
 import type { BlobStore, PendingBlob } from "../storage/blob-store.js";
+import { ImageTooLargeError } from "./errors.js";
 import { detectImageType, type ImageType } from "./image-type.js";
 
 export interface UploadLimits {
@@ -38,7 +38,7 @@ export interface ReceivedImage {
   height: number;
 }
 
-const tooLarge = (message: string) => new ConnectError(message, Code.ResourceExhausted);
+const tooLarge = (message: string) => new ImageTooLargeError(message);
 
 /**
  * Receives an upload's chunks into a temporary file — hashing and counting as they arrive, never
@@ -67,7 +67,7 @@ export async function receiveImage(
         throw tooLarge(`the upload is over the limit of ${limits.maxUploadBytes} bytes`);
       }
       if (declared > 0 && writer.size + chunk.length > declared) {
-        throw invalidArgument([
+        throw invalidInput([
           { field: "metadata.size_bytes", description: `is ${declared}, but more bytes arrived` },
         ]);
       }
@@ -85,14 +85,14 @@ export async function receiveImage(
 
 async function inspect(blob: PendingBlob, metadata: UploadMetadata, head: Buffer, limits: UploadLimits) {
   const declared = Number(metadata.sizeBytes);
-  if (blob.size === 0) throw invalidArgument([{ field: "chunk", description: "no image bytes arrived" }]);
+  if (blob.size === 0) throw invalidInput([{ field: "chunk", description: "no image bytes arrived" }]);
   if (declared > 0 && blob.size !== declared) {
-    throw invalidArgument([
+    throw invalidInput([
       { field: "metadata.size_bytes", description: `is ${declared}, but ${blob.size} bytes arrived` },
     ]);
   }
   if (metadata.sha256 && metadata.sha256 !== blob.sha256) {
-    throw invalidArgument([
+    throw invalidInput([
       {
         field: "metadata.sha256",
         description: `is ${metadata.sha256}, but the bytes hash to ${blob.sha256}`,
@@ -101,7 +101,7 @@ async function inspect(blob: PendingBlob, metadata: UploadMetadata, head: Buffer
   }
   const contentType = detectImageType(head);
   if (!contentType) {
-    throw invalidArgument([
+    throw invalidInput([
       {
         field: "chunk",
         description: "the bytes are not a PNG, JPEG, WebP or GIF image (judged by their content)",
@@ -110,7 +110,7 @@ async function inspect(blob: PendingBlob, metadata: UploadMetadata, head: Buffer
   }
   const { width, height } = await dimensions(blob.tempPath, contentType);
   if (width * height > limits.maxPixels) {
-    throw invalidArgument([
+    throw invalidInput([
       {
         field: "chunk",
         description: `the image is ${width}x${height} = ${width * height} pixels, over the limit of ${limits.maxPixels}`,
@@ -133,7 +133,7 @@ async function decodesFully(path: string, type: ImageType, maxPixels: number): P
       .raw()
       .toBuffer();
   } catch (error) {
-    throw invalidArgument([
+    throw invalidInput([
       { field: "chunk", description: `the ${type} image cannot be decoded: ${(error as Error).message}` },
     ]);
   }
@@ -147,7 +147,7 @@ async function dimensions(path: string, type: ImageType): Promise<{ width: numbe
   } catch {
     // reported below: a header sharp cannot read is as unusable as one without dimensions
   }
-  throw invalidArgument([
+  throw invalidInput([
     { field: "chunk", description: `the ${type} header is damaged: its dimensions cannot be read` },
   ]);
 }

@@ -15,10 +15,11 @@ import type {
   UploadMetadata,
 } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { Stage } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
-import { AsyncQueue, decodePageCursor, encodePageCursor } from "@switchboard/runtime";
+import { AsyncQueue, decodePageCursor, encodePageCursor, streamTask } from "@switchboard/runtime";
 import type { ImageLibrary } from "../domain/image-library.js";
 import type { ImageStore } from "../store/image-store.js";
 import { readStartThenChunks } from "./client-stream.js";
+import { mapped } from "./status.js";
 
 const KiB = 1024;
 /** RECEIVING progress is skipped while this many replies wait unread: a slow reader gets fewer, never a backlog. */
@@ -26,7 +27,7 @@ const PROGRESS_BACKLOG = 16;
 
 type StreamReply = MessageInitShape<typeof ProcessImageStreamResponseSchema>;
 
-/** switchboard.image.v1.ImageService: the contract's calls, mapped onto the ImageLibrary. */
+/** switchboard.image.v1.ImageService: the contract's calls, mapped onto the ImageLibrary, and its errors → status codes. */
 export class ImageHandlers implements ServiceImpl<typeof ImageService> {
   constructor(
     private readonly library: ImageLibrary,
@@ -36,7 +37,7 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
   async uploadImage(requests: AsyncIterable<UploadImageRequest>) {
     const { start, chunks } = await readStartThenChunks<"metadata", UploadMetadata>(requests, "metadata");
     return {
-      image: await this.library.upload({ metadata: start, chunks }),
+      image: await mapped(this.library.upload({ metadata: start, chunks })),
     };
   }
 
@@ -50,7 +51,7 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
     context: HandlerContext,
   ): AsyncGenerator<MessageInitShape<typeof DownloadImageResponseSchema>> {
     const chunkSize = request.chunkSize || 64 * KiB;
-    const download = await this.library.openDownload(request.imageId, request.variantId);
+    const download = await mapped(this.library.openDownload(request.imageId, request.variantId));
     try {
       const { file, ...metadata } = download;
       // offset/length select a byte range (an HTTP Range); the metadata still describes the whole file.
@@ -74,7 +75,7 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
   }
 
   async processImage(request: ProcessImageRequest) {
-    return { variant: await this.library.process(request.imageId, request.operations) };
+    return { variant: await mapped(this.library.process(request.imageId, request.operations)) };
   }
 
   /**
@@ -95,40 +96,34 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
       replies.push({
         data: { case: "progress", value: { stage, bytesReceived: received, bytesTotal: metadata.sizeBytes } },
       });
-    const work = this.library
-      .uploadAndProcess(
-        {
-          metadata,
-          chunks,
-          progress: {
-            received: (bytes) => {
-              received = BigInt(bytes);
-              if (replies.size < PROGRESS_BACKLOG) progress(Stage.RECEIVING);
+    const work = async () => {
+      const result = await mapped(
+        this.library.uploadAndProcess(
+          {
+            metadata,
+            chunks,
+            progress: {
+              received: (bytes) => {
+                received = BigInt(bytes);
+                if (replies.size < PROGRESS_BACKLOG) progress(Stage.RECEIVING);
+              },
+              decoding: () => progress(Stage.DECODING),
+              processing: () => progress(Stage.PROCESSING),
+              storing: () => progress(Stage.STORING),
             },
-            decoding: () => progress(Stage.DECODING),
-            processing: () => progress(Stage.PROCESSING),
-            storing: () => progress(Stage.STORING),
           },
-        },
-        start.operations,
-      )
-      .then(
-        (result) => {
-          progress(Stage.DONE);
-          replies.push({ data: { case: "result", value: result } });
-          replies.end();
-        },
-        (error: unknown) => replies.end(error),
+          start.operations,
+        ),
       );
-    try {
-      yield* replies;
-    } finally {
-      await work;
-    }
+      progress(Stage.DONE);
+      replies.push({ data: { case: "result", value: result } });
+    };
+    // settle: the call ends only once the upload's temporary files are gone.
+    yield* streamTask(replies, work, { settle: true });
   }
 
   async getImage(request: GetImageRequest) {
-    return { image: await this.library.get(request.imageId) };
+    return { image: await mapped(this.library.get(request.imageId)) };
   }
 
   async listImages(request: ListImagesRequest) {

@@ -96,22 +96,9 @@ export class BlobStore {
     await rm(tempPath, { force: true }).catch(() => {});
   }
 
-  /** Removes a committed blob (used to undo a commit whose database transaction failed). */
-  async remove(sha256: string): Promise<void> {
-    await rm(this.pathOf(sha256), { force: true });
-  }
-
   /** Opens a committed blob for reading. */
   read(sha256: string): Promise<FileHandle> {
     return open(this.pathOf(sha256), "r");
-  }
-
-  /** How many files are in this process's temporary folder and in blobs/: what tests check to prove nothing was left behind. */
-  async count(): Promise<{ temporary: number; blobs: number }> {
-    const shards = await readdir(this.#blobs);
-    let blobs = 0;
-    for (const shard of shards) blobs += (await readdir(join(this.#blobs, shard))).length;
-    return { temporary: (await readdir(this.#tmp)).length, blobs };
   }
 }
 

@@ -1,19 +1,17 @@
-import type { CloudEvent, MessageBroker, Subscription } from "@switchboard/messaging";
+import type { MessageBroker, Subscription } from "@switchboard/messaging";
 import type { ImageProcessingRequested } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
 import type { Logger } from "@switchboard/runtime";
-import { type ImageLibrary, JOBS_QUEUE } from "../domain/image-library.js";
+import type { ImageLibrary } from "../domain/image-library.js";
 
 export interface ImageWorkerDeps {
   library: ImageLibrary;
   /** RabbitMQ: `images.process` is a work queue, each job goes to one worker. */
   amqp: Pick<MessageBroker, "subscribe">;
   logger: Logger;
-  /** The work queue (default JOBS_QUEUE). */
-  queue?: string;
+  /** The work queue (config JOBS_QUEUE). */
+  queue: string;
   /** Workers in this process; each takes one job at a time (the broker's prefetch must be 1). */
   count: number;
-  /** Told after each job a worker finished, with the worker's number (tests watch this). */
-  onDone?: (worker: number, job: CloudEvent) => void;
 }
 
 /**
@@ -24,7 +22,7 @@ export interface ImageWorkerDeps {
  * done twice (the variant remembers its job id).
  */
 export async function startImageWorkers(deps: ImageWorkerDeps): Promise<Subscription[]> {
-  const queue = deps.queue ?? JOBS_QUEUE;
+  const { queue } = deps;
   const workers: Subscription[] = [];
   for (let worker = 1; worker <= deps.count; worker++) {
     workers.push(
@@ -35,7 +33,6 @@ export async function startImageWorkers(deps: ImageWorkerDeps): Promise<Subscrip
           try {
             const variant = await deps.library.process(imageId, operations, job.id);
             deps.logger.info({ worker, job: job.id, imageId, variant: variant.id }, "image job done");
-            deps.onDone?.(worker, job);
           } catch (error) {
             deps.logger.warn(
               {

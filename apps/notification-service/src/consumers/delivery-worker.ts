@@ -1,4 +1,4 @@
-import type { CloudEvent, MessageBroker } from "@switchboard/messaging";
+import { type CloudEvent, type MessageBroker, notificationTopic } from "@switchboard/messaging";
 import type { NotificationRequested } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
 import {
   DeliveryState,
@@ -6,8 +6,6 @@ import {
 } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
 import type { SubscriberHub } from "../domain/subscriber-hub.js";
 import type { NotificationStore } from "../store/notification-store.js";
-
-export const notificationTopic = (userId: string) => `switchboard/users/${userId}/notifications`;
 
 export interface DeliveryDeps {
   store: NotificationStore;

@@ -1,5 +1,11 @@
-import type { Database } from "@switchboard/database";
-import { Inbox, type KafkaBroker, type MessageBroker, type Subscription } from "@switchboard/messaging";
+import {
+  IMAGES_TOPIC,
+  Inbox,
+  type MessageBroker,
+  type Outbox,
+  type Subscription,
+  USERS_TOPIC,
+} from "@switchboard/messaging";
 import { DeliveryState } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
 import type { Notifier } from "../domain/notifier.js";
 import type { SubscriberHub } from "../domain/subscriber-hub.js";
@@ -8,12 +14,12 @@ import { deliver } from "./delivery-worker.js";
 import { CONSUMER, handleEvent } from "./user-and-image-events.js";
 
 export interface ConsumerDeps {
-  db: Database;
   store: NotificationStore;
   hub: SubscriberHub;
   notifier: Notifier;
-  outbox: { wake(): void };
-  kafka: KafkaBroker;
+  outbox: Outbox;
+  /** Kafka, through the port: one group member reads both event topics. */
+  kafka: MessageBroker;
   amqp: MessageBroker;
   mqtt: Pick<MessageBroker, "publish">;
   /** Delivery attempts before a job is dead-lettered (the AMQP delivery limit). */
@@ -24,7 +30,7 @@ export interface ConsumerDeps {
 }
 
 /** The Kafka topics whose events become notifications. */
-export const EVENT_TOPICS = ["switchboard.users.v1", "switchboard.images.v1"];
+export const EVENT_TOPICS = [USERS_TOPIC, IMAGES_TOPIC];
 
 /** Kafka events in, delivery jobs from RabbitMQ: every consumer of the service, started. */
 export async function startConsumers(deps: ConsumerDeps): Promise<Subscription[]> {

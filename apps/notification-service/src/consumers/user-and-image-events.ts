@@ -1,5 +1,4 @@
-import type { Database } from "@switchboard/database";
-import type { CloudEvent, Inbox } from "@switchboard/messaging";
+import type { CloudEvent, Inbox, Outbox } from "@switchboard/messaging";
 import type {
   ImageProcessed,
   UserCreated,
@@ -13,13 +12,12 @@ import type { NotificationStore } from "../store/notification-store.js";
 export const CONSUMER = "notification-service";
 
 export interface EventDeps {
-  db: Database;
   inbox: Inbox;
   notifier: Notifier;
   store: NotificationStore;
   hub: SubscriberHub;
-  /** Told after each commit that queued a delivery. */
-  outbox: { wake(): void };
+  /** The unit of work: the inbox record, the notification and its delivery job commit together. */
+  outbox: Outbox;
 }
 
 /**
@@ -27,8 +25,8 @@ export interface EventDeps {
  * row commits with the notification, so a redelivered event is skipped).
  */
 export async function handleEvent(deps: EventDeps, event: CloudEvent): Promise<void> {
-  let queued = false;
-  await deps.inbox.handleOnce(deps.db, CONSUMER, event, async (tx) => {
+  await deps.outbox.commit(async (tx) => {
+    if (!(await deps.inbox.record(tx, CONSUMER, event))) return; // handled before
     switch (event.type) {
       case "switchboard.events.v1.UserCreated": {
         const { user } = event.data as UserCreated;
@@ -40,7 +38,6 @@ export async function handleEvent(deps: EventDeps, event: CloudEvent): Promise<v
           body: "Your Switchboard account is ready.",
           sourceEventId: event.id,
         });
-        queued = true;
         return;
       }
       case "switchboard.events.v1.ImageProcessed": {
@@ -53,7 +50,6 @@ export async function handleEvent(deps: EventDeps, event: CloudEvent): Promise<v
           data: { image_id: processed.imageId, variant_id: processed.variant?.id ?? "" },
           sourceEventId: event.id,
         });
-        queued = true;
         return;
       }
       case "switchboard.events.v1.UserDeleted": {
@@ -66,5 +62,4 @@ export async function handleEvent(deps: EventDeps, event: CloudEvent): Promise<v
         return; // other events on these topics are not ours to act on
     }
   });
-  if (queued) deps.outbox.wake();
 }

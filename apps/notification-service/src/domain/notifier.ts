@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
-import type { Queryable } from "@switchboard/database";
-import { addToOutbox } from "@switchboard/messaging";
+import type { UnitOfWork } from "@switchboard/messaging";
 import { NotificationRequestedSchema } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
 import {
   DeliveryState,
@@ -11,13 +10,6 @@ import {
   NotificationSchema,
 } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
 import type { NotificationStore } from "../store/notification-store.js";
-
-/**
- * RabbitMQ work queue of notifications to deliver: exactly one delivery worker takes each. Every
- * process on a queue must share the database (a worker acknowledges jobs it has no row for), so
- * tests, which run beside live instances, use a queue of their own.
- */
-export const DELIVER_QUEUE = "notifications.deliver";
 
 export interface NewNotification {
   userId: string;
@@ -30,16 +22,20 @@ export interface NewNotification {
 
 /**
  * Creates notifications: the history row and the delivery job (an outbox row the relay moves to
- * RabbitMQ) commit in the caller's transaction, together or not at all.
+ * RabbitMQ) commit in the caller's unit of work, together or not at all.
  */
 export class Notifier {
   constructor(
     private readonly store: NotificationStore,
-    private readonly source: string,
-    readonly deliverQueue = DELIVER_QUEUE,
+    /**
+     * RabbitMQ work queue of notifications to deliver: exactly one delivery worker takes each.
+     * Every process on a queue must share the database (a worker acknowledges jobs it has no row
+     * for), so tests, which run beside live instances, use a queue of their own.
+     */
+    readonly deliverQueue: string,
   ) {}
 
-  async create(tx: Queryable, fields: NewNotification): Promise<Notification> {
+  async create(tx: UnitOfWork, fields: NewNotification): Promise<Notification> {
     const notification = create(NotificationSchema, {
       id: randomUUID(),
       userId: fields.userId,
@@ -52,12 +48,11 @@ export class Notifier {
       sourceEventId: fields.sourceEventId ?? "",
     });
     await this.store.insert(tx, notification);
-    await addToOutbox(
-      tx,
-      this.deliverQueue,
-      { schema: NotificationRequestedSchema, data: { notification }, subject: notification.userId },
-      this.source,
-    );
+    await tx.emit(this.deliverQueue, {
+      schema: NotificationRequestedSchema,
+      data: { notification },
+      subject: notification.userId,
+    });
     return notification;
   }
 }

@@ -1,5 +1,6 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import type { Outbox } from "@switchboard/messaging";
 import { NotificationKind } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
 import type {
   ListNotificationsRequest,
@@ -16,7 +17,7 @@ export interface NotificationHandlersDeps {
   store: NotificationStore;
   notifier: Notifier;
   hub: SubscriberHub;
-  outbox: { wake(): void };
+  outbox: Outbox;
   /** Aborts when the server starts draining: Subscribe streams end then. */
   draining: AbortSignal;
 }
@@ -26,8 +27,8 @@ export class NotificationHandlers implements ServiceImpl<typeof NotificationServ
   constructor(private readonly deps: NotificationHandlersDeps) {}
 
   async sendNotification(request: SendNotificationRequest) {
-    const { store, notifier } = this.deps;
-    const notification = await store.db.transaction((tx) =>
+    const { notifier } = this.deps;
+    const notification = await this.deps.outbox.commit((tx) =>
       notifier.create(tx, {
         userId: request.userId,
         kind: NotificationKind.DIRECT,
@@ -36,7 +37,6 @@ export class NotificationHandlers implements ServiceImpl<typeof NotificationServ
         data: request.data,
       }),
     );
-    this.deps.outbox.wake();
     return { notification };
   }
 

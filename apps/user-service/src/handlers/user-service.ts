@@ -1,92 +1,58 @@
 import { randomUUID } from "node:crypto";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
-import { addToOutbox } from "@switchboard/messaging";
-import {
-  UserCreatedSchema,
-  UserDeletedSchema,
-  UserUpdatedSchema,
-} from "@switchboard/proto/switchboard/events/v1/events_pb.js";
 import type { User } from "@switchboard/proto/switchboard/user/v1/user_pb.js";
 import {
   type CreateUserRequest,
   CreateUserRequestSchema,
   type GetUserRequest,
   type ImportRejection,
+  type ImportRejectionSchema,
   type UpdateUserRequest,
   type UserService,
   type UserSessionRequest,
   type UserSessionResponseSchema,
 } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
-import { AsyncQueue, fieldViolations, invalidArgument, violationsOf } from "@switchboard/runtime";
-import { decodePageToken, encodePageToken } from "../domain/page-token.js";
-import { fieldsFromMask } from "../domain/update-mask.js";
-import { ChangeKind, type UserChanges } from "../domain/user-changes.js";
-import { type UserRow, userFromRow } from "../store/user-row.js";
-import { EmailTakenError, type UserStore, type WriteOutcome } from "../store/user-store.js";
+import {
+  AsyncQueue,
+  describeViolations,
+  fieldViolations,
+  invalidArgument,
+  isUuid,
+  streamTask,
+  violationsOf,
+} from "@switchboard/runtime";
+import type { UserChanges } from "../domain/user-changes.js";
+import type { UserDirectory } from "../domain/user-directory.js";
+import type { UserRow } from "../store/user-row.js";
+import { userFromRow } from "../store/user-row.js";
+import { decodePageToken, encodePageToken } from "./page-token.js";
+import { mapped, toStatus } from "./status.js";
+import { fieldsFromMask } from "./update-mask.js";
 
-export const USERS_TOPIC = "switchboard.users.v1";
-const UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
+/**
+ * Rejections an ImportUsers reply lists (the rest are only counted), and the longest reason each
+ * carries: with both capped, the reply fits any message limit however many rows were rejected.
+ */
+const REJECTIONS_LISTED = 100;
+const MAX_REASON_CHARS = 1_000;
 /** Changes a UserSession may have queued for a client that reads too slowly, before it is ended. */
 const SESSION_BUFFER = 1_000;
 
 export interface UserHandlersDeps {
-  store: UserStore;
+  users: UserDirectory;
+  /** The feed of committed changes UserSession streams watch. */
   changes: UserChanges;
-  /** Told after each commit that wrote to the outbox, so events go out at once. */
-  outbox: { wake(): void };
-  /** CloudEvents source of this service's events. */
-  source: string;
 }
 
 type SessionResponse = MessageInitShape<typeof UserSessionResponseSchema>;
 
-/** switchboard.user.v1.UserService: every change commits with its event (outbox) or not at all. */
+/** switchboard.user.v1.UserService: proto ⇄ the user directory, and its errors → status codes. */
 export class UserHandlers implements ServiceImpl<typeof UserService> {
   constructor(private readonly deps: UserHandlersDeps) {}
 
-  /**
-   * Idempotent by `request_id`: the request is recorded with the user in one transaction, so a
-   * retry finds it and answers with that user, and a retry with another payload is refused.
-   */
   async createUser(request: CreateUserRequest) {
-    const { store } = this.deps;
-    // request_id is optional (AIP-155): without one the call is simply not idempotent.
-    request.requestId ||= randomUUID();
-    const name = request.name.trim();
-    // Names are trimmed; one of only spaces is as empty as the contract's min_len forbids.
-    if (name === "") throw invalidArgument([{ field: "name", description: "must not be blank" }]);
-    const fingerprint = JSON.stringify([name, request.email.toLowerCase()]);
-    const earlier = await store.findCreateRequest(store.db, request.requestId);
-    if (earlier) return { user: await this.#replay(request.requestId, earlier, fingerprint) };
-    try {
-      const row = await store.db.transaction(async (tx) => {
-        const created = await store.insert(tx, {
-          id: randomUUID(),
-          name,
-          email: request.email,
-          now: new Date(),
-        });
-        await store.saveCreateRequest(tx, request.requestId, created.id, fingerprint);
-        const user = userFromRow(created);
-        await addToOutbox(
-          tx,
-          USERS_TOPIC,
-          { schema: UserCreatedSchema, data: { user }, subject: user.id },
-          this.deps.source,
-        );
-        return created;
-      });
-      this.deps.outbox.wake();
-      return { user: userFromRow(row) };
-    } catch (error) {
-      // A concurrent retry of the same request committed first: this one then fails on the
-      // request_id, or on the very email that retry just took. Either way, answer as it did.
-      const raced = await store.findCreateRequest(store.db, request.requestId);
-      if (raced) return { user: await this.#replay(request.requestId, raced, fingerprint) };
-      if (error instanceof EmailTakenError) throw new ConnectError(error.message, Code.AlreadyExists);
-      throw error;
-    }
+    return { user: await mapped(this.deps.users.create(request)) };
   }
 
   async getUser(request: GetUserRequest) {
@@ -98,22 +64,7 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
   }
 
   async deleteUser(request: { id: string; expectedVersion: bigint }) {
-    const { store } = this.deps;
-    const outcome = await store.db.transaction(async (tx) => {
-      const result = await store.delete(tx, request.id, request.expectedVersion);
-      if ("row" in result) {
-        await addToOutbox(
-          tx,
-          USERS_TOPIC,
-          { schema: UserDeletedSchema, data: { userId: request.id }, subject: request.id },
-          this.deps.source,
-        );
-      }
-      return result;
-    });
-    const row = this.#written(outcome, request.id, request.expectedVersion);
-    this.deps.outbox.wake();
-    this.deps.changes.publish({ user: userFromRow(row), kind: ChangeKind.DELETED });
+    await mapped(this.deps.users.delete(request.id, request.expectedVersion));
     return {};
   }
 
@@ -121,7 +72,7 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
   async *listUsers(request: { query: string; pageSize: number; pageToken: string }, context: HandlerContext) {
     const afterId = decodePageToken(request.pageToken);
     const pageSize = request.pageSize;
-    const rows = this.deps.store.list(
+    const rows = this.deps.users.list(
       { query: request.query, afterId, ...(pageSize > 0 ? { limit: pageSize + 1 } : {}) },
       context.signal,
     );
@@ -140,13 +91,21 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
     if (held) yield { user: userFromRow(held) };
   }
 
-  /** Each row stands alone: valid rows are created (with their events), rejected rows reported. */
+  /**
+   * Each row stands alone: valid rows are created (with their events), rejected rows counted and
+   * the first REJECTIONS_LISTED of them reported.
+   */
   async importUsers(rows: AsyncIterable<{ name: string; email: string }>) {
-    const rejections: MessageInitShape<
-      typeof import("@switchboard/proto/switchboard/user/v1/user_service_pb.js").ImportRejectionSchema
-    >[] = [];
+    const rejections: MessageInitShape<typeof ImportRejectionSchema>[] = [];
     let received = 0;
     let created = 0;
+    let rejected = 0;
+    const reject = (rejection: MessageInitShape<typeof ImportRejectionSchema>) => {
+      rejected++;
+      if (rejections.length < REJECTIONS_LISTED) {
+        rejections.push({ ...rejection, reason: rejection.reason?.slice(0, MAX_REASON_CHARS) ?? "" });
+      }
+    };
     for await (const row of rows) {
       const index = received++;
       const asCreate = create(CreateUserRequestSchema, {
@@ -156,10 +115,10 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
       });
       const violations = violationsOf(CreateUserRequestSchema, asCreate);
       if (violations.length > 0) {
-        rejections.push({
+        reject({
           index,
           code: "INVALID_ARGUMENT",
-          reason: violations.map((v) => `${v.field}: ${v.description}`).join("; "),
+          reason: describeViolations(violations),
         });
         continue;
       }
@@ -169,14 +128,11 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
       } catch (error) {
         const failure = ConnectError.from(error);
         const violations = fieldViolations(failure);
-        const reason =
-          violations.length > 0
-            ? violations.map((v) => `${v.field}: ${v.description}`).join("; ")
-            : failure.rawMessage;
-        rejections.push({ index, code: codeName(failure.code), reason });
+        const reason = violations.length > 0 ? describeViolations(violations) : failure.rawMessage;
+        reject({ index, code: codeName(failure.code), reason });
       }
     }
-    return { received, created, rejected: rejections.length, rejections: rejections as ImportRejection[] };
+    return { received, created, rejected, rejections: rejections as ImportRejection[] };
   }
 
   /**
@@ -198,16 +154,10 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
     // Not only in `finally`: a server blocked writing to a client that has gone may never resume
     // this generator, and the feed must not keep a dead session's listener.
     context.signal.addEventListener("abort", stopListening, { once: true });
-    void (async () => {
-      try {
-        for await (const request of requests) send(await this.#answer(request, watched));
-        out.end();
-      } catch (error) {
-        out.end(error);
-      }
-    })();
     try {
-      yield* out;
+      yield* streamTask(out, async () => {
+        for await (const request of requests) send(await this.#answer(request, watched));
+      });
     } finally {
       stopListening();
     }
@@ -233,7 +183,7 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
           throw new ConnectError("request has no action", Code.InvalidArgument);
       }
     } catch (error) {
-      const failure = ConnectError.from(error);
+      const failure = ConnectError.from(toStatus(error));
       return {
         correlationId,
         result: { case: "error", value: { code: failure.code, message: failure.rawMessage } },
@@ -241,71 +191,17 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
     }
   }
 
-  async #get(id: string): Promise<User> {
-    const row = await this.deps.store.get(this.deps.store.db, id);
-    if (!row) throw new ConnectError(`user ${id} not found`, Code.NotFound);
-    return userFromRow(row);
+  #get(id: string): Promise<User> {
+    return mapped(this.deps.users.get(id));
   }
 
-  async #update(request: UpdateUserRequest): Promise<User> {
+  #update(request: UpdateUserRequest): Promise<User> {
     const user = request.user;
-    if (!user || !UUID.test(user.id))
+    if (!user || !isUuid(user.id))
       throw invalidArgument([{ field: "user.id", description: "must be a UUID" }]);
     const paths = request.updateMask?.paths ?? [];
     const fields = fieldsFromMask(user, paths);
-    const { store } = this.deps;
-    const outcome = await store.db
-      .transaction(async (tx) => {
-        const result = await store.update(tx, user.id, fields, request.expectedVersion, new Date());
-        if ("row" in result) {
-          await addToOutbox(
-            tx,
-            USERS_TOPIC,
-            {
-              schema: UserUpdatedSchema,
-              data: { user: userFromRow(result.row), changedFields: paths },
-              subject: user.id,
-            },
-            this.deps.source,
-          );
-        }
-        return result;
-      })
-      .catch((error: unknown) => {
-        if (error instanceof EmailTakenError) throw new ConnectError(error.message, Code.AlreadyExists);
-        throw error;
-      });
-    const updated = userFromRow(this.#written(outcome, user.id, request.expectedVersion));
-    this.deps.outbox.wake();
-    this.deps.changes.publish({ user: updated, kind: ChangeKind.UPDATED });
-    return updated;
-  }
-
-  #written(outcome: WriteOutcome, id: string, expectedVersion: bigint): UserRow {
-    if ("missing" in outcome) throw new ConnectError(`user ${id} not found`, Code.NotFound);
-    if ("stale" in outcome) {
-      throw new ConnectError(
-        `user ${id} is at version ${outcome.stale.version}, not ${expectedVersion}: read it again`,
-        Code.Aborted,
-      );
-    }
-    return outcome.row;
-  }
-
-  async #replay(requestId: string, earlier: { user_id: string; fingerprint: string }, fingerprint: string) {
-    if (earlier.fingerprint !== fingerprint) {
-      throw new ConnectError(
-        `request_id ${requestId} was already used for a different user`,
-        Code.FailedPrecondition,
-      );
-    }
-    const row = await this.deps.store.get(this.deps.store.db, earlier.user_id);
-    if (!row)
-      throw new ConnectError(
-        `the user created by request ${requestId} has since been deleted`,
-        Code.NotFound,
-      );
-    return userFromRow(row);
+    return mapped(this.deps.users.update(user.id, fields, paths, request.expectedVersion));
   }
 }
 

@@ -17,7 +17,7 @@ import type {
 import type { User } from "@switchboard/proto/switchboard/user/v1/user_pb.js";
 import type { UserService } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
 import type { GetImage, GetUserRequest, UsuarioServicio } from "@switchboard/proto/user/usuario_pb.js";
-import { AsyncQueue, invalidArgument, type Logger } from "@switchboard/runtime";
+import { AsyncQueue, invalidArgument, type Logger, streamTask } from "@switchboard/runtime";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -118,26 +118,16 @@ export class UsuarioServicioHandlers implements ServiceImpl<typeof UsuarioServic
         replies.end(new ConnectError("replies left unread for too long", Code.ResourceExhausted));
       }
     };
-    // Ends the upload too if the replies end first (an unread client, or a cancelled call).
-    const stopUpload = new AbortController();
-    const upload = this.#upload(
-      { ownerId: ANONYMOUS, sizeBytes: 0n },
-      relayed(requests, (total) => reply(`received ${total} bytes`)),
-      context,
-      stopUpload.signal,
-    );
-    upload.then(
-      (image) => {
-        reply(describeImage(image));
-        replies.end();
-      },
-      (error: unknown) => replies.end(error),
-    );
-    try {
-      yield* replies;
-    } finally {
-      stopUpload.abort();
-    }
+    // The upload ends too if the replies end first (an unread client, or a cancelled call).
+    yield* streamTask(replies, async (stop) => {
+      const image = await this.#upload(
+        { ownerId: ANONYMOUS, sizeBytes: 0n },
+        relayed(requests, (total) => reply(`received ${total} bytes`)),
+        context,
+        stop,
+      );
+      reply(describeImage(image));
+    });
   }
 
   /**

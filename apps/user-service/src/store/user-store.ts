@@ -24,14 +24,24 @@ function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/** What listings report as they go: a metrics port (a test counts with it; a service may export it). */
+export interface ListingMetrics {
+  /** A listing started. */
+  opened(): void;
+  /** It read one batch of rows. */
+  batchRead(): void;
+  /** It finished: read to its end, stopped by its signal, or abandoned by its reader. */
+  closed(): void;
+}
+
+const NO_METRICS: ListingMetrics = { opened() {}, batchRead() {}, closed() {} };
+
 /** The users table. Writes take the caller's transaction, so the outbox row commits with them. */
 export class UserStore {
-  /** How many ListUsers batches were read: lets tests see that a cancelled stream stops reading. */
-  batchesRead = 0;
-  /** Listings started and not yet finished: 0 once every abandoned stream has let go. */
-  openLists = 0;
-
-  constructor(readonly db: Database) {}
+  constructor(
+    readonly db: Database,
+    private readonly metrics: ListingMetrics = NO_METRICS,
+  ) {}
 
   async insert(
     tx: Queryable,
@@ -146,7 +156,7 @@ export class UserStore {
     let afterId = options.afterId ?? "00000000-0000-0000-0000-000000000000";
     let remaining = options.limit ?? Number.POSITIVE_INFINITY;
     const pattern = options.query ? likePattern(options.query) : null;
-    this.openLists++;
+    this.metrics.opened();
     try {
       while (remaining > 0 && !signal.aborted) {
         const take = Math.min(batchSize, remaining);
@@ -156,14 +166,14 @@ export class UserStore {
            ORDER BY id LIMIT $3`,
           [afterId, pattern, take],
         );
-        this.batchesRead++;
+        this.metrics.batchRead();
         for (const row of rows) yield row;
         if (rows.length < take) return;
         remaining -= rows.length;
         afterId = rows[rows.length - 1]!.id;
       }
     } finally {
-      this.openLists--;
+      this.metrics.closed();
     }
   }
 }

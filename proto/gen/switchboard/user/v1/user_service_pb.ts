@@ -347,7 +347,8 @@ export type ImportUsersResponse = Message<"switchboard.user.v1.ImportUsersRespon
   rejected: number;
 
   /**
-   * Every rejected row, in stream order.
+   * The first 100 rejected rows, in stream order: the reply fits any message limit however many
+   * rows were rejected; `rejected` counts them all.
    *
    * @generated from field: repeated switchboard.user.v1.ImportRejection rejections = 4;
    */
@@ -724,7 +725,7 @@ export const UserService: GenService<{
    * its side. Not all-or-nothing: each row is checked and created on its own, exactly as a
    * CreateUser with a fresh `request_id` would be (and publishes its own UserCreated); accepted rows
    * are kept even if later rows are rejected or the stream then fails; rejected rows are reported
-   * with their index and reason. Importing the same rows twice creates nothing twice: the
+   * with their index and reason (the first 100 of them; all are counted). Importing the same rows twice creates nothing twice: the
    * duplicates are rejected ALREADY_EXISTS by their email.
    *
    * @generated from rpc switchboard.user.v1.UserService.ImportUsers

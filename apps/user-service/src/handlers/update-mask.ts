@@ -1,6 +1,6 @@
 import type { User } from "@switchboard/proto/switchboard/user/v1/user_pb.js";
 import { type FieldViolation, invalidArgument } from "@switchboard/runtime";
-import type { UserFields } from "../store/user-store.js";
+import type { UserFields } from "../domain/user-directory.js";
 
 const UPDATABLE = ["name", "email", "avatar_image_id"] as const;
 

@@ -1,5 +1,5 @@
 import type { IHeaders } from "kafkajs";
-import { type EventAttributes, prefixed, unprefixed } from "./cloudevents.js";
+import { type EventAttributes, prefixed, unprefixed } from "../cloudevents.js";
 
 /**
  * The CloudEvents Kafka protocol binding, binary content mode: every context attribute becomes a

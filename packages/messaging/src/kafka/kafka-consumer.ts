@@ -2,11 +2,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Registry } from "@bufbuild/protobuf";
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, RetryOptions } from "kafkajs";
 import type { Logger } from "pino";
-import { decodeEvent, EventDecodeError } from "./cloudevents.js";
+import { decodeEvent, EventDecodeError } from "../cloudevents.js";
+import type { CloudEvent, EventHandler, Subscription } from "../port.js";
 import { fromKafkaHeaders } from "./kafka-headers.js";
 import type { KafkaSender } from "./kafka-sender.js";
 import type { KafkaTopics } from "./kafka-topics.js";
-import type { CloudEvent, EventHandler, Subscription } from "./port.js";
 
 /** How a subscription retries a failing handler before dead-lettering the record. */
 export interface KafkaHandlerRetry {

@@ -1,12 +1,7 @@
 import type { DescMessage, Registry } from "@bufbuild/protobuf";
 import { Kafka, logLevel, type RetryOptions } from "kafkajs";
 import type { Logger } from "pino";
-import { encodeEvent } from "./cloudevents.js";
-import { type KafkaHandlerRetry, KafkaSubscription } from "./kafka-consumer.js";
-import { toKafkaHeaders } from "./kafka-headers.js";
-import { pinoLogCreator } from "./kafka-logger.js";
-import { KafkaSender } from "./kafka-sender.js";
-import { KafkaTopics } from "./kafka-topics.js";
+import { encodeEvent } from "../cloudevents.js";
 import type {
   CloudEvent,
   EventHandler,
@@ -15,7 +10,13 @@ import type {
   PublishOptions,
   SubscribeOptions,
   Subscription,
-} from "./port.js";
+  Topics,
+} from "../port.js";
+import { type KafkaHandlerRetry, KafkaSubscription } from "./kafka-consumer.js";
+import { toKafkaHeaders } from "./kafka-headers.js";
+import { pinoLogCreator } from "./kafka-logger.js";
+import { KafkaSender } from "./kafka-sender.js";
+import { KafkaTopics } from "./kafka-topics.js";
 
 export {
   KAFKA_DEAD_LETTER_SUFFIX,
@@ -115,11 +116,7 @@ export class KafkaBroker implements MessageBroker {
   }
 
   /** Several topics make one group member reading them all — how a group consumes more than one topic. */
-  async subscribe(
-    topic: string | readonly string[],
-    handler: EventHandler,
-    options: SubscribeOptions,
-  ): Promise<Subscription> {
+  async subscribe(topic: Topics, handler: EventHandler, options: SubscribeOptions): Promise<Subscription> {
     this.#assertOpen();
     const topics = typeof topic === "string" ? [topic] : topic;
     for (const name of topics) await this.#topics.ensure(name);

@@ -1,6 +1,4 @@
-import { invalidArgument } from "@switchboard/runtime";
-
-const UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
+import { invalidArgument, isUuid } from "@switchboard/runtime";
 
 /** ListUsers page tokens are opaque to clients: the last id of the page, base64url-encoded. */
 export function encodePageToken(lastId: string): string {
@@ -11,7 +9,7 @@ export function decodePageToken(token: string): string | undefined {
   if (token === "") return undefined;
   const decoded = Buffer.from(token, "base64url").toString("utf8");
   const id = decoded.startsWith("after:") ? decoded.slice("after:".length) : "";
-  if (!UUID.test(id))
+  if (!isUuid(id))
     throw invalidArgument([{ field: "page_token", description: "is not a token from this service" }]);
   return id;
 }

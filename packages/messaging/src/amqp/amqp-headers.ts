@@ -1,4 +1,4 @@
-import { type EventAttributes, prefixed, unprefixed } from "./cloudevents.js";
+import { type EventAttributes, prefixed, unprefixed } from "../cloudevents.js";
 
 /**
  * The CloudEvents AMQP protocol binding, binary content mode: every context attribute becomes an

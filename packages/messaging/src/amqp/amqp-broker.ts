@@ -7,16 +7,18 @@ import amqp, {
   type Message,
 } from "amqplib";
 import type { Logger } from "pino";
+import { decodeEvent, EventDecodeError, encodeEvent } from "../cloudevents.js";
+import {
+  type CloudEvent,
+  type EventHandler,
+  type MessageBroker,
+  type OutgoingEvent,
+  type SubscribeOptions,
+  type Subscription,
+  subscribeEach,
+  type Topics,
+} from "../port.js";
 import { fromAmqpHeaders, toAmqpHeaders } from "./amqp-headers.js";
-import { decodeEvent, EventDecodeError, encodeEvent } from "./cloudevents.js";
-import type {
-  CloudEvent,
-  EventHandler,
-  MessageBroker,
-  OutgoingEvent,
-  SubscribeOptions,
-  Subscription,
-} from "./port.js";
 
 export interface AmqpBrokerOptions {
   url: string;
@@ -65,11 +67,6 @@ export class AmqpBroker implements MessageBroker {
     this.#options = options;
   }
 
-  /** True while connected. */
-  get connected(): boolean {
-    return this.#connection !== undefined;
-  }
-
   async publish<Desc extends DescMessage>(queue: string, event: OutgoingEvent<Desc>): Promise<CloudEvent> {
     await this.#ready();
     const channel = this.#publishChannel;
@@ -105,7 +102,12 @@ export class AmqpBroker implements MessageBroker {
     return cloudEvent;
   }
 
-  async subscribe(queue: string, handler: EventHandler, _options: SubscribeOptions): Promise<Subscription> {
+  /** Consumes each queue of `queues`; `options.group` is Kafka's and not read here (a queue's consumers compete). */
+  subscribe(queues: Topics, handler: EventHandler, _options?: SubscribeOptions): Promise<Subscription> {
+    return subscribeEach(queues, (queue) => this.#subscribe(queue, handler));
+  }
+
+  async #subscribe(queue: string, handler: EventHandler): Promise<Subscription> {
     await this.#ready();
     const consumer: Consumer = { queue, handler, inFlight: new Set() };
     this.#consumers.add(consumer);

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
-import { eventRegistry } from "./event-registry.js";
+import { eventRegistry } from "../event-registry.js";
 import { MqttBroker } from "./mqtt-broker.js";
 
 export interface PresenceOptions {

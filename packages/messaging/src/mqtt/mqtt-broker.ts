@@ -1,17 +1,19 @@
 import type { DescMessage, Registry } from "@bufbuild/protobuf";
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
-import { decodeEvent, type EventAttributes, encodeEvent } from "./cloudevents.js";
+import { decodeEvent, type EventAttributes, encodeEvent } from "../cloudevents.js";
+import {
+  type CloudEvent,
+  type EventHandler,
+  type MessageBroker,
+  type OutgoingEvent,
+  type PublishOptions,
+  type SubscribeOptions,
+  type Subscription,
+  subscribeEach,
+  type Topics,
+} from "../port.js";
 import { topicMatches } from "./mqtt-topic.js";
-import type {
-  CloudEvent,
-  EventHandler,
-  MessageBroker,
-  OutgoingEvent,
-  PublishOptions,
-  SubscribeOptions,
-  Subscription,
-} from "./port.js";
 
 export interface MqttBrokerOptions {
   url: string;
@@ -129,14 +131,19 @@ export class MqttBroker implements MessageBroker {
     });
   }
 
-  async subscribe(filter: string, handler: EventHandler, options: SubscribeOptions): Promise<Subscription> {
+  /** Subscribes to each filter of `filters` (QoS `options.qos`, default 1). */
+  subscribe(filters: Topics, handler: EventHandler, options?: SubscribeOptions): Promise<Subscription> {
+    return subscribeEach(filters, (filter) => this.#subscribe(filter, handler, options?.qos ?? 1));
+  }
+
+  async #subscribe(filter: string, handler: EventHandler, qos: 0 | 1 | 2): Promise<Subscription> {
     const route: Route = { filter, handler };
     this.#routes.add(route);
     const held = this.#unrouted.filter((message) => topicMatches(filter, message.topic));
     this.#unrouted = this.#unrouted.filter((message) => !held.includes(message));
     for (const { topic, payload, packet, acknowledge } of held)
       void this.#dispatch(topic, payload, packet).then(acknowledge);
-    await this.#client.subscribeAsync(filter, { qos: options.qos ?? 1 });
+    await this.#client.subscribeAsync(filter, { qos });
     return {
       close: async () => {
         this.#routes.delete(route);
