@@ -11,6 +11,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 base="${1:-http://127.0.0.1:8080}"
 bash "$here/setup.sh"
 mkdir -p "$here/../reports"
+# From the fuzz folder: schemathesis keeps its cache of found failures in ./.schemathesis (ignored).
+cd "$here"
 "$here/.venv/bin/schemathesis" run "$base/openapi.json" \
   --checks all \
   --exclude-checks positive_data_acceptance,unsupported_method \
