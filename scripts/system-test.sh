@@ -11,7 +11,7 @@
 # Reports (summed by .ci/run): clients/python/reports/junit.xml and junit-tls.xml,
 # clients/node-grpc-js/reports/junit-system.xml and junit-system-tls.xml,
 # clients/java-soap/reports/junit-*.xml and junit-tls-*.xml,
-# apps/rest-gateway/reports/junit-system.xml and junit-system-tls.xml, and (with CI=true)
+# apps/rest-gateway/reports/junit-system.xml, junit-system-tls.xml and junit-fuzz.xml, and (with CI=true)
 # e2e/reports/junit.xml and junit-tls.xml. Environment: SWITCHBOARD_SYSTEM_UP_TIMEOUT (seconds to wait for the
 # system, default 900: a first run installs the brokers).
 set -uo pipefail
@@ -110,6 +110,8 @@ if start_system; then
   echo "=== whole-system flows (e2e, vitest) ==="
   # CI=true makes vitest write e2e/reports/junit.xml as well.
   pnpm --filter @switchboard/e2e test:system || status=1
+  echo "=== rest-gateway: OpenAPI-driven fuzzer (schemathesis) ==="
+  bash apps/rest-gateway/fuzz/run.sh || status=1
   stop_system
 else
   status=1

@@ -2,14 +2,20 @@
 # The OpenAPI-driven fuzzer (schemathesis) against a running gateway: every operation of
 # /openapi.json with generated valid and invalid inputs; fails on any 5xx and on any answer the
 # document does not allow (status, content type, schema, headers). JUnit: reports/junit-fuzz.xml.
-# SSE subscribe is left out (an endless stream by design). Usage: fuzz/run.sh [base-url]
+# Left out: SSE subscribe (an endless stream by design); the check that every schema-valid request
+# is accepted (opaque page tokens and rules the schema cannot state, such as a resize box, are
+# rightly refused with 400); and undeclared methods such as QUERY, which fastify answers before
+# routing. Usage: fuzz/run.sh [base-url]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 base="${1:-http://127.0.0.1:8080}"
 bash "$here/setup.sh"
 mkdir -p "$here/../reports"
+# From the fuzz folder: schemathesis keeps its cache of found failures in ./.schemathesis (ignored).
+cd "$here"
 "$here/.venv/bin/schemathesis" run "$base/openapi.json" \
   --checks all \
+  --exclude-checks positive_data_acceptance,unsupported_method \
   --max-examples "${FUZZ_EXAMPLES:-25}" \
   --request-timeout 10 \
   --exclude-path-regex ':subscribe$' \

@@ -38,6 +38,27 @@ describe("a backend that is down", () => {
   });
 });
 
+describe("deadlines", () => {
+  it("sends the deadline with the call and answers 504 DEADLINE_EXCEEDED when a backend never answers", async () => {
+    // A backend that accepts connections and then says nothing at all.
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as { port: number };
+    const gateway = await startGateway(
+      { ...services.urls, user: `http://127.0.0.1:${port}` },
+      { callTimeoutMs: 300 },
+    );
+    try {
+      const response = await gateway.app.inject({ method: "GET", url: `/v1/users/${crypto.randomUUID()}` });
+      expect(response.statusCode).toBe(504);
+      expect(response.json().code).toBe(4);
+    } finally {
+      await gateway.app.close();
+      silent.close();
+    }
+  });
+});
+
 describe("rate limit and CORS", () => {
   it("answers over the per-client limit with 429, Retry-After and RateLimit-* headers, as Status JSON", async () => {
     const gateway = await startGateway(services.urls, { rateLimitPerMinute: 2 });

@@ -135,6 +135,13 @@ describe("errors are google.rpc.Status JSON with grpc-gateway's HTTP status", ()
       payload: "hello",
     });
     expect([text.statusCode, text.json().code]).toEqual([415, 3]);
+    const noBoundary = await gateway.app.inject({
+      method: "POST",
+      url: "/v1/images",
+      headers: { "content-type": "multipart/form-data" },
+      payload: "x",
+    });
+    expect([noBoundary.statusCode, noBoundary.json().code]).toEqual([400, 3]);
     const big = await gateway.app.inject({
       method: "POST",
       url: "/v1/users",

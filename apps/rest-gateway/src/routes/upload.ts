@@ -77,6 +77,18 @@ function fromRawBody(call: RouteCall, contentType: string) {
 }
 
 async function fromMultipart(call: RouteCall) {
+  try {
+    return await readMultipart(call);
+  } catch (error) {
+    if (error instanceof BadRequestError || (error as { statusCode?: number }).statusCode) throw error;
+    // The parser's own complaints (no boundary, a truncated body) are the client's mistake.
+    throw new BadRequestError([
+      { field: "", description: `malformed multipart body: ${(error as Error).message}` },
+    ]);
+  }
+}
+
+async function readMultipart(call: RouteCall) {
   const fields: JsonObject = {};
   for await (const part of call.request.parts()) {
     if (part.type === "field") {
