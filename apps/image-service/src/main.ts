@@ -14,6 +14,7 @@ import {
   TopicRouter,
 } from "@switchboard/messaging";
 import { createLogger, loadConfigOrExit, onShutdownSignals, serverTlsFromFiles } from "@switchboard/runtime";
+import sharp from "sharp";
 import { buildApp, SOURCE } from "./app.js";
 import { configSpec } from "./config.js";
 import { BlobStore } from "./storage/blob-store.js";
@@ -21,6 +22,10 @@ import { imageMigrations } from "./store/migrations.js";
 import { startImageWorkers } from "./workers/image-workers.js";
 
 const config = loadConfigOrExit(configSpec);
+// libvips' operation cache would keep decoded images of past calls alive; one thread per
+// pipeline, since the processing gate already runs one pipeline per core.
+sharp.cache(false);
+sharp.concurrency(1);
 const logger = createLogger({ name: "image-service", level: config.LOG_LEVEL, pretty: config.PRETTY_LOGS });
 
 const db = await openDatabase({
@@ -63,6 +68,7 @@ const { server, library } = buildApp({
     maxPixels: config.MAX_PIXELS,
   },
   jobsQueue: config.JOBS_QUEUE,
+  processing: { memoryMiB: config.PROCESS_MEMORY_MIB, maxWaiting: config.PROCESS_QUEUE },
   tls: serverTlsFromFiles(config),
 });
 const workers = await startImageWorkers({

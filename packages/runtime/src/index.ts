@@ -1,4 +1,5 @@
 export { AsyncQueue } from "./async-queue.js";
+export { ConcurrencyGate, type ConcurrencyGateOptions } from "./concurrency-gate.js";
 export { ConfigError, type ConfigOf, loadConfig, loadConfigOrExit, type Setting, setting } from "./config.js";
 export { peerKey, traceIdKey } from "./context.js";
 export {
@@ -14,6 +15,7 @@ export { createLogger, type Logger, type LoggerOptions } from "./logger.js";
 export { loggingInterceptor } from "./logging-interceptor.js";
 export { decodePageCursor, encodePageCursor, type PageCursor } from "./page-cursor.js";
 export { ReflectionIndex } from "./reflection.js";
+export { DEFAULT_SERVER_LIMITS, type ServerLimits } from "./server-limits.js";
 export { onShutdownSignals } from "./shutdown-signals.js";
 export {
   clientTlsFromFiles,

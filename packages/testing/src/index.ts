@@ -11,5 +11,7 @@ export { type ClientTlsPem, connectClient, type Protocol } from "./connect-clien
 export { grpcJsClient, unary } from "./grpc-js-client.js";
 export { memoryLogger } from "./logger.js";
 export { medianSeconds } from "./median.js";
+export { type RssSamples, rssMiB, sampleRss } from "./rss-sampler.js";
 export { type Listener, type Served, serveOnPort0 } from "./serve.js";
+export { freePort, type ServiceProcess, spawnService, waitUntilAnswering } from "./service-process.js";
 export { until } from "./until.js";

@@ -19,9 +19,10 @@ import {
   OperationSchema,
 } from "@switchboard/proto/switchboard/image/v1/image_pb.js";
 import type { UploadMetadata } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
+import type { ConcurrencyGate } from "@switchboard/runtime";
 import type { BlobStore, PendingBlob } from "../storage/blob-store.js";
 import type { ImageStore } from "../store/image-store.js";
-import { applyOperations, type ProcessedImage } from "./apply-operations.js";
+import { applyOperations, type ProcessedImage, planRender } from "./apply-operations.js";
 import type { ImageType } from "./image-type.js";
 import {
   type ReceivedImage,
@@ -30,6 +31,8 @@ import {
   type UploadLimits,
   type UploadProgress,
 } from "./receive-image.js";
+
+const MiB = 1024 * 1024;
 
 /** Kafka topic of image facts: ImageUploaded, ImageProcessed. */
 export const IMAGES_TOPIC = "switchboard.images.v1";
@@ -51,6 +54,10 @@ export interface ImageLibraryDeps {
   limits: UploadLimits;
   /** The work queue for thumbnail jobs (default JOBS_QUEUE; tests use their own). */
   jobsQueue?: string;
+  /** Bounds how much image processing runs at once: its slots are MiB of decoded pixels. */
+  processing: ConcurrencyGate;
+  /** The least MiB one render takes from the gate: the budget over the cores, so at most one render per core. */
+  minRenderMiB: number;
 }
 
 /** An open download: what is being sent, and the file to read it from. */
@@ -88,9 +95,16 @@ export class ImageLibrary {
 
   /**
    * Applies `operations` to a stored image and stores the result as its variant. `jobId`, for
-   * workers: a job already done returns the variant it made instead of making another.
+   * workers: a job already done returns the variant it made instead of making another. `signal`,
+   * for calls: waiting for a processing slot ends with the call (its deadline); a call that finds
+   * the queue full gets RESOURCE_EXHAUSTED. Workers (with a `jobId`) always wait their turn.
    */
-  async process(imageId: string, operations: readonly Operation[], jobId?: string): Promise<ImageVariant> {
+  async process(
+    imageId: string,
+    operations: readonly Operation[],
+    jobId?: string,
+    signal?: AbortSignal,
+  ): Promise<ImageVariant> {
     if (jobId) {
       const done = await this.deps.store.variantOfJob(jobId);
       if (done) return done;
@@ -100,6 +114,7 @@ export class ImageLibrary {
       this.deps.blobs.pathOf(image.sha256),
       image.contentType as ImageType,
       operations,
+      { ...(signal ? { signal } : {}), queue: jobId ? "always" : "bounded" },
     );
     try {
       const variant = newVariant(image.id, blob, result, operations);
@@ -120,13 +135,16 @@ export class ImageLibrary {
   async uploadAndProcess(
     upload: Upload & { progress: UploadProgress & { processing(): void; storing(): void } },
     operations: readonly Operation[],
+    signal?: AbortSignal,
   ): Promise<{ image: Image; variant: ImageVariant }> {
     const { metadata, progress } = upload;
     const received = await receiveImage(this.deps.blobs, upload, this.deps.limits);
     let rendered: { blob: PendingBlob; result: ProcessedImage } | undefined;
     try {
       progress.processing();
-      rendered = await this.#render(received.blob.tempPath, received.contentType, operations);
+      rendered = await this.#render(received.blob.tempPath, received.contentType, operations, {
+        ...(signal ? { signal } : {}),
+      });
       const { blob, result } = rendered;
       progress.storing();
       const image = newImage(metadata, received);
@@ -168,11 +186,22 @@ export class ImageLibrary {
     };
   }
 
-  /** Renders `operations` into a new temporary file, hashed and ready to commit. */
-  async #render(input: string, type: ImageType, operations: readonly Operation[]) {
+  /** Renders `operations` into a new temporary file, hashed and ready to commit, once a processing slot is free. */
+  async #render(
+    input: string,
+    type: ImageType,
+    operations: readonly Operation[],
+    wait: { signal?: AbortSignal; queue?: "bounded" | "always" },
+  ) {
     const output = this.deps.blobs.tempPath();
     try {
-      const result = await applyOperations(input, type, operations, output, this.deps.limits.maxPixels);
+      const { blobs, limits } = this.deps;
+      const { heldBytes } = await planRender(input, operations, limits.maxPixels);
+      const weight = Math.max(this.deps.minRenderMiB, Math.ceil(heldBytes / MiB));
+      const result = await this.deps.processing.run(
+        () => applyOperations(input, type, operations, output, limits.maxPixels, () => blobs.tempPath()),
+        { ...wait, weight },
+      );
       return { blob: await this.deps.blobs.pendingFromFile(output), result };
     } catch (error) {
       await this.deps.blobs.discard(output);

@@ -67,8 +67,10 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
     }
   }
 
-  async processImage(request: ProcessImageRequest) {
-    return { variant: await this.library.process(request.imageId, request.operations) };
+  async processImage(request: ProcessImageRequest, context: HandlerContext) {
+    return {
+      variant: await this.library.process(request.imageId, request.operations, undefined, context.signal),
+    };
   }
 
   /**
@@ -105,6 +107,7 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
           },
         },
         start.operations,
+        context.signal,
       )
       .then(
         (result) => {
