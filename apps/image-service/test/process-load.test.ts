@@ -17,7 +17,7 @@ import {
 } from "@switchboard/testing";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { uploadMessages } from "./harness.js";
+import { OWNER, uploadMessages } from "./harness.js";
 
 let service: ServiceProcess;
 let dataDir: string;
@@ -36,7 +36,7 @@ beforeAll(async () => {
     LOG_LEVEL: "warn",
   });
   client = connectClient(ImageService, `http://127.0.0.1:${port}`, "grpc", { timeoutMs: 300_000 });
-  await waitUntilAnswering(() => client.listImages({ ownerId: "probe" }));
+  await waitUntilAnswering(() => client.listImages({ ownerId: "anonymous" }));
 }, 90_000);
 
 afterAll(async () => {
@@ -69,7 +69,7 @@ describe("ProcessImage under hostile load", () => {
       ),
     );
     // Answers while the load drains: the service is alive, not swapped out or queued behind it.
-    const listed = await client.listImages({ ownerId: "owner-1" });
+    const listed = await client.listImages({ ownerId: OWNER });
     const { startMiB, peakMiB, count } = await rss.stop();
 
     const tally = Object.fromEntries(

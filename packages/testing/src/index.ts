@@ -9,8 +9,16 @@ export {
 export { callError, collect } from "./call-error.js";
 export { type ClientTlsPem, connectClient, type Protocol } from "./connect-client.js";
 export { grpcJsClient, unary } from "./grpc-js-client.js";
+export {
+  type HostileOutcome,
+  type HostileRequest,
+  hostileCalls,
+  hostileMessages,
+  sendHostileCalls,
+} from "./hostile-input.js";
 export { memoryLogger } from "./logger.js";
 export { medianSeconds } from "./median.js";
+export { type RawOutcome, rawGrpcCall } from "./raw-grpc.js";
 export { type RssSamples, rssMiB, sampleRss } from "./rss-sampler.js";
 export { type Listener, type Served, serveOnPort0 } from "./serve.js";
 export { freePort, type ServiceProcess, spawnService, waitUntilAnswering } from "./service-process.js";
