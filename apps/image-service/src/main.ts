@@ -11,9 +11,16 @@ import {
   OutboxRelay,
   outboxMigrations,
   startPresence,
+  subscribeWhenReachable,
   TopicRouter,
 } from "@switchboard/messaging";
-import { createLogger, loadConfigOrExit, onShutdownSignals, serverTlsFromFiles } from "@switchboard/runtime";
+import {
+  createLogger,
+  loadConfigOrExit,
+  onShutdownSignals,
+  ServingStatus,
+  serverTlsFromFiles,
+} from "@switchboard/runtime";
 import sharp from "sharp";
 import { buildApp, SOURCE } from "./app.js";
 import { configSpec } from "./config.js";
@@ -71,20 +78,23 @@ const { server, library } = buildApp({
   processing: { memoryMiB: config.PROCESS_MEMORY_MIB, maxWaiting: config.PROCESS_QUEUE },
   tls: serverTlsFromFiles(config),
 });
-const workers = await startImageWorkers({
-  library,
-  amqp,
-  logger,
-  count: config.WORKERS,
-  queue: config.JOBS_QUEUE,
-});
+// Listen first: with RabbitMQ down, uploads, downloads and processing still work (jobs wait in
+// the outbox), and the workers start when it comes back.
 await server.listen(config.PORT);
+const workers = subscribeWhenReachable({
+  dependency: "rabbitmq",
+  logger,
+  subscribe: () =>
+    startImageWorkers({ library, amqp, logger, count: config.WORKERS, queue: config.JOBS_QUEUE }),
+  onReachable: (up) =>
+    server.health.set("dependency.rabbitmq", up ? ServingStatus.SERVING : ServingStatus.NOT_SERVING),
+});
 const presence = startPresence({ mqttUrl: config.MQTT_URL, service: "image-service", logger });
 
 onShutdownSignals(async () => {
   await presence.stop();
   await server.shutdown();
-  for (const worker of workers) await worker.close();
+  await workers.close();
   await relay.stop();
   await Promise.all([kafka.close(), amqp.close()]);
   await db.close();

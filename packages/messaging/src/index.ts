@@ -8,3 +8,4 @@ export * from "./outbox.js";
 export * from "./port.js";
 export * from "./presence.js";
 export * from "./topic-router.js";
+export { subscribeWhenReachable, type WhenReachableOptions } from "./when-reachable.js";
