@@ -18,6 +18,7 @@ export {
 } from "./hostile-input.js";
 export { memoryLogger } from "./logger.js";
 export { medianSeconds } from "./median.js";
+export { startPrivateRabbitMq } from "./private-rabbitmq.js";
 export { type RawOutcome, rawGrpcCall } from "./raw-grpc.js";
 export { type RssSamples, rssMiB, sampleRss } from "./rss-sampler.js";
 export { type Listener, type Served, serveOnPort0 } from "./serve.js";
