@@ -55,8 +55,9 @@ describe("a crash mid-upload", () => {
         let sent = 0;
         for await (const message of uploadMessages(png, {}, 16 * KiB)) {
           yield message;
-          if (message.data.case === "chunk" && (sent += message.data.value.length) > png.length / 2)
-            await stalled;
+          if (message.data.case !== "chunk") continue;
+          sent += message.data.value.length;
+          if (sent > png.length / 2) await stalled;
         }
       }
       const upload = first.client.uploadImage(halfThenStall()).catch(() => "cut off");
