@@ -25,6 +25,7 @@ import sharp from "sharp";
 import { buildApp, SOURCE } from "./app.js";
 import { configSpec } from "./config.js";
 import { BlobStore } from "./storage/blob-store.js";
+import { sweepOrphanBlobs } from "./storage/blob-sweeper.js";
 import { imageMigrations } from "./store/migrations.js";
 import { startImageWorkers } from "./workers/image-workers.js";
 
@@ -91,7 +92,15 @@ const workers = subscribeWhenReachable({
 });
 const presence = startPresence({ mqttUrl: config.MQTT_URL, service: "image-service", logger });
 
+// Blobs no row references (a failed commit's, a deleted image's) are swept every hour.
+const sweep = () =>
+  sweepOrphanBlobs({ db, blobs, logger }).catch((error: unknown) =>
+    logger.warn({ err: error }, "blob sweep failed; will try again"),
+  );
+const sweeping = setInterval(sweep, 60 * 60 * 1000);
+
 onShutdownSignals(async () => {
+  clearInterval(sweeping);
   await presence.stop();
   await server.shutdown();
   await workers.close();

@@ -20,6 +20,7 @@ import {
 } from "@switchboard/proto/switchboard/image/v1/image_pb.js";
 import type { UploadMetadata } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import type { ConcurrencyGate } from "@switchboard/runtime";
+import { lockBlob } from "../storage/blob-lock.js";
 import type { BlobStore, PendingBlob } from "../storage/blob-store.js";
 import type { ImageStore } from "../store/image-store.js";
 import { applyOperations, type ProcessedImage, planRender } from "./apply-operations.js";
@@ -85,7 +86,7 @@ export class ImageLibrary {
       const image = newImage(upload.metadata, received);
       await this.#commit(async (tx) => {
         await this.#recordImage(tx, image);
-        await this.deps.blobs.commit(received.blob);
+        await this.#commitBlobs(tx, received.blob);
       });
       return image;
     } finally {
@@ -120,7 +121,7 @@ export class ImageLibrary {
       const variant = newVariant(image.id, blob, result, operations);
       await this.#commit(async (tx) => {
         await this.#recordVariant(tx, image, variant, jobId);
-        await this.deps.blobs.commit(blob);
+        await this.#commitBlobs(tx, blob);
       });
       return variant;
     } finally {
@@ -152,8 +153,7 @@ export class ImageLibrary {
       await this.#commit(async (tx) => {
         await this.#recordImage(tx, image);
         await this.#recordVariant(tx, image, variant);
-        await this.deps.blobs.commit(received.blob);
-        await this.deps.blobs.commit(blob);
+        await this.#commitBlobs(tx, received.blob, blob);
       });
       return { image: { ...image, variants: [variant] }, variant };
     } finally {
@@ -207,6 +207,15 @@ export class ImageLibrary {
       await this.deps.blobs.discard(output);
       throw error;
     }
+  }
+
+  /**
+   * Moves blobs into place under their locks, so a concurrent sweep cannot remove them before `tx`
+   * commits. Locks are taken in one global order (by address): two uploads never deadlock.
+   */
+  async #commitBlobs(tx: Queryable, ...blobs: PendingBlob[]): Promise<void> {
+    for (const sha256 of [...new Set(blobs.map((b) => b.sha256))].sort()) await lockBlob(tx, sha256);
+    for (const blob of blobs) await this.deps.blobs.commit(blob);
   }
 
   async #commit(work: (tx: Queryable) => Promise<void>): Promise<void> {

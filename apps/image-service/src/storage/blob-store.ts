@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { access, type FileHandle, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { access, type FileHandle, mkdir, open, readdir, rename, rm, stat, utimes } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 
@@ -93,6 +93,9 @@ export class BlobStore {
     const target = this.pathOf(blob.sha256);
     if (await exists(target)) {
       await rm(blob.tempPath, { force: true });
+      // Touched: the sweep's grace period counts from the last commit of these bytes.
+      const now = new Date();
+      await utimes(target, now, now).catch(() => {});
       return false;
     }
     await mkdir(join(this.#blobs, blob.sha256.slice(0, 2)), { recursive: true });
@@ -108,6 +111,21 @@ export class BlobStore {
   /** Removes a committed blob (used to undo a commit whose database transaction failed). */
   async remove(sha256: string): Promise<void> {
     await rm(this.pathOf(sha256), { force: true });
+  }
+
+  /** Every committed blob's content address and last modification (its commit, or the last re-commit of its bytes). */
+  async *list(): AsyncGenerator<{ sha256: string; modifiedMs: number }> {
+    for (const shard of await readdir(this.#blobs)) {
+      for (const sha256 of await readdir(join(this.#blobs, shard)).catch(() => [])) {
+        const modifiedMs = await this.modifiedMs(sha256);
+        if (modifiedMs >= 0) yield { sha256, modifiedMs };
+      }
+    }
+  }
+
+  /** When a blob was last committed; -1 if there is none. */
+  async modifiedMs(sha256: string): Promise<number> {
+    return (await stat(this.pathOf(sha256)).catch(() => undefined))?.mtimeMs ?? -1;
   }
 
   /** Opens a committed blob for reading. */
