@@ -1,7 +1,8 @@
+import { availableParallelism } from "node:os";
 import type { Database } from "@switchboard/database";
 import { Outbox } from "@switchboard/messaging";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
-import { GrpcServer, type Logger, type ServerTls } from "@switchboard/runtime";
+import { ConcurrencyGate, GrpcServer, type Logger, type ServerTls } from "@switchboard/runtime";
 import { ImageLibrary } from "./domain/image-library.js";
 import type { UploadLimits } from "./domain/receive-image.js";
 import { ImageHandlers } from "./handlers/image-service.js";
@@ -20,17 +21,29 @@ export interface AppDeps {
   /** The work queue for thumbnail jobs (config JOBS_QUEUE). */
   jobsQueue: string;
   tls?: ServerTls;
+  /**
+   * MiB of decoded pixels processing may hold at once (at most one render per core within it), and
+   * how many calls may wait for their turn (default: 256 MiB, twice the cores).
+   */
+  processing?: { memoryMiB: number; maxWaiting: number };
 }
 
 /** Builds image-service's server and library from its dependencies. Never listens: main.ts and tests do. */
 export function buildApp(deps: AppDeps) {
   const store = new ImageStore(deps.db);
+  const memoryMiB = deps.processing?.memoryMiB ?? 256;
   const library = new ImageLibrary({
     store,
     blobs: deps.blobs,
     outbox: new Outbox(deps.db, { source: SOURCE, relay: deps.outbox }),
     limits: deps.limits,
     jobsQueue: deps.jobsQueue,
+    processing: new ConcurrencyGate({
+      slots: memoryMiB,
+      maxWaiting: deps.processing?.maxWaiting ?? 2 * availableParallelism(),
+      what: "image processing calls",
+    }),
+    minRenderMiB: Math.floor(memoryMiB / availableParallelism()),
   });
   const server = new GrpcServer({
     logger: deps.logger,

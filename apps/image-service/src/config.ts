@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { IMAGE_JOBS_QUEUE } from "@switchboard/messaging";
 import { brokerSettings, type ConfigOf, serviceSettings, setting, tlsSettings } from "@switchboard/runtime";
 
@@ -14,6 +15,13 @@ export const configSpec = {
   MAX_UPLOAD_BYTES: setting.integer({ default: 20 * MiB, min: 1 * KiB, max: 4096 * MiB }),
   /** Largest image in pixels (width × height): a defence against decompression bombs. */
   MAX_PIXELS: setting.integer({ default: 50_000_000, min: 1, max: 268_402_689 }),
+  /**
+   * MiB of decoded pixels image processing may hold at once. Most steps stream in strips; a
+   * quarter turn holds its whole input. At most one render per core runs within it.
+   */
+  PROCESS_MEMORY_MIB: setting.integer({ default: 256, min: 16, max: 1_048_576 }),
+  /** ProcessImage calls that may wait for a slot; one more answers RESOURCE_EXHAUSTED at once. */
+  PROCESS_QUEUE: setting.integer({ default: 2 * availableParallelism(), min: 0, max: 10_000 }),
   /** RabbitMQ work queue of thumbnail jobs (dead letters: `<queue>.dead`). */
   JOBS_QUEUE: setting.string(IMAGE_JOBS_QUEUE),
   /** Image workers in this process (competing consumers of `images.process`). */

@@ -5,4 +5,5 @@
 export { type AppDeps, buildApp, SOURCE } from "./app.js";
 export type { UploadLimits } from "./domain/receive-image.js";
 export { BlobStore } from "./storage/blob-store.js";
+export { sweepOrphanBlobs } from "./storage/blob-sweeper.js";
 export { imageMigrations } from "./store/migrations.js";

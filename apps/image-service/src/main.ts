@@ -11,16 +11,29 @@ import {
   OutboxRelay,
   outboxMigrations,
   startPresence,
+  subscribeWhenReachable,
   TopicRouter,
 } from "@switchboard/messaging";
-import { createLogger, loadConfigOrExit, onShutdownSignals, serverTlsFromFiles } from "@switchboard/runtime";
+import {
+  createLogger,
+  loadConfigOrExit,
+  onShutdownSignals,
+  ServingStatus,
+  serverTlsFromFiles,
+} from "@switchboard/runtime";
+import sharp from "sharp";
 import { buildApp, SOURCE } from "./app.js";
 import { configSpec } from "./config.js";
 import { BlobStore } from "./storage/blob-store.js";
+import { sweepOrphanBlobs } from "./storage/blob-sweeper.js";
 import { imageMigrations } from "./store/migrations.js";
 import { startImageWorkers } from "./workers/image-workers.js";
 
 const config = loadConfigOrExit(configSpec);
+// libvips' operation cache would keep decoded images of past calls alive; one thread per
+// pipeline, since the processing gate already runs one pipeline per core.
+sharp.cache(false);
+sharp.concurrency(1);
 const logger = createLogger({ name: "image-service", level: config.LOG_LEVEL, pretty: config.PRETTY_LOGS });
 
 const db = await openDatabase({
@@ -63,22 +76,34 @@ const { server, library } = buildApp({
     maxPixels: config.MAX_PIXELS,
   },
   jobsQueue: config.JOBS_QUEUE,
+  processing: { memoryMiB: config.PROCESS_MEMORY_MIB, maxWaiting: config.PROCESS_QUEUE },
   tls: serverTlsFromFiles(config),
 });
-const workers = await startImageWorkers({
-  library,
-  amqp,
-  logger,
-  count: config.WORKERS,
-  queue: config.JOBS_QUEUE,
-});
+// Listen first: with RabbitMQ down, uploads, downloads and processing still work (jobs wait in
+// the outbox), and the workers start when it comes back.
 await server.listen(config.PORT);
+const workers = subscribeWhenReachable({
+  dependency: "rabbitmq",
+  logger,
+  subscribe: () =>
+    startImageWorkers({ library, amqp, logger, count: config.WORKERS, queue: config.JOBS_QUEUE }),
+  onReachable: (up) =>
+    server.health.set("dependency.rabbitmq", up ? ServingStatus.SERVING : ServingStatus.NOT_SERVING),
+});
 const presence = startPresence({ mqttUrl: config.MQTT_URL, service: "image-service", logger });
 
+// Blobs no row references (a failed commit's, a deleted image's) are swept every hour.
+const sweep = () =>
+  sweepOrphanBlobs({ db, blobs, logger }).catch((error: unknown) =>
+    logger.warn({ err: error }, "blob sweep failed; will try again"),
+  );
+const sweeping = setInterval(sweep, 60 * 60 * 1000);
+
 onShutdownSignals(async () => {
+  clearInterval(sweeping);
   await presence.stop();
   await server.shutdown();
-  for (const worker of workers) await worker.close();
+  await workers.close();
   await relay.stop();
   await Promise.all([kafka.close(), amqp.close()]);
   await db.close();

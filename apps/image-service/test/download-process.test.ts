@@ -20,7 +20,16 @@ import { fieldViolations } from "@switchboard/runtime";
 import { callError, collect, connectClient, grpcJsClient } from "@switchboard/testing";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ImageServiceUnderTest, KiB, makeImage, startImageService, uploadMessages } from "./harness.js";
+import {
+  type ImageServiceUnderTest,
+  KiB,
+  makeImage,
+  OWNER,
+  startImageService,
+  uploadMessages,
+} from "./harness.js";
+
+const OWNER_2 = "0b0e0000-0000-4000-8000-000000000002";
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 const op = (kind: MessageInitShape<typeof OperationSchema>["kind"]) => create(OperationSchema, { kind });
@@ -34,7 +43,7 @@ beforeAll(async () => {
 });
 afterAll(() => service?.close());
 
-async function upload(bytes: Uint8Array, ownerId = "owner-1") {
+async function upload(bytes: Uint8Array, ownerId = OWNER) {
   const { image } = await client.uploadImage(uploadMessages(bytes, { ownerId }));
   if (!image) throw new Error("no image");
   return image;
@@ -212,7 +221,7 @@ describe("ProcessImageStream", () => {
         data: {
           case: "start",
           value: {
-            metadata: { filename: "s.png", ownerId: "owner-2", sizeBytes: BigInt(bytes.length) },
+            metadata: { filename: "s.png", ownerId: OWNER_2, sizeBytes: BigInt(bytes.length) },
             operations,
           },
         },
@@ -246,7 +255,7 @@ describe("ProcessImageStream", () => {
     const last = replies.at(-1)?.data;
     expect(last?.case).toBe("result");
     if (last?.case !== "result") return;
-    expect(last.value.image).toMatchObject({ ownerId: "owner-2", sha256: sha256(png), width: 100 });
+    expect(last.value.image).toMatchObject({ ownerId: OWNER_2, sha256: sha256(png), width: 100 });
     expect(last.value.variant).toMatchObject({ imageId: last.value.image?.id, width: 100, height: 100 });
     const { image } = await client.getImage({ imageId: last.value.image?.id ?? "" });
     expect(image?.variants.map((v) => v.id)).toEqual([last.value.variant?.id]);
@@ -292,7 +301,7 @@ describe("ProcessImageStream", () => {
 
 describe("GetImage and ListImages", () => {
   it("lists an owner's images newest first, a page at a time, and refuses forged tokens", async () => {
-    const owner = `lister-${crypto.randomUUID()}`;
+    const owner = crypto.randomUUID();
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await upload(await makeImage("png", 8, 8), owner)).id);
     const first = await client.listImages({ ownerId: owner, pageSize: 2 });
@@ -300,7 +309,7 @@ describe("GetImage and ListImages", () => {
     const third = await client.listImages({ ownerId: owner, pageSize: 2, pageToken: second.nextPageToken });
     expect([...first.images, ...second.images, ...third.images].map((i) => i.id)).toEqual(ids.reverse());
     expect(third.nextPageToken).toBe("");
-    expect((await client.listImages({ ownerId: "nobody" })).images).toEqual([]);
+    expect((await client.listImages({ ownerId: crypto.randomUUID() })).images).toEqual([]);
     const forged = await callError(() => client.listImages({ ownerId: owner, pageToken: "not-ours" }));
     expect(fieldViolations(forged).map((v) => v.field)).toEqual(["page_token"]);
     expect((await callError(() => client.getImage({ imageId: crypto.randomUUID() }))).code).toBe(

@@ -28,6 +28,8 @@ import { imageMigrations } from "../src/store/migrations.js";
 import { startImageWorkers } from "../src/workers/image-workers.js";
 
 export const KiB = 1024;
+/** The owner of test uploads unless a test names another (owner ids are user-service UUIDs). */
+export const OWNER = "0b0e0000-0000-4000-8000-000000000001";
 export const MiB = 1024 * KiB;
 
 /** The service's defaults: a queue's delivery limit is part of its declaration, so tests use the default. */
@@ -186,7 +188,7 @@ export async function* uploadMessages(
       value: create(UploadMetadataSchema, {
         filename: "test.png",
         contentType: "image/png",
-        ownerId: "owner-1",
+        ownerId: OWNER,
         sizeBytes: BigInt(bytes.length),
         ...metadata,
       }),

@@ -51,7 +51,7 @@ beforeAll(async () => {
   client = connectClient(ImageService, `http://127.0.0.1:${port}`, "grpc", { timeoutMs: 120_000 });
   for (let attempt = 0; ; attempt++) {
     try {
-      await client.listImages({ ownerId: "probe" });
+      await client.listImages({ ownerId: "anonymous" });
       return;
     } catch (error) {
       if (attempt > 300) throw error;

@@ -1,11 +1,18 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { Code } from "@connectrpc/connect";
 import type { ClientWritableStream, ServiceError } from "@grpc/grpc-js";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { fieldViolations } from "@switchboard/runtime";
 import { callError, collect, connectClient, grpcJsClient } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ImageServiceUnderTest, KiB, makeImage, startImageService, uploadMessages } from "./harness.js";
+import {
+  type ImageServiceUnderTest,
+  KiB,
+  makeImage,
+  OWNER,
+  startImageService,
+  uploadMessages,
+} from "./harness.js";
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
@@ -27,7 +34,7 @@ describe("UploadImage", () => {
       uploadMessages(png, { filename: "cat.png", sha256: sha256(png) }, 4 * KiB),
     );
     expect(image).toMatchObject({
-      ownerId: "owner-1",
+      ownerId: OWNER,
       filename: "cat.png",
       contentType: "image/png",
       sizeBytes: BigInt(png.length),
@@ -55,8 +62,8 @@ describe("UploadImage", () => {
   it("stores the same bytes once however often they are uploaded (two images, one blob)", async () => {
     const png = await makeImage("png", 16, 16);
     const before = await service.stored();
-    const first = await client.uploadImage(uploadMessages(png, { ownerId: "a" }));
-    const second = await client.uploadImage(uploadMessages(png, { ownerId: "b" }));
+    const first = await client.uploadImage(uploadMessages(png, { ownerId: randomUUID() }));
+    const second = await client.uploadImage(uploadMessages(png, { ownerId: randomUUID() }));
     expect(first.image?.id).not.toBe(second.image?.id);
     expect(first.image?.sha256).toBe(second.image?.sha256);
     const after = await service.stored();

@@ -16,8 +16,15 @@ import {
   OutboxRelay,
   outboxMigrations,
   startPresence,
+  subscribeWhenReachable,
 } from "@switchboard/messaging";
-import { createLogger, loadConfigOrExit, onShutdownSignals, serverTlsFromFiles } from "@switchboard/runtime";
+import {
+  createLogger,
+  loadConfigOrExit,
+  onShutdownSignals,
+  ServingStatus,
+  serverTlsFromFiles,
+} from "@switchboard/runtime";
 import { buildApp, SOURCE } from "./app.js";
 import { configSpec } from "./config.js";
 import { startConsumers } from "./consumers/start-consumers.js";
@@ -62,15 +69,28 @@ const { server, hub, notifier, outbox } = buildApp({
   tls: serverTlsFromFiles(config),
 });
 
-const subscriptions = await startConsumers({
-  store,
-  hub,
-  notifier,
-  outbox,
-  kafka,
-  amqp,
-  mqtt,
-  deliveryAttempts: config.DELIVERY_ATTEMPTS,
+// Listen first: with Kafka or RabbitMQ down, Send/Subscribe/List still work (delivery jobs wait in
+// the outbox), and the consumers start when both brokers answer.
+await server.listen(config.PORT);
+const consumers = subscribeWhenReachable({
+  dependency: "kafka+rabbitmq",
+  logger,
+  subscribe: () =>
+    startConsumers({
+      store,
+      hub,
+      notifier,
+      outbox,
+      kafka,
+      amqp,
+      mqtt,
+      deliveryAttempts: config.DELIVERY_ATTEMPTS,
+    }),
+  onReachable: (up) => {
+    const status = up ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    server.health.set("dependency.kafka", status);
+    server.health.set("dependency.rabbitmq", status);
+  },
 });
 
 // Handled event ids are remembered for INBOX_KEEP_MS (longer than Kafka can redeliver), then forgotten.
@@ -86,14 +106,13 @@ const pruneInbox = async () => {
 void pruneInbox();
 const inboxPruning = setInterval(pruneInbox, 60 * 60 * 1000);
 
-await server.listen(config.PORT);
 const presence = startPresence({ mqttUrl: config.MQTT_URL, service: "notification-service", logger });
 
 onShutdownSignals(async () => {
   clearInterval(inboxPruning);
   await presence.stop();
   await server.shutdown();
-  for (const subscription of subscriptions) await subscription.close();
+  await consumers.close();
   await relay.stop();
   await Promise.all([kafka.close(), amqp.close(), mqtt.close()]);
   await db.close();

@@ -108,13 +108,13 @@ describe("every NotificationService rpc from a stock @grpc/grpc-js client", () =
     const failure = await unary(
       service.client,
       "SendNotification",
-      create(SendNotificationRequestSchema, { userId: "u", title: "" }),
+      create(SendNotificationRequestSchema, { userId: randomUUID(), title: "" }),
     ).catch((error: grpc.ServiceError) => error);
     expect(failure).toMatchObject({ code: 3 }); // INVALID_ARGUMENT
     const badPage = await unary(
       service.client,
       "ListNotifications",
-      create(ListNotificationsRequestSchema, { userId: "u", pageSize: 101 }),
+      create(ListNotificationsRequestSchema, { userId: randomUUID(), pageSize: 101 }),
     ).catch((error: grpc.ServiceError) => error);
     expect(badPage).toMatchObject({ code: 3 });
   });

@@ -55,7 +55,7 @@ const direct = await median(async () => {
     yield {
       data: {
         case: "metadata" as const,
-        value: { ownerId: "bench", filename: "bench.png", sizeBytes: BigInt(png.length), sha256 },
+        value: { ownerId: "anonymous", filename: "bench.png", sizeBytes: BigInt(png.length), sha256 },
       },
     };
     for (const chunk of chunksOf(png)) yield { data: { case: "chunk" as const, value: chunk } };

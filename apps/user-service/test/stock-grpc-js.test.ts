@@ -162,7 +162,7 @@ describe("every UserService rpc from a stock @grpc/grpc-js client", () => {
     call.write(
       create(UserSessionRequestSchema, {
         correlationId: "b",
-        action: { case: "watch", value: { ids: ["x"] } },
+        action: { case: "watch", value: { ids: [randomUUID()] } },
       }),
     );
     call.end();

@@ -208,12 +208,13 @@ describe("UpdateUser", () => {
   });
 
   it("sets and removes the avatar: a masked empty value clears it", async () => {
+    const AVATAR_ID = "1a2b3c4d-0000-4000-8000-00000000a1a1";
     const { user } = await client.createUser(newUser("Avatar"));
     const set = await client.updateUser({
-      user: { id: user!.id, avatarImageId: "img-1" },
+      user: { id: user!.id, avatarImageId: AVATAR_ID },
       updateMask: { paths: ["avatar_image_id"] },
     });
-    expect(set.user?.avatarImageId).toBe("img-1");
+    expect(set.user?.avatarImageId).toBe(AVATAR_ID);
     const cleared = await client.updateUser({
       user: { id: user!.id },
       updateMask: { paths: ["avatar_image_id"] },

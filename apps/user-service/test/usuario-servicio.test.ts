@@ -94,7 +94,7 @@ async function downloaded(imageId: string): Promise<Buffer> {
 async function uploadDirectly(bytes: Uint8Array): Promise<string> {
   async function* upload() {
     yield {
-      data: { case: "metadata" as const, value: { ownerId: "test", sizeBytes: BigInt(bytes.length) } },
+      data: { case: "metadata" as const, value: { ownerId: "anonymous", sizeBytes: BigInt(bytes.length) } },
     };
     for (const { image } of chunksOf(bytes, 64 * 1024))
       yield { data: { case: "chunk" as const, value: image } };

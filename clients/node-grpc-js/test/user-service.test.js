@@ -93,7 +93,7 @@ describe("a stock grpc-js client (proto-loader, no generated code) against user-
 
   it("holds a bidi UserSession: answers by correlation id, oneofs named by a virtual field", async () => {
     const session = clients.users.UserSession();
-    session.write({ correlationId: "1", watch: { ids: ["a"] } });
+    session.write({ correlationId: "1", watch: { ids: [randomUUID()] } });
     session.write({ correlationId: "2", get: { id: randomUUID() } });
     session.end();
     const answers = [];

@@ -51,3 +51,4 @@ export type {
   Topics,
 } from "./port.js";
 export { TopicRouter } from "./topic-router.js";
+export { subscribeWhenReachable, type WhenReachableOptions } from "./when-reachable.js";

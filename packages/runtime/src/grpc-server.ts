@@ -13,6 +13,12 @@ import { requestContextValues } from "./context.js";
 import { HealthRegistry, healthService, ServingStatus } from "./health.js";
 import { loggingInterceptor } from "./logging-interceptor.js";
 import { ReflectionIndex, reflectionService, reflectionServiceV1Alpha } from "./reflection.js";
+import {
+  DEFAULT_SERVER_LIMITS,
+  http2LimitOptions,
+  type ServerLimits,
+  watchSession,
+} from "./server-limits.js";
 import { unknownMethod } from "./unknown-method.js";
 import { validationInterceptor } from "./validation-interceptor.js";
 
@@ -45,6 +51,8 @@ export interface GrpcServerOptions {
   compressResponses?: boolean;
   interceptors?: Interceptor[];
   tls?: ServerTls;
+  /** Per-connection limits (streams, headers, idle, keepalive); each defaults to DEFAULT_SERVER_LIMITS. */
+  limits?: Partial<ServerLimits>;
 }
 
 /**
@@ -91,9 +99,11 @@ export class GrpcServer {
         }
       },
     });
+    const limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
     this.#server = options.tls
       ? http2.createSecureServer(
           {
+            ...http2LimitOptions(limits),
             cert: options.tls.cert,
             key: options.tls.key,
             ...(options.tls.ca ? { ca: options.tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
@@ -101,8 +111,9 @@ export class GrpcServer {
           },
           handler,
         )
-      : http2.createServer(handler);
+      : http2.createServer(http2LimitOptions(limits), handler);
     this.#server.on("session", (session) => {
+      watchSession(session, limits, this.#logger);
       this.#sessions.add(session);
       session.once("close", () => this.#sessions.delete(session));
     });

@@ -1,5 +1,6 @@
 export { AsyncQueue } from "./async-queue.js";
 export { brokerSettings } from "./broker-settings.js";
+export { ConcurrencyGate, type ConcurrencyGateOptions } from "./concurrency-gate.js";
 export { ConfigError, type ConfigOf, loadConfig, loadConfigOrExit, type Setting, setting } from "./config.js";
 export { peerKey, traceIdKey } from "./context.js";
 export { InvalidInputError, invalidInput } from "./domain-errors.js";
@@ -29,6 +30,7 @@ export { loggingInterceptor } from "./logging-interceptor.js";
 export { decodePageCursor, encodePageCursor, type PageCursor } from "./page-cursor.js";
 export { ReflectionIndex } from "./reflection.js";
 export { parseDnsTarget, type ResolveAddresses, roundRobinTransport } from "./round-robin-transport.js";
+export { DEFAULT_SERVER_LIMITS, type ServerLimits } from "./server-limits.js";
 export { serviceSettings } from "./service-settings.js";
 export { onShutdownSignals } from "./shutdown-signals.js";
 export { type ErrorCodes, statusOf, withStatus } from "./status-of.js";

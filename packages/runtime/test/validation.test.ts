@@ -55,7 +55,10 @@ describe("request validation from the contracts' buf.validate rules", () => {
     const { baseUrl, handled } = await serve();
     async function* upload() {
       yield {
-        data: { case: "metadata" as const, value: { ownerId: "u1", sizeBytes: 3n, sha256: "not-hex" } },
+        data: {
+          case: "metadata" as const,
+          value: { ownerId: "anonymous", sizeBytes: 3n, sha256: "not-hex" },
+        },
       };
     }
     const error = await callError(connectClient(ImageService, baseUrl).uploadImage(upload()));

@@ -10,10 +10,22 @@ export { callError, collect } from "./call-error.js";
 export { type ClientTlsPem, connectClient, type Protocol } from "./connect-client.js";
 export { filesUnder } from "./files.js";
 export { grpcJsClient, unary } from "./grpc-js-client.js";
+export {
+  type HostileOutcome,
+  type HostileRequest,
+  hostileCalls,
+  hostileMessages,
+  sendHostileCalls,
+} from "./hostile-input.js";
 export { memoryLogger } from "./logger.js";
 export { brokenMarkdownLinks, type MarkdownLink } from "./markdown-links.js";
 export { medianSeconds } from "./median.js";
 export { unsentOutboxRows } from "./outbox-rows.js";
 export { pngOf } from "./png.js";
+export { startPrivateRabbitMq } from "./private-rabbitmq.js";
+export { type RawOutcome, rawGrpcCall } from "./raw-grpc.js";
+export { type RssSamples, rssMiB, sampleRss } from "./rss-sampler.js";
 export { type Listener, type Served, serveOnPort0 } from "./serve.js";
+export { freePort, type ServiceProcess, spawnService, waitUntilAnswering } from "./service-process.js";
+export { startTcpProxy } from "./tcp-proxy.js";
 export { until } from "./until.js";

@@ -17,9 +17,11 @@ import {
   OperationSchema,
 } from "@switchboard/proto/switchboard/image/v1/image_pb.js";
 import type { UploadMetadata } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
+import type { ConcurrencyGate } from "@switchboard/runtime";
+import { lockBlob } from "../storage/blob-lock.js";
 import type { BlobStore, PendingBlob } from "../storage/blob-store.js";
 import type { ImageStore } from "../store/image-store.js";
-import { applyOperations, type ProcessedImage } from "./apply-operations.js";
+import { applyOperations, type ProcessedImage, planRender } from "./apply-operations.js";
 import { ImageNotFoundError } from "./errors.js";
 import type { ImageType } from "./image-type.js";
 import {
@@ -29,6 +31,8 @@ import {
   type UploadLimits,
   type UploadProgress,
 } from "./receive-image.js";
+
+const MiB = 1024 * 1024;
 
 /** What every upload asks the workers for. */
 export const THUMBNAIL: Operation = create(OperationSchema, {
@@ -43,6 +47,10 @@ export interface ImageLibraryDeps {
   limits: UploadLimits;
   /** The work queue for thumbnail jobs (config JOBS_QUEUE; tests use their own). */
   jobsQueue: string;
+  /** Bounds how much image processing runs at once: its slots are MiB of decoded pixels. */
+  processing: ConcurrencyGate;
+  /** The least MiB one render takes from the gate: the budget over the cores, so at most one render per core. */
+  minRenderMiB: number;
 }
 
 /** An open download: what is being sent, and the file to read it from. */
@@ -70,7 +78,7 @@ export class ImageLibrary {
       const image = newImage(upload.metadata, received);
       await this.deps.outbox.commit(async (tx) => {
         await this.#recordImage(tx, image);
-        await this.deps.blobs.commit(received.blob);
+        await this.#commitBlobs(tx, received.blob);
       });
       return image;
     } finally {
@@ -80,9 +88,16 @@ export class ImageLibrary {
 
   /**
    * Applies `operations` to a stored image and stores the result as its variant. `jobId`, for
-   * workers: a job already done returns the variant it made instead of making another.
+   * workers: a job already done returns the variant it made instead of making another. `signal`,
+   * for calls: waiting for a processing slot ends with the call (its deadline); a call that finds
+   * the queue full gets RESOURCE_EXHAUSTED. Workers (with a `jobId`) always wait their turn.
    */
-  async process(imageId: string, operations: readonly Operation[], jobId?: string): Promise<ImageVariant> {
+  async process(
+    imageId: string,
+    operations: readonly Operation[],
+    jobId?: string,
+    signal?: AbortSignal,
+  ): Promise<ImageVariant> {
     if (jobId) {
       const done = await this.deps.store.variantOfJob(jobId);
       if (done) return done;
@@ -92,12 +107,13 @@ export class ImageLibrary {
       this.deps.blobs.pathOf(image.sha256),
       image.contentType as ImageType,
       operations,
+      { ...(signal ? { signal } : {}), queue: jobId ? "always" : "bounded" },
     );
     try {
       const variant = newVariant(image.id, blob, result, operations);
       await this.deps.outbox.commit(async (tx) => {
         await this.#recordVariant(tx, image, variant, jobId);
-        await this.deps.blobs.commit(blob);
+        await this.#commitBlobs(tx, blob);
       });
       return variant;
     } finally {
@@ -112,13 +128,16 @@ export class ImageLibrary {
   async uploadAndProcess(
     upload: Upload & { progress: UploadProgress & { processing(): void; storing(): void } },
     operations: readonly Operation[],
+    signal?: AbortSignal,
   ): Promise<{ image: Image; variant: ImageVariant }> {
     const { metadata, progress } = upload;
     const received = await receiveImage(this.deps.blobs, upload, this.deps.limits);
     let rendered: { blob: PendingBlob; result: ProcessedImage } | undefined;
     try {
       progress.processing();
-      rendered = await this.#render(received.blob.tempPath, received.contentType, operations);
+      rendered = await this.#render(received.blob.tempPath, received.contentType, operations, {
+        ...(signal ? { signal } : {}),
+      });
       const { blob, result } = rendered;
       progress.storing();
       const image = newImage(metadata, received);
@@ -126,8 +145,7 @@ export class ImageLibrary {
       await this.deps.outbox.commit(async (tx) => {
         await this.#recordImage(tx, image);
         await this.#recordVariant(tx, image, variant);
-        await this.deps.blobs.commit(received.blob);
-        await this.deps.blobs.commit(blob);
+        await this.#commitBlobs(tx, received.blob, blob);
       });
       return { image: { ...image, variants: [variant] }, variant };
     } finally {
@@ -160,16 +178,36 @@ export class ImageLibrary {
     };
   }
 
-  /** Renders `operations` into a new temporary file, hashed and ready to commit. */
-  async #render(input: string, type: ImageType, operations: readonly Operation[]) {
+  /** Renders `operations` into a new temporary file, hashed and ready to commit, once a processing slot is free. */
+  async #render(
+    input: string,
+    type: ImageType,
+    operations: readonly Operation[],
+    wait: { signal?: AbortSignal; queue?: "bounded" | "always" },
+  ) {
     const output = this.deps.blobs.tempPath();
     try {
-      const result = await applyOperations(input, type, operations, output, this.deps.limits.maxPixels);
+      const { blobs, limits } = this.deps;
+      const { heldBytes } = await planRender(input, operations, limits.maxPixels);
+      const weight = Math.max(this.deps.minRenderMiB, Math.ceil(heldBytes / MiB));
+      const result = await this.deps.processing.run(
+        () => applyOperations(input, type, operations, output, limits.maxPixels, () => blobs.tempPath()),
+        { ...wait, weight },
+      );
       return { blob: await this.deps.blobs.pendingFromFile(output), result };
     } catch (error) {
       await this.deps.blobs.discard(output);
       throw error;
     }
+  }
+
+  /**
+   * Moves blobs into place under their locks, so a concurrent sweep cannot remove them before `tx`
+   * commits. Locks are taken in one global order (by address): two uploads never deadlock.
+   */
+  async #commitBlobs(tx: UnitOfWork, ...blobs: PendingBlob[]): Promise<void> {
+    for (const sha256 of [...new Set(blobs.map((b) => b.sha256))].sort()) await lockBlob(tx, sha256);
+    for (const blob of blobs) await this.deps.blobs.commit(blob);
   }
 
   async #recordImage(tx: UnitOfWork, image: Image): Promise<void> {

@@ -74,8 +74,12 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
     }
   }
 
-  async processImage(request: ProcessImageRequest) {
-    return { variant: await mapped(this.library.process(request.imageId, request.operations)) };
+  async processImage(request: ProcessImageRequest, context: HandlerContext) {
+    return {
+      variant: await mapped(
+        this.library.process(request.imageId, request.operations, undefined, context.signal),
+      ),
+    };
   }
 
   /**
@@ -113,6 +117,7 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
             },
           },
           start.operations,
+          context.signal,
         ),
       );
       progress(Stage.DONE);

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { access, type FileHandle, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { access, type FileHandle, mkdir, open, readdir, rename, rm, stat, utimes } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
 
 /** A finished, verified file waiting to be committed under its content address. */
@@ -29,17 +30,25 @@ export class BlobStore {
   constructor(root: string) {
     this.#blobs = join(root, "blobs");
     this.#tmpRoot = join(root, "tmp");
-    this.#tmp = join(this.#tmpRoot, randomUUID());
+    this.#tmp = join(this.#tmpRoot, tempFolderName());
   }
 
-  /** Creates the folders, and removes temporary folders that crashed processes left behind long ago. */
+  /**
+   * Creates the folders, and removes the temporary folders of processes that died: at once for
+   * a process of this host that no longer runs (a crash mid-upload leaves nothing after the next
+   * start), after STALE_TEMP_MS for any other (another host sharing the volume may still be
+   * writing in its folder).
+   */
   async open(): Promise<this> {
     await mkdir(this.#blobs, { recursive: true });
     await mkdir(this.#tmp, { recursive: true });
     for (const name of await readdir(this.#tmpRoot)) {
       const folder = join(this.#tmpRoot, name);
+      if (folder === this.#tmp) continue;
       const { mtimeMs } = await stat(folder).catch(() => ({ mtimeMs: Date.now() }));
-      if (Date.now() - mtimeMs > STALE_TEMP_MS) await rm(folder, { recursive: true, force: true });
+      if (ownerIsDead(name) || Date.now() - mtimeMs > STALE_TEMP_MS) {
+        await rm(folder, { recursive: true, force: true });
+      }
     }
     return this;
   }
@@ -84,6 +93,9 @@ export class BlobStore {
     const target = this.pathOf(blob.sha256);
     if (await exists(target)) {
       await rm(blob.tempPath, { force: true });
+      // Touched: the sweep's grace period counts from the last commit of these bytes.
+      const now = new Date();
+      await utimes(target, now, now).catch(() => {});
       return false;
     }
     await mkdir(join(this.#blobs, blob.sha256.slice(0, 2)), { recursive: true });
@@ -96,9 +108,46 @@ export class BlobStore {
     await rm(tempPath, { force: true }).catch(() => {});
   }
 
+  /** Removes a committed blob (used to undo a commit whose database transaction failed). */
+  async remove(sha256: string): Promise<void> {
+    await rm(this.pathOf(sha256), { force: true });
+  }
+
+  /** Every committed blob's content address and last modification (its commit, or the last re-commit of its bytes). */
+  async *list(): AsyncGenerator<{ sha256: string; modifiedMs: number }> {
+    for (const shard of await readdir(this.#blobs)) {
+      for (const sha256 of await readdir(join(this.#blobs, shard)).catch(() => [])) {
+        const modifiedMs = await this.modifiedMs(sha256);
+        if (modifiedMs >= 0) yield { sha256, modifiedMs };
+      }
+    }
+  }
+
+  /** When a blob was last committed; -1 if there is none. */
+  async modifiedMs(sha256: string): Promise<number> {
+    return (await stat(this.pathOf(sha256)).catch(() => undefined))?.mtimeMs ?? -1;
+  }
+
   /** Opens a committed blob for reading. */
   read(sha256: string): Promise<FileHandle> {
     return open(this.pathOf(sha256), "r");
+  }
+}
+
+/** `<host>+<pid>+<uuid>` (no host name has a "+"): who writes in a temporary folder, so the next start can tell a dead owner. */
+function tempFolderName(): string {
+  return `${hostname()}+${process.pid}+${randomUUID()}`;
+}
+
+/** True when the folder belongs to a process of this host that is no longer running. */
+function ownerIsDead(folderName: string): boolean {
+  const [host, pid] = folderName.split("+");
+  if (host !== hostname() || !/^\d+$/.test(pid ?? "")) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false; // running (or a reused pid: then the age rule removes the folder later)
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
   }
 }
 

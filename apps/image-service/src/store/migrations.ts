@@ -35,4 +35,13 @@ export const imageMigrations: Migration[] = [
       CREATE INDEX image_variants_by_image ON image_variants (image_id, create_time, id);
     `,
   },
+  {
+    version: 2,
+    name: "images and variants by content address",
+    // The blob sweep asks, for each blob, whether any row still references it.
+    sql: `
+      CREATE INDEX images_by_sha256 ON images (sha256);
+      CREATE INDEX image_variants_by_sha256 ON image_variants (sha256);
+    `,
+  },
 ];

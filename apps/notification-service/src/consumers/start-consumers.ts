@@ -32,15 +32,15 @@ export interface ConsumerDeps {
 /** The Kafka topics whose events become notifications. */
 export const EVENT_TOPICS = [USERS_TOPIC, IMAGES_TOPIC];
 
-/** Kafka events in, delivery jobs from RabbitMQ: every consumer of the service, started. */
+/** Kafka events in, delivery jobs from RabbitMQ: every consumer of the service, started (all or none). */
 export async function startConsumers(deps: ConsumerDeps): Promise<Subscription[]> {
   const eventDeps = { ...deps, inbox: new Inbox() };
   const options = { group: deps.group ?? CONSUMER, fromBeginning: deps.fromBeginning ?? true };
-  return [
-    // One member of the group reads both topics (a group's members must subscribe alike).
-    await deps.kafka.subscribe(EVENT_TOPICS, (event) => handleEvent(eventDeps, event), options),
+  // One member of the group reads both topics (a group's members must subscribe alike).
+  const events = await deps.kafka.subscribe(EVENT_TOPICS, (event) => handleEvent(eventDeps, event), options);
+  try {
     // The queue the notifier queues delivery jobs on.
-    await deps.amqp.subscribe(
+    const jobs = await deps.amqp.subscribe(
       deps.notifier.deliverQueue,
       async (job, delivery) => {
         try {
@@ -54,6 +54,11 @@ export async function startConsumers(deps: ConsumerDeps): Promise<Subscription[]
         }
       },
       { group: deps.notifier.deliverQueue },
-    ),
-  ];
+    );
+    return [events, jobs];
+  } catch (error) {
+    // All or nothing, so that a caller retrying (a broker down at boot) does not join the group twice.
+    await events.close();
+    throw error;
+  }
 }

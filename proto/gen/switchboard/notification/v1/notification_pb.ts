@@ -4,6 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_buf_validate_validate } from "../../../buf/validate/validate_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/notification/v1/notification.proto.
  */
 export const file_switchboard_notification_v1_notification: GenFile = /*@__PURE__*/
-  fileDesc("Ci5zd2l0Y2hib2FyZC9ub3RpZmljYXRpb24vdjEvbm90aWZpY2F0aW9uLnByb3RvEhtzd2l0Y2hib2FyZC5ub3RpZmljYXRpb24udjEigwMKDE5vdGlmaWNhdGlvbhIKCgJpZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJEjsKBGtpbmQYAyABKA4yLS5zd2l0Y2hib2FyZC5ub3RpZmljYXRpb24udjEuTm90aWZpY2F0aW9uS2luZBINCgV0aXRsZRgEIAEoCRIMCgRib2R5GAUgASgJEkEKBGRhdGEYBiADKAsyMy5zd2l0Y2hib2FyZC5ub3RpZmljYXRpb24udjEuTm90aWZpY2F0aW9uLkRhdGFFbnRyeRIvCgtjcmVhdGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASQgoOZGVsaXZlcnlfc3RhdGUYCCABKA4yKi5zd2l0Y2hib2FyZC5ub3RpZmljYXRpb24udjEuRGVsaXZlcnlTdGF0ZRIXCg9zb3VyY2VfZXZlbnRfaWQYCSABKAkaKwoJRGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEqlQEKEE5vdGlmaWNhdGlvbktpbmQSIQodTk9USUZJQ0FUSU9OX0tJTkRfVU5TUEVDSUZJRUQQABIdChlOT1RJRklDQVRJT05fS0lORF9XRUxDT01FEAESIQodTk9USUZJQ0FUSU9OX0tJTkRfSU1BR0VfUkVBRFkQAhIcChhOT1RJRklDQVRJT05fS0lORF9ESVJFQ1QQAyqEAQoNRGVsaXZlcnlTdGF0ZRIeChpERUxJVkVSWV9TVEFURV9VTlNQRUNJRklFRBAAEhoKFkRFTElWRVJZX1NUQVRFX1BFTkRJTkcQARIcChhERUxJVkVSWV9TVEFURV9ERUxJVkVSRUQQAhIZChVERUxJVkVSWV9TVEFURV9GQUlMRUQQA2IGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ci5zd2l0Y2hib2FyZC9ub3RpZmljYXRpb24vdjEvbm90aWZpY2F0aW9uLnByb3RvEhtzd2l0Y2hib2FyZC5ub3RpZmljYXRpb24udjEi7wMKDE5vdGlmaWNhdGlvbhIUCgJpZBgBIAEoCUIIukgFcgOwAQEScQoHdXNlcl9pZBgCIAEoCUJgukhdclsyWV4oYW5vbnltb3VzfFswLTlhLWZBLUZdezh9LVswLTlhLWZBLUZdezR9LVswLTlhLWZBLUZdezR9LVswLTlhLWZBLUZdezR9LVswLTlhLWZBLUZdezEyfSkkEjsKBGtpbmQYAyABKA4yLS5zd2l0Y2hib2FyZC5ub3RpZmljYXRpb24udjEuTm90aWZpY2F0aW9uS2luZBINCgV0aXRsZRgEIAEoCRIMCgRib2R5GAUgASgJEkEKBGRhdGEYBiADKAsyMy5zd2l0Y2hib2FyZC5ub3RpZmljYXRpb24udjEuTm90aWZpY2F0aW9uLkRhdGFFbnRyeRIvCgtjcmVhdGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASQgoOZGVsaXZlcnlfc3RhdGUYCCABKA4yKi5zd2l0Y2hib2FyZC5ub3RpZmljYXRpb24udjEuRGVsaXZlcnlTdGF0ZRIXCg9zb3VyY2VfZXZlbnRfaWQYCSABKAkaKwoJRGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEqlQEKEE5vdGlmaWNhdGlvbktpbmQSIQodTk9USUZJQ0FUSU9OX0tJTkRfVU5TUEVDSUZJRUQQABIdChlOT1RJRklDQVRJT05fS0lORF9XRUxDT01FEAESIQodTk9USUZJQ0FUSU9OX0tJTkRfSU1BR0VfUkVBRFkQAhIcChhOT1RJRklDQVRJT05fS0lORF9ESVJFQ1QQAyqEAQoNRGVsaXZlcnlTdGF0ZRIeChpERUxJVkVSWV9TVEFURV9VTlNQRUNJRklFRBAAEhoKFkRFTElWRVJZX1NUQVRFX1BFTkRJTkcQARIcChhERUxJVkVSWV9TVEFURV9ERUxJVkVSRUQQAhIZChVERUxJVkVSWV9TVEFURV9GQUlMRUQQA2IGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * A message for one user, delivered over MQTT and to every open Subscribe stream, and kept in history.
@@ -28,7 +29,8 @@ export type Notification = Message<"switchboard.notification.v1.Notification"> &
   id: string;
 
   /**
-   * The recipient's user id.
+   * The recipient's user id: a user-service UUID, or "anonymous" (the owner of images stored
+   * through the seed contract).
    *
    * @generated from field: string user_id = 2;
    */
