@@ -2,7 +2,8 @@
 // when the app in this container is healthy, 1 otherwise. Plain Node, no dependencies, no shell tools.
 //
 // gRPC apps (package.json "switchboard.protocol": "grpc", the default): grpc.health.v1.Health/Check
-// for the whole server ("") must answer SERVING. Other apps (HTTP gateways): GET /readyz must answer 2xx.
+// for the whole server ("") must answer SERVING. Other apps (HTTP gateways): GET /readyz (or the
+// package.json's "switchboard.readyPath", for an app without /readyz) must answer 2xx.
 // The port is PORT, else the app's package.json "switchboard.port". Under TLS (TLS_CERT_FILE set) it
 // connects with the app's own certificate, trusting TLS_CA_FILE: what mutual TLS asks of any client.
 //
@@ -19,6 +20,7 @@ const SERVING = 1; // grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING
 const manifest = JSON.parse(readFileSync(resolve(process.argv[2] ?? "package.json"), "utf8"));
 const protocol = manifest.switchboard?.protocol ?? "grpc";
 const port = Number(process.env.PORT || manifest.switchboard?.port);
+const readyPath = manifest.switchboard?.readyPath ?? "/readyz";
 const tls = process.env.TLS_CERT_FILE
   ? {
       cert: readFileSync(process.env.TLS_CERT_FILE),
@@ -74,12 +76,12 @@ function checkGrpc() {
 
 function checkHttp() {
   const request = (tls ? https : http).get(
-    { host: "127.0.0.1", port, path: "/readyz", ...(tls ?? {}) },
+    { host: "127.0.0.1", port, path: readyPath, ...(tls ?? {}) },
     (response) => {
       response.resume();
       const code = response.statusCode ?? 0;
       if (code >= 200 && code < 300) process.exit(0);
-      fail(`GET /readyz answered ${code}`);
+      fail(`GET ${readyPath} answered ${code}`);
     },
   );
   request.on("error", (error) => fail(error.message));
