@@ -4,8 +4,10 @@
 // gRPC apps (package.json "switchboard.protocol": "grpc", the default): grpc.health.v1.Health/Check
 // for the whole server ("") must answer SERVING. Other apps (HTTP gateways): GET /readyz (or the
 // package.json's "switchboard.readyPath", for an app without /readyz) must answer 2xx.
-// The port is PORT, else the app's package.json "switchboard.port". Under TLS (TLS_CERT_FILE set) it
-// connects with the app's own certificate, trusting TLS_CA_FILE: what mutual TLS asks of any client.
+// The port is PORT, else the app's package.json "switchboard.port". Under TLS (TLS_CERT_FILE set) a
+// gRPC app is called with its own certificate, trusting TLS_CA_FILE: what mutual TLS asks of any
+// client. The gateways ("protocol": "http") serve plain HTTP even then (TLS_* are their settings as
+// clients of the services); an app that serves HTTPS says "protocol": "https".
 //
 // Usage: node container-healthcheck.mjs [path/to/package.json]   (default: ./package.json)
 import { readFileSync } from "node:fs";
@@ -74,9 +76,9 @@ function checkGrpc() {
   call.end(Buffer.alloc(5)); // an empty HealthCheckRequest (service ""): uncompressed, length 0
 }
 
-function checkHttp() {
-  const request = (tls ? https : http).get(
-    { host: "127.0.0.1", port, path: readyPath, ...(tls ?? {}) },
+function checkHttp(secure) {
+  const request = (secure ? https : http).get(
+    { host: "127.0.0.1", port, path: readyPath, ...(secure ? (tls ?? {}) : {}) },
     (response) => {
       response.resume();
       const code = response.statusCode ?? 0;
@@ -88,4 +90,4 @@ function checkHttp() {
 }
 
 if (protocol === "grpc") checkGrpc();
-else checkHttp();
+else checkHttp(protocol === "https");
