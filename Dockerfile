@@ -1,8 +1,10 @@
-# One image per app, from the workspace:   docker build --build-arg APP=user-service -t switchboard/user-service .
+# One image per app (the services and the HTTP gateways), from the workspace:   docker build --build-arg APP=user-service -t switchboard/user-service .
 # APP is the folder under apps/ (and the package @switchboard/<APP>). Stages:
 #   prune   turbo prune: only the app's workspace packages, and a lockfile cut to them
 #   build   pnpm install (layer cached on package.json files + lockfile), tsc to JavaScript,
-#           pnpm deploy --prod: the app with its production dependencies and nothing else
+#           pnpm deploy --prod: the app with its production dependencies and nothing else (plus what
+#           it reads at run time: soap-gateway's gen/comments.json; rest-gateway's /docs assets are
+#           in its @scalar dependency, so nothing is fetched from a CDN)
 #   runtime node:24-bookworm-slim minus npm/yarn/headers, compiled JS only (no tsx, no TypeScript), non-root, tini as PID 1
 ARG NODE_IMAGE=node:24-bookworm-slim
 
@@ -31,7 +33,7 @@ COPY tsconfig.base.json ./
 RUN pnpm --filter-prod "@switchboard/${APP}..." run build
 RUN --mount=type=cache,id=switchboard-pnpm-store,target=/pnpm-store \
     pnpm --filter "@switchboard/${APP}" deploy --prod --legacy --store-dir /pnpm-store /out \
- && rm -rf /out/src /out/test /out/bench /out/tsconfig*.json /out/vitest.config.ts \
+ && rm -rf /out/src /out/test /out/bench /out/scripts /out/fuzz /out/tsconfig*.json /out/vitest.config.ts \
  && find /out/node_modules/.pnpm -mindepth 5 -maxdepth 5 -type d -path '*/node_modules/@switchboard/*/*' \
       \( -name src -o -name test -o -name gen -o -name bench \) -prune -exec rm -rf {} +
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # CI stage: the system as `docker compose up` runs it, on a real Docker engine.
 #   images seeded (offline stand-ins under the official tags) → `docker compose up --build --wait`
-#   → the same client tests as scripts/system-test.sh (Python, stock grpc-js, e2e) against it
+#   → the same client tests as scripts/system-test.sh (Python, zeep SOAP, stock grpc-js, rest-gateway, e2e)
+#   against it
 #   → Kafka SIGKILLed mid-flow, nothing confirmed lost → `down -v` → the dockerd we started, stopped.
 # The images (apps and brokers) are saved to $SWITCHBOARD_IMAGES_DIR for .ci/k8s.sh. Reports: clients/python/
-# reports/junit-compose.xml, clients/node-grpc-js/reports/junit-system-compose.xml,
+# reports/junit-compose.xml and junit-compose-soap.xml, clients/node-grpc-js/reports/junit-system-compose.xml,
+# apps/rest-gateway/reports/junit-system-compose.xml,
 # e2e/reports/junit-compose.xml and junit-compose-disruption.xml, compose/reports/junit-checks.xml.
 # Environment: SWITCHBOARD_TOOLS (the offline tools; default ../shared/tools, then /work/shared/tools).
 set -uo pipefail
@@ -44,7 +46,7 @@ phase "build the app images (cold on a fresh machine, cached after)"
 "${compose[@]}" build || { status=1; cleanup; exit 1; }
 docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' 'switchboard/*'
 
-phase "docker compose up --wait (brokers healthy, then every service healthy)"
+phase "docker compose up --wait (brokers healthy, then every service, then both gateways healthy)"
 if ! check "docker compose up --wait: every container healthy" \
   "${compose[@]}" up -d --pull never --wait --wait-timeout 300; then
   "${compose[@]}" ps -a
@@ -59,10 +61,18 @@ fi
 export SWITCHBOARD_SYSTEM_UP=1 SWITCHBOARD_MQTT_URL="mqtt://127.0.0.1:${MQTT_PORT:-1883}"
 phase "Python client (pytest) against compose"
 bash clients/python/setup.sh >/dev/null &&
-  (cd clients/python && .venv/bin/pytest -q --junitxml=reports/junit-compose.xml) || status=1
+  (cd clients/python && .venv/bin/pytest -q --junitxml=reports/junit-compose.xml --ignore=tests/test_soap.py) ||
+  status=1
+
+phase "soap-gateway: Python zeep client (WSDL, calls, Faults) against compose :8081"
+(cd clients/python && .venv/bin/pytest -q --junitxml=reports/junit-compose-soap.xml tests/test_soap.py) || status=1
 
 phase "stock grpc-js client (vitest) against compose"
 (cd clients/node-grpc-js && pnpm exec vitest run test/system --reporter=default --reporter=junit \
+  --outputFile.junit=reports/junit-system-compose.xml) || status=1
+
+phase "rest-gateway: plain HTTP on :8080 and the README's curl lines (vitest) against compose"
+(cd apps/rest-gateway && pnpm exec vitest run test/system --reporter=default --reporter=junit \
   --outputFile.junit=reports/junit-system-compose.xml) || status=1
 
 phase "whole-system flows (e2e) against compose"
@@ -77,17 +87,18 @@ phase "Kafka SIGKILLed mid-flow: nothing confirmed is lost"
   --outputFile.junit=reports/junit-compose-disruption.xml) || status=1
 "${compose[@]}" ps --format 'table {{.Service}}\t{{.Status}}'
 
-phase "SIGTERM drains: docker compose stop, every service exits 0 (tini passes the signal on)"
-"${compose[@]}" stop -t 30 user-service image-service notification-service
+phase "SIGTERM drains: docker compose stop, every service and gateway exits 0 (tini passes the signal on)"
+apps=(rest-gateway soap-gateway user-service image-service notification-service)
+"${compose[@]}" stop -t 30 "${apps[@]}" # compose stops dependents first: the gateways, then the services
 exited_cleanly() {
   local service code
-  for service in user-service image-service notification-service; do
+  for service in "${apps[@]}"; do
     code=$(docker inspect -f '{{.State.ExitCode}}' "$("${compose[@]}" ps -a -q "$service")")
     echo "$service exited with $code"
     [[ $code == 0 ]] || return 1
   done
 }
-check "every service exits 0 on SIGTERM (docker compose stop)" exited_cleanly || status=1
+check "every service and gateway exits 0 on SIGTERM (docker compose stop)" exited_cleanly || status=1
 
 phase "save the images (apps and brokers) for the Kubernetes stage"
 rm -rf "$images_dir" && mkdir -p "$images_dir"

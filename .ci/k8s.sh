@@ -3,7 +3,8 @@
 # Kubernetes (k8s-local: v1.34 built from the Go proxy; pods run, grpc probes are real).
 #   build + up the cluster → load the images .ci/compose.sh saved → both overlays validated by the
 #   API server (strict: an unknown field fails; proven with one) → apply dev → every pod Ready
-#   → the e2e flows against the Services' ClusterIPs → pods deleted mid-flow, nothing confirmed lost
+#   → the e2e flows against the Services' ClusterIPs → through the gateways' ClusterIPs: a user created
+#   over REST and read back over gRPC, a WSDL fetched → pods deleted mid-flow, nothing confirmed lost
 #   → image-service at 3 replicas, user-service's calls spread over all → server dry-run of prod → down.
 # Reports: e2e/reports/junit-k8s*.xml, k8s/reports/junit-checks.xml.
 # Environment: SWITCHBOARD_TOOLS (as .ci/compose.sh), SWITCHBOARD_IMAGES_DIR (the saved images).
@@ -89,6 +90,27 @@ vitest_e2e() { # FILE REPORT [env...]
 phase "smoke: the e2e flows (user, image, notification) against the cluster's Services"
 vitest_e2e test/flows.test.ts junit-k8s.xml || status=1
 
+phase "gateways: a user created over REST (rest-gateway), read back over gRPC; a WSDL (soap-gateway)"
+rest_url="http://$(cluster_ip rest-gateway):8080" soap_url="http://$(cluster_ip soap-gateway):8081"
+rest_creates_user() {
+  local email="k8s.$RANDOM$RANDOM@example.com" answer id
+  answer=$(curl -sS --fail-with-body --max-time 15 "$rest_url/v1/users" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"Kube Smoke\",\"email\":\"$email\"}") || { echo "POST /v1/users: $answer" >&2; return 1; }
+  echo "POST $rest_url/v1/users -> $answer"
+  id=$(jq -er .user.id <<<"$answer") || return 1
+  # The same user from user-service itself (Connect JSON on its ClusterIP): the gateway really wrote it.
+  curl -sS --fail-with-body --http2-prior-knowledge --max-time 15 "$SWITCHBOARD_USER_URL/switchboard.user.v1.UserService/GetUser" \
+    -H 'Content-Type: application/json' -d "{\"id\":\"$id\"}" | jq -e --arg email "$email" '.user.email == $email'
+}
+check "rest-gateway: POST /v1/users through its ClusterIP creates the user" rest_creates_user || status=1
+wsdl_served() {
+  local wsdl
+  wsdl=$(curl -sS --fail-with-body --max-time 15 "$soap_url/ws/UserService?wsdl") || { echo "$wsdl" >&2; return 1; }
+  echo "GET $soap_url/ws/UserService?wsdl -> $(wc -c <<<"$wsdl") bytes"
+  grep -q '<wsdl:definitions' <<<"$wsdl" && grep -q 'soap:address location="http' <<<"$wsdl"
+}
+check "soap-gateway: the UserService WSDL through its ClusterIP" wsdl_served || status=1
+
 phase "user-service and notification-service pods deleted mid-flow: nothing confirmed is lost"
 apps='app.kubernetes.io/name in (user-service,notification-service)'
 vitest_e2e test/disruption.test.ts junit-k8s-disruption.xml \
@@ -105,7 +127,7 @@ vitest_e2e test/spread.test.ts junit-k8s-spread.xml SWITCHBOARD_IMAGE_SERVICE_RE
   SWITCHBOARD_IMAGE_SERVICE_LOGS="$LAB/bin/kubectl -n switchboard logs --prefix --tail=-1 -l app.kubernetes.io/name=image-service" ||
   status=1
 
-(( status == 0 )) || { kubectl "${ns[@]}" get pods -o wide; kubectl "${ns[@]}" logs --tail=40 -l app.kubernetes.io/component=service --prefix; }
+(( status == 0 )) || { kubectl "${ns[@]}" get pods -o wide; kubectl "${ns[@]}" logs --tail=40 -l "app.kubernetes.io/component in (service,gateway)" --prefix; }
 finish
 trap - INT TERM
 exit "$status"

@@ -2,9 +2,12 @@
 // when the app in this container is healthy, 1 otherwise. Plain Node, no dependencies, no shell tools.
 //
 // gRPC apps (package.json "switchboard.protocol": "grpc", the default): grpc.health.v1.Health/Check
-// for the whole server ("") must answer SERVING. Other apps (HTTP gateways): GET /readyz must answer 2xx.
-// The port is PORT, else the app's package.json "switchboard.port". Under TLS (TLS_CERT_FILE set) it
-// connects with the app's own certificate, trusting TLS_CA_FILE: what mutual TLS asks of any client.
+// for the whole server ("") must answer SERVING. Other apps (HTTP gateways): GET /readyz (or the
+// package.json's "switchboard.readyPath", for an app without /readyz) must answer 2xx.
+// The port is PORT, else the app's package.json "switchboard.port". Under TLS (TLS_CERT_FILE set) a
+// gRPC app is called with its own certificate, trusting TLS_CA_FILE: what mutual TLS asks of any
+// client. The gateways ("protocol": "http") serve plain HTTP even then (TLS_* are their settings as
+// clients of the services); an app that serves HTTPS says "protocol": "https".
 //
 // Usage: node container-healthcheck.mjs [path/to/package.json]   (default: ./package.json)
 import { readFileSync } from "node:fs";
@@ -19,6 +22,7 @@ const SERVING = 1; // grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING
 const manifest = JSON.parse(readFileSync(resolve(process.argv[2] ?? "package.json"), "utf8"));
 const protocol = manifest.switchboard?.protocol ?? "grpc";
 const port = Number(process.env.PORT || manifest.switchboard?.port);
+const readyPath = manifest.switchboard?.readyPath ?? "/readyz";
 const tls = process.env.TLS_CERT_FILE
   ? {
       cert: readFileSync(process.env.TLS_CERT_FILE),
@@ -72,18 +76,18 @@ function checkGrpc() {
   call.end(Buffer.alloc(5)); // an empty HealthCheckRequest (service ""): uncompressed, length 0
 }
 
-function checkHttp() {
-  const request = (tls ? https : http).get(
-    { host: "127.0.0.1", port, path: "/readyz", ...(tls ?? {}) },
+function checkHttp(secure) {
+  const request = (secure ? https : http).get(
+    { host: "127.0.0.1", port, path: readyPath, ...(secure ? (tls ?? {}) : {}) },
     (response) => {
       response.resume();
       const code = response.statusCode ?? 0;
       if (code >= 200 && code < 300) process.exit(0);
-      fail(`GET /readyz answered ${code}`);
+      fail(`GET ${readyPath} answered ${code}`);
     },
   );
   request.on("error", (error) => fail(error.message));
 }
 
 if (protocol === "grpc") checkGrpc();
-else checkHttp();
+else checkHttp(protocol === "https");

@@ -89,4 +89,19 @@ describe("container-healthcheck.mjs", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("503");
   });
+
+  it("checks the manifest's readyPath instead, for an HTTP app without /readyz", async () => {
+    const port = await httpServer(200); // answers /readyz only: any other path is 404
+    const result = await runCheck({ switchboard: { protocol: "http", port, readyPath: "/healthz" } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("GET /healthz answered 404");
+  });
+
+  it("calls an HTTP gateway over plain HTTP even when its TLS_* client settings are set", async () => {
+    const port = await httpServer(200);
+    // Unreadable files would fail the check before any call: the files exist, their content is not used.
+    writeFileSync(join(dir, "cert.pem"), "unused");
+    const env = { TLS_CERT_FILE: join(dir, "cert.pem"), TLS_KEY_FILE: join(dir, "cert.pem") };
+    expect(await runCheck({ switchboard: { protocol: "http", port } }, env)).toEqual({ code: 0, stderr: "" });
+  });
 });

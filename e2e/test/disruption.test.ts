@@ -35,8 +35,11 @@ async function trySignUp(tag: string): Promise<string | undefined> {
     });
     return user?.id;
   } catch (error) {
-    const code = ConnectError.from(error).code;
+    const { code, rawMessage } = ConnectError.from(error);
     if (code === Code.Unavailable || code === Code.DeadlineExceeded) return undefined;
+    // A server shutting down refuses new HTTP/2 streams (REFUSED_STREAM: nothing was processed,
+    // RFC 9113 §8.7); connect-node reports that as INTERNAL. Seen when a pod is deleted mid-flow.
+    if (rawMessage.includes("NGHTTP2_REFUSED_STREAM")) return undefined;
     throw error;
   }
 }

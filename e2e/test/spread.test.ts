@@ -9,6 +9,7 @@
  * how many replicas to expect (SWITCHBOARD_IMAGE_SERVICE_REPLICAS). .ci/k8s.sh sets both.
  */
 import { execSync } from "node:child_process";
+import { setTimeout as sleep } from "node:timers/promises";
 import { UsuarioServicio } from "@switchboard/proto/user/usuario_pb.js";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
@@ -31,23 +32,39 @@ function uploadsPerPod(): Map<string, number> {
 }
 
 describe.skipIf(!logsCommand)("gRPC between services over a headless Service", () => {
-  it(`spreads user-service's calls over ${replicas} image-service replicas`, async () => {
-    const png = await sharp({
-      create: { width: 8, height: 8, channels: 3, background: { r: 200, g: 40, b: 40 } },
-    })
-      .png()
-      .toBuffer();
-    const before = uploadsPerPod();
-    const calls = replicas * 4;
-    for (let call = 0; call < calls; call++) {
-      const { message } = await usuarios.processImage({ name: "", image: png });
-      expect(message).toMatch(/^image [0-9a-f-]+: \d+ bytes, image\/png, 8x8$/);
-    }
-    const after = uploadsPerPod();
-    const served = [...after].map(([pod, count]) => [pod, count - (before.get(pod) ?? 0)] as const);
-    console.log(`UploadImage calls per image-service pod: ${JSON.stringify(Object.fromEntries(served))}`);
-    const busy = served.filter(([, count]) => count > 0);
-    expect(busy.length, JSON.stringify(served)).toBe(replicas);
-    expect(busy.reduce((sum, [, count]) => sum + count, 0)).toBe(calls);
-  });
+  it(
+    `spreads user-service's calls over ${replicas} image-service replicas`,
+    { timeout: 120_000 },
+    async () => {
+      const png = await sharp({
+        create: { width: 8, height: 8, channels: 3, background: { r: 200, g: 40, b: 40 } },
+      })
+        .png()
+        .toBuffer();
+      const before = uploadsPerPod();
+      const served = () =>
+        [...uploadsPerPod()].map(([pod, count]) => [pod, count - (before.get(pod) ?? 0)] as const);
+      // user-service learns of new pods when it resolves the name again (every 10 s, behind cluster
+      // DNS's cache): calls made right after the scale-up may all land on the old pod. So: rounds of
+      // calls until every replica has served some, for up to 60 s; pinned to one pod, this fails.
+      const deadline = Date.now() + 60_000;
+      let calls = 0;
+      const podsServing = () => served().filter(([, count]) => count > 0).length;
+      for (;;) {
+        for (let call = 0; call < replicas * 4; call++, calls++) {
+          const { message } = await usuarios.processImage({ name: "", image: png });
+          expect(message).toMatch(/^image [0-9a-f-]+: \d+ bytes, image\/png, 8x8$/);
+        }
+        if (podsServing() === replicas || Date.now() > deadline) break;
+        await sleep(2_000);
+      }
+      const perPod = served();
+      console.log(
+        `UploadImage calls per image-service pod (${calls} calls): ${JSON.stringify(Object.fromEntries(perPod))}`,
+      );
+      const busy = perPod.filter(([, count]) => count > 0);
+      expect(busy.length, JSON.stringify(perPod)).toBe(replicas);
+      expect(busy.reduce((sum, [, count]) => sum + count, 0)).toBe(calls);
+    },
+  );
 });
