@@ -1,0 +1,54 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+
+export interface RunningServer {
+  name: string;
+  port: number;
+  address: string;
+  stop(): Promise<void>;
+}
+
+const serveScript = fileURLToPath(new URL("./serve.ts", import.meta.url));
+
+/**
+ * Starts `name` (see serve.ts) in a child process and waits for its port. With `cpuProfDir`,
+ * the child runs under `node --cpu-prof` and writes its profile there when stopped.
+ */
+export async function spawnServer(name: string, cpuProfDir?: string): Promise<RunningServer> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      "--conditions=source",
+      "--import",
+      "tsx",
+      ...(cpuProfDir
+        ? ["--cpu-prof", "--cpu-prof-dir", cpuProfDir, "--cpu-prof-name", `${name}.cpuprofile`]
+        : []),
+      serveScript,
+      name,
+    ],
+    { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, LOG_LEVEL: "warn" } },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    let output = "";
+    child.stdout?.on("data", (data: Buffer) => {
+      output += data.toString();
+      const match = /listening (\d+)/.exec(output);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`server ${name} exited with ${code} before listening`)));
+  });
+  child.stdout?.resume();
+  return {
+    name,
+    port,
+    address: `127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = once(child, "exit");
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
