@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export interface RunningServer {
@@ -13,7 +15,8 @@ const serveScript = fileURLToPath(new URL("./serve.ts", import.meta.url));
 
 /**
  * Starts `name` (see serve.ts) in a child process and waits for its port. With `cpuProfDir`,
- * the child runs under `node --cpu-prof` and writes its profile there when stopped.
+ * the child runs under `node --cpu-prof` and writes its profiles to `cpuProfDir/name/` when stopped
+ * (mainThreadProfile picks the main thread's).
  */
 export async function spawnServer(name: string, cpuProfDir?: string): Promise<RunningServer> {
   const child: ChildProcess = spawn(
@@ -22,9 +25,8 @@ export async function spawnServer(name: string, cpuProfDir?: string): Promise<Ru
       "--conditions=source",
       "--import",
       "tsx",
-      ...(cpuProfDir
-        ? ["--cpu-prof", "--cpu-prof-dir", cpuProfDir, "--cpu-prof-name", `${name}.cpuprofile`]
-        : []),
+      // One folder per server: tsx's loader thread writes a profile of its own beside the main one.
+      ...(cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", join(cpuProfDir, name)] : []),
       serveScript,
       name,
     ],
@@ -51,4 +53,15 @@ export async function spawnServer(name: string, cpuProfDir?: string): Promise<Ru
       await exited;
     },
   };
+}
+
+/** The main thread's profile among those a server wrote: the largest file. */
+export function mainThreadProfile(cpuProfDir: string, name: string): string {
+  const dir = join(cpuProfDir, name);
+  const [largest] = readdirSync(dir)
+    .filter((file) => file.endsWith(".cpuprofile"))
+    .map((file) => ({ file: join(dir, file), size: statSync(join(dir, file)).size }))
+    .sort((a, b) => b.size - a.size);
+  if (!largest) throw new Error(`no .cpuprofile in ${dir}`);
+  return largest.file;
 }

@@ -7,6 +7,7 @@ export {
   retryUnavailable,
   type ServiceClientOptions,
 } from "./grpc-client.js";
+export { GrpcJsServer } from "./grpc-js/grpc-js-server.js";
 export { GrpcServer, type GrpcServerOptions, MiB, type ServerTls } from "./grpc-server.js";
 export { HealthRegistry, ServingStatus } from "./health.js";
 export { type FieldViolation, fieldViolations, invalidArgument } from "./invalid-argument.js";

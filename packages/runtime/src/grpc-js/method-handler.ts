@@ -1,0 +1,154 @@
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import {
+  Code,
+  ConnectError,
+  type ContextValues,
+  createHandlerContext,
+  type HandlerContext,
+  type Interceptor,
+  type MethodImplSpec,
+} from "@connectrpc/connect";
+import { invokeUnaryImplementation, transformInvokeImplementation } from "@connectrpc/connect/protocol";
+import type * as grpc from "@grpc/grpc-js";
+import { headersFromMetadata, metadataFromHeaders } from "./metadata.js";
+import { readRequests } from "./read-requests.js";
+import { serviceError } from "./status.js";
+import { writeResponses } from "./write-responses.js";
+
+/** What every call shares: the interceptors, the signal that cuts calls off, per-call values. */
+export interface CallEnvironment {
+  interceptors: Interceptor[];
+  cutOff: AbortSignal;
+  contextValues: (call: Pick<SurfaceCall, "metadata" | "getPeer">) => ContextValues;
+}
+
+// The handler's signal is aborted when its call is over, as connect does, so leftover work
+// stops. One reason built once: `abort()` without one builds a DOMException (with a stack
+// trace) per call, which the profile of connect-node showed among its costliest frames.
+const FINISHED = new ConnectError("the call has finished", Code.Canceled);
+const CANCELLED = new ConnectError("the client cancelled the call", Code.Canceled);
+
+/** What every kind of grpc-js call has (grpc-js does not export its own type for it). */
+export interface SurfaceCall {
+  readonly metadata: grpc.Metadata;
+  getPeer(): string;
+  getDeadline(): grpc.Deadline;
+  sendMetadata(metadata: grpc.Metadata): void;
+  once(event: "cancelled", listener: () => void): unknown;
+}
+type AnyCall = SurfaceCall;
+
+/** connect's handler context for a grpc-js call: headers, deadline, cancellation, context values. */
+function contextFor(spec: MethodImplSpec, call: AnyCall, env: CallEnvironment) {
+  const deadline = call.getDeadline();
+  const at = deadline instanceof Date ? deadline.getTime() : deadline;
+  const context = createHandlerContext({
+    service: spec.method.parent,
+    method: spec.method,
+    protocolName: "grpc",
+    requestMethod: "POST",
+    url: `/${spec.method.parent.typeName}/${spec.method.name}`,
+    ...(Number.isFinite(at) ? { timeoutMs: at - Date.now() } : {}),
+    shutdownSignal: env.cutOff,
+    requestHeader: headersFromMetadata(call.metadata),
+    contextValues: env.contextValues(call),
+  });
+  call.once("cancelled", () => context.abort(CANCELLED));
+  return context;
+}
+
+/** Sends the handler's response headers, if it set any, ahead of the first message. */
+function sendHeaders(call: Pick<SurfaceCall, "sendMetadata">, context: HandlerContext): void {
+  let any = false;
+  context.responseHeader.forEach(() => {
+    any = true;
+  });
+  if (any) call.sendMetadata(metadataFromHeaders(context.responseHeader));
+}
+
+async function* single<T>(message: T) {
+  yield message;
+}
+
+type Handler = grpc.UntypedHandleCall;
+
+/** The grpc-js handler for one connect method implementation: same interceptors, same errors. */
+export function methodHandler(
+  spec: MethodImplSpec,
+  env: CallEnvironment,
+): { type: string; handler: Handler } {
+  switch (spec.kind) {
+    case "unary":
+      return {
+        type: "unary",
+        handler: (call: grpc.ServerUnaryCall<unknown, unknown>, done: grpc.sendUnaryData<unknown>) => {
+          const context = contextFor(spec, call, env);
+          invokeUnaryImplementation(spec, context, call.request as never, env.interceptors)
+            .then(
+              (message) => {
+                sendHeaders(call, context);
+                done(null, message, metadataFromHeaders(context.responseTrailer));
+              },
+              (error) => done(serviceError(error, context.responseTrailer)),
+            )
+            .finally(() => context.abort(FINISHED));
+        },
+      };
+    case "client_streaming":
+      return {
+        type: "clientStream",
+        handler: (call: grpc.ServerReadableStream<unknown, unknown>, done: grpc.sendUnaryData<unknown>) => {
+          const context = contextFor(spec, call, env);
+          const input = readRequests<never>(call, context.signal);
+          (async () => {
+            for await (const message of transformInvokeImplementation(
+              spec,
+              context,
+              env.interceptors,
+            )(input)) {
+              return message;
+            }
+            throw new ConnectError("the handler returned no response", Code.Internal);
+          })()
+            .then(
+              (message) => {
+                sendHeaders(call, context);
+                done(null, message, metadataFromHeaders(context.responseTrailer));
+              },
+              (error) => done(serviceError(error, context.responseTrailer)),
+            )
+            .finally(() => context.abort(FINISHED));
+        },
+      };
+    case "server_streaming":
+    case "bidi_streaming":
+      return {
+        type: spec.kind === "server_streaming" ? "serverStream" : "bidi",
+        handler: (
+          call: grpc.ServerWritableStream<unknown, unknown> | grpc.ServerDuplexStream<unknown, unknown>,
+        ) => {
+          const context = contextFor(spec, call, env);
+          const input =
+            "request" in call ? single(call.request as never) : readRequests<never>(call, context.signal);
+          const output = transformInvokeImplementation(spec, context, env.interceptors)(input);
+          writeResponses(call, output, context.signal, () => sendHeaders(call, context))
+            .then(
+              () => call.end(metadataFromHeaders(context.responseTrailer)),
+              (error) => {
+                if (!call.cancelled) call.emit("error", serviceError(error, context.responseTrailer));
+              },
+            )
+            .finally(() => context.abort(FINISHED));
+        },
+      };
+  }
+}
+
+/** protobuf-es (de)serializers for grpc-js, from the method's descriptors. */
+export function serializers(spec: MethodImplSpec) {
+  const { input, output } = spec.method;
+  return {
+    serialize: (message: unknown) => Buffer.from(toBinary(output, message as never)),
+    deserialize: (bytes: Buffer) => fromBinary(input, bytes),
+  };
+}
