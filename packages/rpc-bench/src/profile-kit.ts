@@ -27,10 +27,16 @@ const server = await spawnServer(name, dir);
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const sample = await runGrpcJsLoop(server.address, call, { seconds, concurrency: 20, connections: 2 });
 await server.stop();
-console.log(`${name} ${call.method}: ${sample.rps.toFixed(0)} req/s, p50 ${sample.p50Ms.toFixed(1)} ms, p99 ${sample.p99Ms.toFixed(1)} ms`);
+console.log(
+  `${name} ${call.method}: ${sample.rps.toFixed(0)} req/s, p50 ${sample.p50Ms.toFixed(1)} ms, p99 ${sample.p99Ms.toFixed(1)} ms`,
+);
 const file = mainThreadProfile(dir, name);
 console.log(
-  execFileSync(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./profile-top.ts", import.meta.url)), file, "30"], {
-    encoding: "utf8",
-  }),
+  execFileSync(
+    process.execPath,
+    ["--import", "tsx", fileURLToPath(new URL("./profile-top.ts", import.meta.url)), file, "30"],
+    {
+      encoding: "utf8",
+    },
+  ),
 );

@@ -27,7 +27,9 @@ for (const node of profile.nodes) for (const child of node.children ?? []) paren
 
 const where = (node: ProfileNode) => {
   const { functionName, url, lineNumber } = node.callFrame;
-  const short = url.replace(/^.*node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?/, "").replace(/^file:\/\/.*\/(packages|apps)\//, "$1/");
+  const short = url
+    .replace(/^.*node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?/, "")
+    .replace(/^file:\/\/.*\/(packages|apps)\//, "$1/");
   return `${functionName || "(anonymous)"} ${short}${url ? `:${lineNumber + 1}` : ""}`;
 };
 
@@ -55,7 +57,9 @@ const print = (title: string, map: Map<string, number>, filter: (key: string) =>
     .filter(([key]) => filter(key))
     .sort((a, b) => b[1] - a[1])
     .slice(0, Number(count))
-    .forEach(([key, micros]) => console.log(`${((100 * micros) / all).toFixed(1).padStart(5)}%  ${key}`));
+    .forEach(([key, micros]) => {
+      console.log(`${((100 * micros) / all).toFixed(1).padStart(5)}%  ${key}`);
+    });
 };
 const idle = (self.get("(idle) ") ?? 0) / all;
 console.log(`${file}: ${(all / 1e6).toFixed(1)} s sampled, ${(100 * idle).toFixed(0)}% idle`);
