@@ -1,7 +1,7 @@
 /**
  * Profiles one benchmark server under load: starts it under `node --cpu-prof`, drives
  * `BENCH_CALL` (Health by default) with the grpc-js loop for BENCH_SECONDS, stops it and prints
- * where the profile puts the time. `node src/profile-kit.ts kit|connect-node|grpc-js|user-service`.
+ * where the profile puts the time. `node src/profile-kit.ts kit-connect|kit-grpc-js|connect-node|grpc-js|user-service`.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -15,7 +15,7 @@ import { runGrpcJsLoop } from "./load/grpc-js-loop.js";
 import { mainThreadProfile, spawnServer } from "./spawn-server.js";
 import { ECHO_TEXT, USER_ID } from "./workload.js";
 
-const name = process.argv[2] ?? "kit";
+const name = process.argv[2] ?? "kit-connect";
 const calls = {
   health: { service: Health, method: "Check", request: {}, serverStream: false },
   getuser: { service: UserService, method: "GetUser", request: { id: USER_ID }, serverStream: false },

@@ -36,11 +36,20 @@ const where = (node: ProfileNode) => {
 const self = new Map<string, number>();
 const total = new Map<string, number>();
 let all = 0;
+let loading = 0;
 profile.samples.forEach((id, index) => {
   const delta = profile.timeDeltas[index] ?? 0;
-  all += delta;
   const node = byId.get(id);
   if (!node) return;
+  // Module loading (startup, tsx) is not per-call cost: leave those samples out.
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    const { url } = (byId.get(at) as ProfileNode).callFrame;
+    if (url.startsWith("node:internal/modules") || url.includes("/tsx/")) {
+      loading += delta;
+      return;
+    }
+  }
+  all += delta;
   self.set(where(node), (self.get(where(node)) ?? 0) + delta);
   const seen = new Set<string>();
   for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
@@ -62,6 +71,8 @@ const print = (title: string, map: Map<string, number>, filter: (key: string) =>
     });
 };
 const idle = (self.get("(idle) ") ?? 0) / all;
-console.log(`${file}: ${(all / 1e6).toFixed(1)} s sampled, ${(100 * idle).toFixed(0)}% idle`);
+console.log(
+  `${file}: ${(all / 1e6).toFixed(1)} s sampled (${(loading / 1e6).toFixed(1)} s of module loading left out), ${(100 * idle).toFixed(0)}% idle`,
+);
 print("self time", self);
 print("total time (library and our frames)", total, (key) => /\/|\.ts:/.test(key));

@@ -39,13 +39,13 @@ interface RpcRow {
 const rows: RpcRow[] = [
   {
     label: "Health/Check",
-    servers: ["grpc-js", "connect-node", "kit", "user-service"],
+    servers: ["grpc-js", "connect-node", "kit-connect", "kit-grpc-js", "user-service"],
     ghz: { call: "grpc.health.v1.Health.Check", data: {}, proto: "grpc/health/v1/health.proto", importPaths },
     loop: { service: Health, method: "Check", request: {}, serverStream: false },
   },
   {
     label: "GetUser",
-    servers: ["grpc-js", "connect-node", "kit", "user-service"],
+    servers: ["grpc-js", "connect-node", "kit-connect", "kit-grpc-js", "user-service"],
     ghz: {
       call: "switchboard.user.v1.UserService.GetUser",
       data: { id: USER_ID },
@@ -56,7 +56,7 @@ const rows: RpcRow[] = [
   },
   {
     label: "Echo 1 KiB",
-    servers: ["grpc-js", "connect-node", "kit"],
+    servers: ["grpc-js", "connect-node", "kit-connect", "kit-grpc-js"],
     ghz: {
       call: "switchboard.echo.v1.EchoService.Echo",
       data: { text: ECHO_TEXT },
@@ -67,7 +67,7 @@ const rows: RpcRow[] = [
   },
   {
     label: `stream ${STREAM_COUNT} msgs`,
-    servers: ["grpc-js", "connect-node", "kit"],
+    servers: ["grpc-js", "connect-node", "kit-connect", "kit-grpc-js"],
     ghz: {
       call: "switchboard.echo.v1.EchoService.EchoMany",
       data: { text: "tick", count: STREAM_COUNT },
@@ -83,7 +83,15 @@ const rows: RpcRow[] = [
   },
 ];
 const UPLOAD_ROW = "upload 32 MiB/64 KiB";
-const UPLOAD_SERVERS = ["grpc-js", "connect-node", "kit", "image-service", "tcp-sink", "tcp-pipeline"];
+const UPLOAD_SERVERS = [
+  "grpc-js",
+  "connect-node",
+  "kit-connect",
+  "kit-grpc-js",
+  "image-service",
+  "tcp-sink",
+  "tcp-pipeline",
+];
 
 const log = (line: string) => console.log(line);
 const ghz = process.env.BENCH_LOAD === "loop" ? undefined : await findGhz(log);
@@ -192,6 +200,7 @@ const bulk = (label: string, grpcName: string, tcpName: string) => {
     )} |`,
   );
 };
-bulk("(a) client stream to a sink: kit vs raw TCP", "kit", "tcp-sink");
+bulk("(a) client stream to a sink: kit (connect-node) vs raw TCP", "kit-connect", "tcp-sink");
+bulk("(a) client stream to a sink: kit (grpc-js) vs raw TCP", "kit-grpc-js", "tcp-sink");
 bulk("(a) client stream to a sink: bare grpc-js vs raw TCP", "grpc-js", "tcp-sink");
 bulk("(b) image-service upload vs TCP peer doing the same work", "image-service", "tcp-pipeline");

@@ -5,14 +5,15 @@
  */
 import { startBareConnect } from "./servers/bare-connect.js";
 import { startBareGrpcJs } from "./servers/bare-grpc-js.js";
-import { startKit } from "./servers/kit.js";
+import { startKit, startKitGrpcJs } from "./servers/kit.js";
 import { startImageService, startUserService } from "./servers/services.js";
 import { startTcpPipeline, startTcpSink } from "./servers/tcp-peers.js";
 
 const servers = {
   "grpc-js": startBareGrpcJs,
   "connect-node": startBareConnect,
-  kit: startKit,
+  "kit-connect": startKit,
+  "kit-grpc-js": startKitGrpcJs,
   "user-service": startUserService,
   "image-service": startImageService,
   "tcp-sink": startTcpSink,
