@@ -1,6 +1,6 @@
 import type { Database } from "@switchboard/database";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
-import { GrpcServer, type Logger, type ServerTls } from "@switchboard/runtime";
+import { GrpcJsServer, type Logger, type ServerTls } from "@switchboard/runtime";
 import { ImageLibrary } from "./domain/image-library.js";
 import type { UploadLimits } from "./domain/receive-image.js";
 import { ImageHandlers } from "./handlers/image-service.js";
@@ -33,7 +33,7 @@ export function buildApp(deps: AppDeps) {
     limits: deps.limits,
     ...(deps.jobsQueue ? { jobsQueue: deps.jobsQueue } : {}),
   });
-  const server = new GrpcServer({
+  const server = new GrpcJsServer({
     logger: deps.logger,
     // A chunk plus its framing and, in the first message, the metadata.
     readMaxBytes: deps.limits.maxChunkBytes + 64 * 1024,

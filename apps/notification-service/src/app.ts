@@ -1,5 +1,5 @@
 import { NotificationService } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
-import { GrpcServer, type Logger, type ServerTls } from "@switchboard/runtime";
+import { GrpcJsServer, type Logger, type ServerTls } from "@switchboard/runtime";
 import { Notifier } from "./domain/notifier.js";
 import { SubscriberHub } from "./domain/subscriber-hub.js";
 import { NotificationHandlers } from "./handlers/notification-service.js";
@@ -22,7 +22,7 @@ export interface AppDeps {
 export function buildApp(deps: AppDeps) {
   const hub = new SubscriberHub(deps.subscriberBuffer ?? 256);
   const notifier = new Notifier(deps.store, SOURCE, deps.deliverQueue);
-  const server = new GrpcServer({
+  const server = new GrpcJsServer({
     logger: deps.logger,
     readMaxBytes: deps.readMaxBytes ?? 1024 * 1024,
     ...(deps.tls ? { tls: deps.tls } : {}),

@@ -2,7 +2,7 @@ import { type Client, createClient, createRouterTransport } from "@connectrpc/co
 import type { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { UserService } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
 import { UsuarioServicio } from "@switchboard/proto/user/usuario_pb.js";
-import { GrpcServer, type Logger, type ServerTls } from "@switchboard/runtime";
+import { GrpcJsServer, type Logger, type ServerTls } from "@switchboard/runtime";
 import { UserChanges } from "./domain/user-changes.js";
 import { UserHandlers } from "./handlers/user-service.js";
 import { UsuarioServicioHandlers } from "./handlers/usuario-servicio.js";
@@ -22,7 +22,7 @@ export interface AppDeps {
 
 /** Builds user-service's gRPC server from its dependencies. Never listens: main.ts and tests do. */
 export function buildApp(deps: AppDeps): {
-  server: GrpcServer;
+  server: GrpcJsServer;
   handlers: UserHandlers;
   changes: UserChanges;
 } {
@@ -33,7 +33,7 @@ export function buildApp(deps: AppDeps): {
     outbox: deps.outbox,
     source: deps.source ?? "/switchboard/user-service",
   });
-  const server = new GrpcServer({
+  const server = new GrpcJsServer({
     logger: deps.logger,
     readMaxBytes: deps.readMaxBytes ?? 4 * 1024 * 1024,
     ...(deps.tls ? { tls: deps.tls } : {}),
