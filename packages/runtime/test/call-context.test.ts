@@ -53,7 +53,15 @@ describe(`the handler context (${transport})`, () => {
     const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     const reply = await client.echo(
       { text: "hi" },
-      { headers: { traceparent }, onHeader: (h) => (header = h), onTrailer: (t) => (trailer = t) },
+      {
+        headers: { traceparent },
+        onHeader: (h) => {
+          header = h;
+        },
+        onTrailer: (t) => {
+          trailer = t;
+        },
+      },
     );
     expect(reply.text).toBe(`hi (trace ${traceparent})`);
     expect(header?.get("x-echo-header")).toBe("hi");
