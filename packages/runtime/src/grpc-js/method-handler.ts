@@ -27,6 +27,9 @@ export interface CallEnvironment {
 // trace) per call, which the profile of connect-node showed among its costliest frames.
 const FINISHED = new ConnectError("the call has finished", Code.Canceled);
 const CANCELLED = new ConnectError("the client cancelled the call", Code.Canceled);
+const DEADLINE_PASSED = new ConnectError("the operation timed out", Code.DeadlineExceeded);
+/** Timers may fire a millisecond or two before Date.now() reaches the deadline. */
+const DEADLINE_SLACK_MS = 5;
 
 /** What every kind of grpc-js call has (grpc-js does not export its own type for it). */
 export interface SurfaceCall {
@@ -53,7 +56,11 @@ function contextFor(spec: MethodImplSpec, call: AnyCall, env: CallEnvironment) {
     requestHeader: headersFromMetadata(call.metadata),
     contextValues: env.contextValues(call),
   });
-  call.once("cancelled", () => context.abort(CANCELLED));
+  // grpc-js ends a call past its deadline itself and reports it as "cancelled", often before
+  // the context's own deadline timer fires: tell the handler which of the two it was.
+  call.once("cancelled", () =>
+    context.abort(Date.now() >= at - DEADLINE_SLACK_MS ? DEADLINE_PASSED : CANCELLED),
+  );
   return context;
 }
 
