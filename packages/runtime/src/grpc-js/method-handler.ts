@@ -108,14 +108,19 @@ export function methodHandler(
           const context = contextFor(spec, call, env);
           const input = readRequests<never>(call, context.signal);
           (async () => {
+            // Read the output to its end (one message), so interceptors' trailers are copied too.
+            let response: unknown;
             for await (const message of transformInvokeImplementation(
               spec,
               context,
               env.interceptors,
             )(input)) {
-              return message;
+              response ??= message;
             }
-            throw new ConnectError("the handler returned no response", Code.Internal);
+            if (response === undefined) {
+              throw new ConnectError("the handler returned no response", Code.Internal);
+            }
+            return response;
           })()
             .then(
               (message) => {
