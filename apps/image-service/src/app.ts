@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import type { Database } from "@switchboard/database";
 import { Outbox } from "@switchboard/messaging";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
-import { ConcurrencyGate, GrpcServer, type Logger, type ServerTls } from "@switchboard/runtime";
+import { ConcurrencyGate, GrpcJsServer, type Logger, type ServerTls } from "@switchboard/runtime";
 import { ImageLibrary } from "./domain/image-library.js";
 import type { UploadLimits } from "./domain/receive-image.js";
 import { ImageHandlers } from "./handlers/image-service.js";
@@ -45,7 +45,7 @@ export function buildApp(deps: AppDeps) {
     }),
     minRenderMiB: Math.floor(memoryMiB / availableParallelism()),
   });
-  const server = new GrpcServer({
+  const server = new GrpcJsServer({
     logger: deps.logger,
     // A chunk plus its framing and, in the first message, the metadata.
     readMaxBytes: deps.limits.maxChunkBytes + 64 * 1024,

@@ -1,6 +1,6 @@
 import { Outbox } from "@switchboard/messaging";
 import { NotificationService } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
-import { GrpcServer, type Logger, type ServerTls } from "@switchboard/runtime";
+import { GrpcJsServer, type Logger, type ServerTls } from "@switchboard/runtime";
 import { Notifier } from "./domain/notifier.js";
 import { SubscriberHub } from "./domain/subscriber-hub.js";
 import { NotificationHandlers } from "./handlers/notification-service.js";
@@ -24,7 +24,7 @@ export function buildApp(deps: AppDeps) {
   const hub = new SubscriberHub(deps.subscriberBuffer ?? 256);
   const notifier = new Notifier(deps.store, deps.deliverQueue);
   const outbox = new Outbox(deps.store.db, { source: SOURCE, relay: deps.outbox });
-  const server = new GrpcServer({
+  const server = new GrpcJsServer({
     logger: deps.logger,
     readMaxBytes: deps.readMaxBytes ?? 1024 * 1024,
     ...(deps.tls ? { tls: deps.tls } : {}),

@@ -3,7 +3,7 @@ import { Outbox } from "@switchboard/messaging";
 import type { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { UserService } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
 import { UsuarioServicio } from "@switchboard/proto/user/usuario_pb.js";
-import { GrpcServer, type Logger, type ServerTls } from "@switchboard/runtime";
+import { GrpcJsServer, type Logger, type ServerTls } from "@switchboard/runtime";
 import { UserChanges } from "./domain/user-changes.js";
 import { UserDirectory } from "./domain/user-directory.js";
 import { UserHandlers } from "./handlers/user-service.js";
@@ -24,7 +24,7 @@ export interface AppDeps {
 
 /** Builds user-service's gRPC server from its dependencies. Never listens: main.ts and tests do. */
 export function buildApp(deps: AppDeps): {
-  server: GrpcServer;
+  server: GrpcJsServer;
   handlers: UserHandlers;
   changes: UserChanges;
 } {
@@ -35,7 +35,7 @@ export function buildApp(deps: AppDeps): {
   });
   const users = new UserDirectory({ store: deps.store, outbox, changes });
   const handlers = new UserHandlers({ users, changes });
-  const server = new GrpcServer({
+  const server = new GrpcJsServer({
     logger: deps.logger,
     ...(deps.readMaxBytes ? { readMaxBytes: deps.readMaxBytes } : {}),
     ...(deps.tls ? { tls: deps.tls } : {}),

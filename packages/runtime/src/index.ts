@@ -11,6 +11,7 @@ export {
   retryUnavailable,
   type ServiceClientOptions,
 } from "./grpc-client.js";
+export { GrpcJsServer } from "./grpc-js/grpc-js-server.js";
 export {
   DEFAULT_MESSAGE_BYTES,
   GrpcServer,

@@ -9,9 +9,10 @@ import { EchoRequestSchema, EchoService } from "@switchboard/proto/switchboard/e
 import { callError, grpcJsClient, memoryLogger, repoRoot, unary } from "@switchboard/testing";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createServiceClient } from "../src/grpc-client.js";
-import { GrpcServer, type ServerTls } from "../src/grpc-server.js";
+import type { ServerTls } from "../src/grpc-server.js";
 import { clientTlsFromFiles, serverTlsFromFiles } from "../src/tls-files.js";
 import { echoService } from "./echo-service.js";
+import { ServerUnderTest } from "./server-under-test.js";
 
 let certs: Record<"ca" | "cert" | "key" | "clientCert" | "clientKey", Buffer>;
 let certDir: string;
@@ -29,13 +30,13 @@ beforeAll(() => {
   };
 });
 
-const running: GrpcServer[] = [];
+const running: ServerUnderTest[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((server) => server.shutdown()));
 });
 
 async function serveTls(tls: ServerTls): Promise<number> {
-  const server = new GrpcServer({
+  const server = new ServerUnderTest({
     logger: memoryLogger().logger,
     tls,
     routes: (router) => router.service(EchoService, echoService),

@@ -3,17 +3,17 @@ import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_serv
 import { UserService } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
 import { callError, connectClient, memoryLogger, serveOnPort0 } from "@switchboard/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { GrpcServer } from "../src/grpc-server.js";
 import { fieldViolations } from "../src/invalid-argument.js";
+import { ServerUnderTest } from "./server-under-test.js";
 
-const running: GrpcServer[] = [];
+const running: ServerUnderTest[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((server) => server.shutdown()));
 });
 
 async function serve() {
   const handled: string[] = [];
-  const server = new GrpcServer({
+  const server = new ServerUnderTest({
     logger: memoryLogger().logger,
     routes: (router) => {
       router.service(UserService, {
