@@ -175,7 +175,9 @@ describe("server-sent events", () => {
     const userId = randomUUID();
     const controllers = [new AbortController(), new AbortController()];
     const open = await Promise.all(
-      controllers.map((c) => fetch(`${base}/v1/users/${userId}/notifications:subscribe`, { signal: c.signal })),
+      controllers.map((c) =>
+        fetch(`${base}/v1/users/${userId}/notifications:subscribe`, { signal: c.signal }),
+      ),
     );
     expect(open.map((r) => r.status)).toEqual([200, 200]);
     const third = await fetch(`${base}/v1/users/${userId}/notifications:subscribe`);
