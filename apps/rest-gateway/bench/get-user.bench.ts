@@ -79,7 +79,7 @@ async function direct() {
   const started = performance.now();
   await images.uploadImage(
     (async function* () {
-      yield { data: { case: "metadata" as const, value: { ownerId: "bench", filename: "big.png" } } };
+      yield { data: { case: "metadata" as const, value: { ownerId: "anonymous", filename: "big.png" } } };
       for (let i = 0; i < png.length; i += 64 * 1024)
         yield { data: { case: "chunk" as const, value: png.subarray(i, i + 64 * 1024) } };
     })(),
@@ -91,7 +91,7 @@ async function viaGateway() {
   const body = Readable.from(
     (function* () {
       yield Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="ownerId"\r\n\r\nbench\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`,
+        `--${boundary}\r\nContent-Disposition: form-data; name="ownerId"\r\n\r\nanonymous\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`,
       );
       for (let i = 0; i < png.length; i += MiB) yield png.subarray(i, i + MiB);
       yield Buffer.from(`\r\n--${boundary}--\r\n`);

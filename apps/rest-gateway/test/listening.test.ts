@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { create } from "@bufbuild/protobuf";
@@ -29,7 +29,7 @@ afterAll(async () => {
 const body = async (response: Response): Promise<any> => response.json();
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
-async function upload(png: Uint8Array, owner = "ana") {
+async function upload(png: Uint8Array, owner: string = randomUUID()) {
   const form = new FormData();
   form.set("ownerId", owner);
   form.set("file", new Blob([png], { type: "image/png" }), "a.png");
@@ -54,14 +54,15 @@ describe("images", () => {
 
   it("a raw image/* body works too, with the metadata in the query", async () => {
     const png = pngOf(20, 20);
-    const response = await fetch(`${base}/v1/images?ownerId=bea&filename=raw.png`, {
+    const owner = randomUUID();
+    const response = await fetch(`${base}/v1/images?ownerId=${owner}&filename=raw.png`, {
       method: "POST",
       headers: { "content-type": "image/png" },
       body: png,
     });
     expect(response.status, await response.clone().text()).toBe(201);
     expect((await body(response)).image).toMatchObject({
-      ownerId: "bea",
+      ownerId: owner,
       filename: "raw.png",
       sha256: sha256(png),
     });
@@ -87,8 +88,9 @@ describe("images", () => {
   });
 
   it("GET /v1/images lists an owner's images and GET /v1/images/{id} reads one; POST :process makes a variant", async () => {
-    const image = await upload(pngOf(64, 64), "lister");
-    const list = await body(await fetch(`${base}/v1/images?ownerId=lister`));
+    const owner = randomUUID();
+    const image = await upload(pngOf(64, 64), owner);
+    const list = await body(await fetch(`${base}/v1/images?ownerId=${owner}`));
     expect(list.images.map((i: { id: string }) => i.id)).toContain(image.id);
     const one = await body(await fetch(`${base}/v1/images/${image.id}`));
     expect(one.image.id).toBe(image.id);
@@ -140,24 +142,25 @@ describe("server-sent events", () => {
   };
 
   it("streams live notifications as `notification` events with the notification id, with heartbeats", async () => {
-    const userId = `sse-${Date.now()}`;
+    const userId = randomUUID();
     const response = await fetch(`${base}/v1/users/${userId}/notifications:subscribe`);
     expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const liveId = randomUUID();
     const live = create(NotificationSchema, {
-      id: "n-live-1",
+      id: liveId,
       userId,
       title: "Live",
       createTime: timestampNow(),
     });
     setTimeout(() => services.hub.publish(live), 500); // after a heartbeat or two
     const { events, heartbeats } = await readEvents(response, 1);
-    expect(events[0]).toMatchObject({ id: "n-live-1", event: "notification" });
+    expect(events[0]).toMatchObject({ id: liveId, event: "notification" });
     expect(JSON.parse(events[0]!.data)).toMatchObject({ userId, title: "Live" });
     expect(heartbeats).toBeGreaterThan(0);
   });
 
   it("resumes after Last-Event-ID from history: a reconnecting client gets what it missed, oldest first", async () => {
-    const userId = `resume-${Date.now()}`;
+    const userId = randomUUID();
     const first = await send(userId, "one");
     await send(userId, "two");
     await send(userId, "three");
@@ -169,12 +172,15 @@ describe("server-sent events", () => {
   });
 
   it("caps concurrent streams per client with 429", async () => {
+    const userId = randomUUID();
     const controllers = [new AbortController(), new AbortController()];
     const open = await Promise.all(
-      controllers.map((c) => fetch(`${base}/v1/users/cap/notifications:subscribe`, { signal: c.signal })),
+      controllers.map((c) =>
+        fetch(`${base}/v1/users/${userId}/notifications:subscribe`, { signal: c.signal }),
+      ),
     );
     expect(open.map((r) => r.status)).toEqual([200, 200]);
-    const third = await fetch(`${base}/v1/users/cap/notifications:subscribe`);
+    const third = await fetch(`${base}/v1/users/${userId}/notifications:subscribe`);
     expect(third.status).toBe(429);
     expect((await body(third)).code).toBe(8);
     for (const c of controllers) c.abort();

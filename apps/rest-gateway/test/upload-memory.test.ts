@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import { pngOf } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,7 +35,7 @@ async function upload(png: Uint8Array) {
   const response = await fetch(`${gateway.baseUrl}/v1/images`, {
     method: "POST",
     headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
-    body: Readable.toWeb(multipart(boundary, "big", png)) as ReadableStream,
+    body: Readable.toWeb(multipart(boundary, randomUUID(), png)) as ReadableStream,
     duplex: "half",
   } as RequestInit);
   const text = await response.text();

@@ -92,8 +92,9 @@ describe("SOAP over the other operations", () => {
   it("uploads a whole image in one request and reads it back with GetImage", async () => {
     const images = await port("ImageService", "1.2");
     const png = makePng(16, 9);
+    const ownerId = randomUUID();
     const uploaded = await images.UploadImage!({
-      metadata: { filename: "a.png", contentType: "image/png", sizeBytes: png.length, ownerId: "soap-owner" },
+      metadata: { filename: "a.png", contentType: "image/png", sizeBytes: png.length, ownerId },
       data: png.toString("base64"),
     });
     expect(uploaded.image).toMatchObject({
@@ -103,12 +104,12 @@ describe("SOAP over the other operations", () => {
       sha256: createHash("sha256").update(png).digest("hex"),
     });
     const read = await images.GetImage!({ imageId: uploaded.image.id });
-    expect(read.image).toMatchObject({ id: uploaded.image.id, filename: "a.png", ownerId: "soap-owner" });
+    expect(read.image).toMatchObject({ id: uploaded.image.id, filename: "a.png", ownerId });
   });
 
   it("answers a Server Fault with UNAVAILABLE when the backend is down", async () => {
     const notifications = await port("NotificationService", "1.1");
-    const error = await notifications.ListNotifications!({ userId: "someone" }).catch((e) => e);
+    const error = await notifications.ListNotifications!({ userId: randomUUID() }).catch((e) => e);
     expect(error.root.Envelope.Body.Fault.faultcode).toBe("env:Server");
     expect(grpcStatus(error)).toMatchObject({ code: "14", codeName: "UNAVAILABLE" });
   });

@@ -90,7 +90,7 @@ describe("REST against the running system", () => {
   it("uploads multipart and downloads the same bytes; ETag → 304; Range → 206", async () => {
     const png = pngOf(256, 256, true);
     const form = new FormData();
-    form.set("ownerId", "system-test");
+    form.set("ownerId", crypto.randomUUID());
     form.set("file", new Blob([png], { type: "image/png" }), "sys.png");
     const uploaded = await fetch(url("/v1/images"), { method: "POST", body: form });
     expect(uploaded.status).toBe(201);
