@@ -3,6 +3,7 @@ import { pathToString } from "@bufbuild/protobuf/reflect";
 import { createValidator, type Validator } from "@bufbuild/protovalidate";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { type FieldViolation, invalidArgument } from "./invalid-argument.js";
+import { nulStringFields } from "./nul-strings.js";
 
 const defaultValidator = createValidator();
 
@@ -25,12 +26,16 @@ export function violationsOf(
 /**
  * Checks every request message — unary, and each message of a client stream — against the
  * `buf.validate` rules in its contract, before the handler sees it. A violation fails the call
- * with INVALID_ARGUMENT and google.rpc.BadRequest details.
+ * with INVALID_ARGUMENT and google.rpc.BadRequest details, and so does a string holding U+0000.
  */
 export function validationInterceptor(validator: Validator = createValidator()): Interceptor {
   const check = (schema: DescMessage, message: unknown) => {
     const result = validator.validate(schema, message as never);
-    if (result.kind === "valid") return;
+    if (result.kind === "valid") {
+      const nul = nulStringFields(schema, message);
+      if (nul.length === 0) return;
+      throw invalidArgument(nul.map((field) => ({ field, description: "must not contain U+0000 (NUL)" })));
+    }
     if (result.kind === "error")
       throw new ConnectError(`cannot validate: ${result.error.message}`, Code.Internal);
     throw invalidArgument(

@@ -66,4 +66,22 @@ describe("request validation from the contracts' buf.validate rules", () => {
     expect(fieldViolations(error)).toEqual([{ field: "metadata.sha256", description: expect.any(String) }]);
     expect(handled).toEqual([]);
   });
+
+  it("refuses a string holding U+0000 (which PostgreSQL, MQTT and XML cannot carry) as the client's error", async () => {
+    const { baseUrl, handled } = await serve();
+    async function* upload() {
+      yield {
+        data: {
+          case: "metadata" as const,
+          value: { ownerId: "anonymous", sizeBytes: 3n, sha256: "a".repeat(64), filename: "a\u0000b.png" },
+        },
+      };
+    }
+    const error = await callError(connectClient(ImageService, baseUrl).uploadImage(upload()));
+    expect(error.code).toBe(Code.InvalidArgument);
+    expect(fieldViolations(error)).toEqual([
+      { field: "metadata.filename", description: expect.stringMatching(/NUL/) },
+    ]);
+    expect(handled).toEqual([]);
+  });
 });
