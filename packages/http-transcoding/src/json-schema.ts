@@ -62,14 +62,14 @@ export class SchemaBuilder {
     };
   }
 
-  /** The field's JSON Schema, with its protovalidate rules. */
+  /** The field's JSON Schema, with its protovalidate rules; null is allowed, as proto3 JSON reads it as the default. */
   fieldSchema(field: DescField): Schema {
     const rules = ruleKeywords(field);
     const base = this.#typeSchema(field);
-    if ("anyOf" in rules) return { ...base, ...rules };
-    return "$ref" in base && Object.keys(rules).length > 0
-      ? { allOf: [base], ...rules }
-      : { ...base, ...rules };
+    if ("anyOf" in rules) return orNull({ ...base, ...rules });
+    return orNull(
+      "$ref" in base && Object.keys(rules).length > 0 ? { allOf: [base], ...rules } : { ...base, ...rules },
+    );
   }
 
   #typeSchema(field: DescField): Schema {
@@ -102,6 +102,15 @@ export class SchemaBuilder {
         };
     }
   }
+}
+
+/** `schema` or null: proto3 JSON accepts null for any field and reads it as the field's default. */
+function orNull(schema: Schema): Schema {
+  const { type, enum: values } = schema as { type?: unknown; enum?: unknown[] };
+  if (typeof type === "string" && !("anyOf" in schema) && !("allOf" in schema)) {
+    return { ...schema, type: [type, "null"], ...(values ? { enum: [...values, null] } : {}) };
+  }
+  return { anyOf: [schema, { type: "null" }] };
 }
 
 export function scalarSchema(scalar: ScalarType): Schema {

@@ -49,18 +49,25 @@ describe("OpenAPI from the route table", () => {
   it("states the contract's protovalidate rules: uuid, lengths, bounds, required fields, ignore-if-zero", () => {
     const create = doc.paths["/v1/users"].post.requestBody.content["application/json"].schema;
     expect(create.required).toEqual(["name", "email"]);
-    expect(create.properties.name).toMatchObject({ type: "string", minLength: 1, maxLength: 100 });
+    expect(create.properties.name).toMatchObject({ type: ["string", "null"], minLength: 1, maxLength: 100 });
     expect(create.properties.email).toMatchObject({ format: "email" });
-    expect(create.properties.requestId).toMatchObject({ anyOf: [{ const: "" }, { format: "uuid" }] });
+    expect(create.properties.requestId).toMatchObject({
+      anyOf: [{ anyOf: [{ const: "" }, { format: "uuid" }] }, { type: "null" }],
+    });
     expect(doc.paths["/v1/users/{id}"].get.parameters[0].schema).toMatchObject({ format: "uuid" });
     const list = doc.paths["/v1/users"].get.parameters.find((p: { name: string }) => p.name === "page_size");
     expect(list.schema).toMatchObject({ minimum: 0, maximum: 1000 });
   });
 
+  it("allows null for every field, which proto3 JSON reads as the field's default", () => {
+    const send = doc.paths["/v1/notifications"].post.requestBody.content["application/json"].schema;
+    expect(send.properties.data).toMatchObject({ type: ["object", "null"] });
+  });
+
   it("describes int64 as strings, enums by name, timestamps as date-time and errors as google.rpc.Status", () => {
     const user = doc.components.schemas["switchboard.user.v1.User"].properties;
-    expect(user.version).toMatchObject({ type: "string", format: "int64" });
-    expect(user.createTime).toEqual({ type: "string", format: "date-time" });
+    expect(user.version).toMatchObject({ type: ["string", "null"], format: "int64" });
+    expect(user.createTime).toEqual({ type: ["string", "null"], format: "date-time" });
     expect(doc.paths["/v1/users/{id}"].get.responses.default.content["application/json"].schema).toEqual({
       $ref: "#/components/schemas/google.rpc.Status",
     });
