@@ -22,32 +22,47 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from switchboard.image.v1 import image_pb2 as switchboard_dot_image_dot_v1_dot_image__pb2
 from switchboard.notification.v1 import notification_pb2 as switchboard_dot_notification_dot_v1_dot_notification__pb2
 from switchboard.user.v1 import user_pb2 as switchboard_dot_user_dot_v1_dot_user__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"switchboard/events/v1/events.proto\x12\x15switchboard.events.v1\x1a switchboard/image/v1/image.proto\x1a.switchboard/notification/v1/notification.proto\x1a\x1eswitchboard/user/v1/user.proto\"6\n\x0bUserCreated\x12\'\n\x04user\x18\x01 \x01(\x0b\x32\x19.switchboard.user.v1.User\"N\n\x0bUserUpdated\x12\'\n\x04user\x18\x01 \x01(\x0b\x32\x19.switchboard.user.v1.User\x12\x16\n\x0e\x63hanged_fields\x18\x02 \x03(\t\"\x1e\n\x0bUserDeleted\x12\x0f\n\x07user_id\x18\x01 \x01(\t\";\n\rImageUploaded\x12*\n\x05image\x18\x01 \x01(\x0b\x32\x1b.switchboard.image.v1.Image\"i\n\x0eImageProcessed\x12\x10\n\x08image_id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x33\n\x07variant\x18\x03 \x01(\x0b\x32\".switchboard.image.v1.ImageVariant\"s\n\x18ImageProcessingRequested\x12\x10\n\x08image_id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x33\n\noperations\x18\x03 \x03(\x0b\x32\x1f.switchboard.image.v1.Operation\"X\n\x15NotificationRequested\x12?\n\x0cnotification\x18\x01 \x01(\x0b\x32).switchboard.notification.v1.Notification\"S\n\x15NotificationDelivered\x12\x17\n\x0fnotification_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x10\n\x08\x63hannels\x18\x03 \x03(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"switchboard/events/v1/events.proto\x12\x15switchboard.events.v1\x1a\x1b\x62uf/validate/validate.proto\x1a switchboard/image/v1/image.proto\x1a.switchboard/notification/v1/notification.proto\x1a\x1eswitchboard/user/v1/user.proto\"6\n\x0bUserCreated\x12\'\n\x04user\x18\x01 \x01(\x0b\x32\x19.switchboard.user.v1.User\"N\n\x0bUserUpdated\x12\'\n\x04user\x18\x01 \x01(\x0b\x32\x19.switchboard.user.v1.User\x12\x16\n\x0e\x63hanged_fields\x18\x02 \x03(\t\"(\n\x0bUserDeleted\x12\x19\n\x07user_id\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01\";\n\rImageUploaded\x12*\n\x05image\x18\x01 \x01(\x0b\x32\x1b.switchboard.image.v1.Image\"\xd5\x01\n\x0eImageProcessed\x12\x1a\n\x08image_id\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01\x12r\n\x08owner_id\x18\x02 \x01(\tB`\xbaH]r[2Y^(anonymous|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\x12\x33\n\x07variant\x18\x03 \x01(\x0b\x32\".switchboard.image.v1.ImageVariant\"\xdf\x01\n\x18ImageProcessingRequested\x12\x1a\n\x08image_id\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01\x12r\n\x08owner_id\x18\x02 \x01(\tB`\xbaH]r[2Y^(anonymous|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\x12\x33\n\noperations\x18\x03 \x03(\x0b\x32\x1f.switchboard.image.v1.Operation\"X\n\x15NotificationRequested\x12?\n\x0cnotification\x18\x01 \x01(\x0b\x32).switchboard.notification.v1.Notification\"\xbf\x01\n\x15NotificationDelivered\x12!\n\x0fnotification_id\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01\x12q\n\x07user_id\x18\x02 \x01(\tB`\xbaH]r[2Y^(anonymous|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\x12\x10\n\x08\x63hannels\x18\x03 \x03(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'switchboard.events.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_USERCREATED']._serialized_start=175
-  _globals['_USERCREATED']._serialized_end=229
-  _globals['_USERUPDATED']._serialized_start=231
-  _globals['_USERUPDATED']._serialized_end=309
-  _globals['_USERDELETED']._serialized_start=311
-  _globals['_USERDELETED']._serialized_end=341
-  _globals['_IMAGEUPLOADED']._serialized_start=343
-  _globals['_IMAGEUPLOADED']._serialized_end=402
-  _globals['_IMAGEPROCESSED']._serialized_start=404
-  _globals['_IMAGEPROCESSED']._serialized_end=509
-  _globals['_IMAGEPROCESSINGREQUESTED']._serialized_start=511
-  _globals['_IMAGEPROCESSINGREQUESTED']._serialized_end=626
-  _globals['_NOTIFICATIONREQUESTED']._serialized_start=628
-  _globals['_NOTIFICATIONREQUESTED']._serialized_end=716
-  _globals['_NOTIFICATIONDELIVERED']._serialized_start=718
-  _globals['_NOTIFICATIONDELIVERED']._serialized_end=801
+  _globals['_USERDELETED'].fields_by_name['user_id']._loaded_options = None
+  _globals['_USERDELETED'].fields_by_name['user_id']._serialized_options = b'\272H\005r\003\260\001\001'
+  _globals['_IMAGEPROCESSED'].fields_by_name['image_id']._loaded_options = None
+  _globals['_IMAGEPROCESSED'].fields_by_name['image_id']._serialized_options = b'\272H\005r\003\260\001\001'
+  _globals['_IMAGEPROCESSED'].fields_by_name['owner_id']._loaded_options = None
+  _globals['_IMAGEPROCESSED'].fields_by_name['owner_id']._serialized_options = b'\272H]r[2Y^(anonymous|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$'
+  _globals['_IMAGEPROCESSINGREQUESTED'].fields_by_name['image_id']._loaded_options = None
+  _globals['_IMAGEPROCESSINGREQUESTED'].fields_by_name['image_id']._serialized_options = b'\272H\005r\003\260\001\001'
+  _globals['_IMAGEPROCESSINGREQUESTED'].fields_by_name['owner_id']._loaded_options = None
+  _globals['_IMAGEPROCESSINGREQUESTED'].fields_by_name['owner_id']._serialized_options = b'\272H]r[2Y^(anonymous|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$'
+  _globals['_NOTIFICATIONDELIVERED'].fields_by_name['notification_id']._loaded_options = None
+  _globals['_NOTIFICATIONDELIVERED'].fields_by_name['notification_id']._serialized_options = b'\272H\005r\003\260\001\001'
+  _globals['_NOTIFICATIONDELIVERED'].fields_by_name['user_id']._loaded_options = None
+  _globals['_NOTIFICATIONDELIVERED'].fields_by_name['user_id']._serialized_options = b'\272H]r[2Y^(anonymous|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$'
+  _globals['_USERCREATED']._serialized_start=204
+  _globals['_USERCREATED']._serialized_end=258
+  _globals['_USERUPDATED']._serialized_start=260
+  _globals['_USERUPDATED']._serialized_end=338
+  _globals['_USERDELETED']._serialized_start=340
+  _globals['_USERDELETED']._serialized_end=380
+  _globals['_IMAGEUPLOADED']._serialized_start=382
+  _globals['_IMAGEUPLOADED']._serialized_end=441
+  _globals['_IMAGEPROCESSED']._serialized_start=444
+  _globals['_IMAGEPROCESSED']._serialized_end=657
+  _globals['_IMAGEPROCESSINGREQUESTED']._serialized_start=660
+  _globals['_IMAGEPROCESSINGREQUESTED']._serialized_end=883
+  _globals['_NOTIFICATIONREQUESTED']._serialized_start=885
+  _globals['_NOTIFICATIONREQUESTED']._serialized_end=973
+  _globals['_NOTIFICATIONDELIVERED']._serialized_start=976
+  _globals['_NOTIFICATIONDELIVERED']._serialized_end=1167
 # @@protoc_insertion_point(module_scope)

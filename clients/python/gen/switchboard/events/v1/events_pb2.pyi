@@ -1,3 +1,4 @@
+from buf.validate import validate_pb2 as _validate_pb2
 from switchboard.image.v1 import image_pb2 as _image_pb2
 from switchboard.notification.v1 import notification_pb2 as _notification_pb2
 from switchboard.user.v1 import user_pb2 as _user_pb2

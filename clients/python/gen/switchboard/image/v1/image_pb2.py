@@ -26,13 +26,21 @@ from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n switchboard/image/v1/image.proto\x12\x14switchboard.image.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf7\x01\n\x05Image\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x10\n\x08\x66ilename\x18\x03 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x04 \x01(\t\x12\x12\n\nsize_bytes\x18\x05 \x01(\x03\x12\r\n\x05width\x18\x06 \x01(\x05\x12\x0e\n\x06height\x18\x07 \x01(\x05\x12\x0e\n\x06sha256\x18\x08 \x01(\t\x12/\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x34\n\x08variants\x18\n \x03(\x0b\x32\".switchboard.image.v1.ImageVariant\"\xeb\x01\n\x0cImageVariant\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08image_id\x18\x02 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x03 \x01(\t\x12\r\n\x05width\x18\x04 \x01(\x05\x12\x0e\n\x06height\x18\x05 \x01(\x05\x12\x12\n\nsize_bytes\x18\x06 \x01(\x03\x12\x0e\n\x06sha256\x18\x07 \x01(\t\x12\x33\n\noperations\x18\x08 \x03(\x0b\x32\x1f.switchboard.image.v1.Operation\x12/\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9d\x02\n\tOperation\x12.\n\x06resize\x18\x01 \x01(\x0b\x32\x1c.switchboard.image.v1.ResizeH\x00\x12\x34\n\tthumbnail\x18\x02 \x01(\x0b\x32\x1f.switchboard.image.v1.ThumbnailH\x00\x12\x34\n\tgrayscale\x18\x03 \x01(\x0b\x32\x1f.switchboard.image.v1.GrayscaleH\x00\x12.\n\x06rotate\x18\x04 \x01(\x0b\x32\x1c.switchboard.image.v1.RotateH\x00\x12\x35\n\x06\x66ormat\x18\x05 \x01(\x0b\x32#.switchboard.image.v1.ConvertFormatH\x00\x42\r\n\x04kind\x12\x05\xbaH\x02\x08\x01\"\xba\x01\n\x06Resize\x12\x19\n\x05width\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\x80@(\x00\x12\x1a\n\x06height\x18\x02 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\x80@(\x00\x12&\n\x03\x66it\x18\x03 \x01(\x0e\x32\x19.switchboard.image.v1.Fit:Q\xbaHN\x1aL\n\nresize.box\x12\x1bwidth or height must be set\x1a!this.width > 0 || this.height > 0\"%\n\tThumbnail\x12\x18\n\x04size\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\x80\x08(\x00\"\x0b\n\tGrayscale\"k\n\x06Rotate\x12\x61\n\x07\x64\x65grees\x18\x01 \x01(\x05\x42P\xbaHM\x1a\x0e\x18\x8e\x02(\xf2\xfd\xff\xff\xff\xff\xff\xff\xff\x01\xba\x01:\n\x0erotate.degrees\x12\x18must be a multiple of 90\x1a\x0ethis % 90 == 0\"^\n\rConvertFormat\x12\x31\n\x06\x66ormat\x18\x01 \x01(\x0e\x32!.switchboard.image.v1.ImageFormat\x12\x1a\n\x07quality\x18\x02 \x01(\x05\x42\t\xbaH\x06\x1a\x04\x18\x64(\x00*G\n\x03\x46it\x12\x13\n\x0f\x46IT_UNSPECIFIED\x10\x00\x12\x0e\n\nFIT_INSIDE\x10\x01\x12\r\n\tFIT_COVER\x10\x02\x12\x0c\n\x08\x46IT_FILL\x10\x03*o\n\x0bImageFormat\x12\x1c\n\x18IMAGE_FORMAT_UNSPECIFIED\x10\x00\x12\x14\n\x10IMAGE_FORMAT_PNG\x10\x01\x12\x15\n\x11IMAGE_FORMAT_JPEG\x10\x02\x12\x15\n\x11IMAGE_FORMAT_WEBP\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n switchboard/image/v1/image.proto\x12\x14switchboard.image.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe3\x02\n\x05Image\x12\x14\n\x02id\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01\x12r\n\x08owner_id\x18\x02 \x01(\tB`\xbaH]r[2Y^(anonymous|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\x12\x10\n\x08\x66ilename\x18\x03 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x04 \x01(\t\x12\x12\n\nsize_bytes\x18\x05 \x01(\x03\x12\r\n\x05width\x18\x06 \x01(\x05\x12\x0e\n\x06height\x18\x07 \x01(\x05\x12\x0e\n\x06sha256\x18\x08 \x01(\t\x12/\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x34\n\x08variants\x18\n \x03(\x0b\x32\".switchboard.image.v1.ImageVariant\"\xff\x01\n\x0cImageVariant\x12\x14\n\x02id\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01\x12\x1a\n\x08image_id\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01\x12\x14\n\x0c\x63ontent_type\x18\x03 \x01(\t\x12\r\n\x05width\x18\x04 \x01(\x05\x12\x0e\n\x06height\x18\x05 \x01(\x05\x12\x12\n\nsize_bytes\x18\x06 \x01(\x03\x12\x0e\n\x06sha256\x18\x07 \x01(\t\x12\x33\n\noperations\x18\x08 \x03(\x0b\x32\x1f.switchboard.image.v1.Operation\x12/\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9d\x02\n\tOperation\x12.\n\x06resize\x18\x01 \x01(\x0b\x32\x1c.switchboard.image.v1.ResizeH\x00\x12\x34\n\tthumbnail\x18\x02 \x01(\x0b\x32\x1f.switchboard.image.v1.ThumbnailH\x00\x12\x34\n\tgrayscale\x18\x03 \x01(\x0b\x32\x1f.switchboard.image.v1.GrayscaleH\x00\x12.\n\x06rotate\x18\x04 \x01(\x0b\x32\x1c.switchboard.image.v1.RotateH\x00\x12\x35\n\x06\x66ormat\x18\x05 \x01(\x0b\x32#.switchboard.image.v1.ConvertFormatH\x00\x42\r\n\x04kind\x12\x05\xbaH\x02\x08\x01\"\xba\x01\n\x06Resize\x12\x19\n\x05width\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\x80@(\x00\x12\x1a\n\x06height\x18\x02 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\x80@(\x00\x12&\n\x03\x66it\x18\x03 \x01(\x0e\x32\x19.switchboard.image.v1.Fit:Q\xbaHN\x1aL\n\nresize.box\x12\x1bwidth or height must be set\x1a!this.width > 0 || this.height > 0\"%\n\tThumbnail\x12\x18\n\x04size\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\x80\x08(\x00\"\x0b\n\tGrayscale\"k\n\x06Rotate\x12\x61\n\x07\x64\x65grees\x18\x01 \x01(\x05\x42P\xbaHM\x1a\x0e\x18\x8e\x02(\xf2\xfd\xff\xff\xff\xff\xff\xff\xff\x01\xba\x01:\n\x0erotate.degrees\x12\x18must be a multiple of 90\x1a\x0ethis % 90 == 0\"^\n\rConvertFormat\x12\x31\n\x06\x66ormat\x18\x01 \x01(\x0e\x32!.switchboard.image.v1.ImageFormat\x12\x1a\n\x07quality\x18\x02 \x01(\x05\x42\t\xbaH\x06\x1a\x04\x18\x64(\x00*G\n\x03\x46it\x12\x13\n\x0f\x46IT_UNSPECIFIED\x10\x00\x12\x0e\n\nFIT_INSIDE\x10\x01\x12\r\n\tFIT_COVER\x10\x02\x12\x0c\n\x08\x46IT_FILL\x10\x03*o\n\x0bImageFormat\x12\x1c\n\x18IMAGE_FORMAT_UNSPECIFIED\x10\x00\x12\x14\n\x10IMAGE_FORMAT_PNG\x10\x01\x12\x15\n\x11IMAGE_FORMAT_JPEG\x10\x02\x12\x15\n\x11IMAGE_FORMAT_WEBP\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'switchboard.image.v1.image_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_IMAGE'].fields_by_name['id']._loaded_options = None
+  _globals['_IMAGE'].fields_by_name['id']._serialized_options = b'\272H\005r\003\260\001\001'
+  _globals['_IMAGE'].fields_by_name['owner_id']._loaded_options = None
+  _globals['_IMAGE'].fields_by_name['owner_id']._serialized_options = b'\272H]r[2Y^(anonymous|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$'
+  _globals['_IMAGEVARIANT'].fields_by_name['id']._loaded_options = None
+  _globals['_IMAGEVARIANT'].fields_by_name['id']._serialized_options = b'\272H\005r\003\260\001\001'
+  _globals['_IMAGEVARIANT'].fields_by_name['image_id']._loaded_options = None
+  _globals['_IMAGEVARIANT'].fields_by_name['image_id']._serialized_options = b'\272H\005r\003\260\001\001'
   _globals['_OPERATION'].oneofs_by_name['kind']._loaded_options = None
   _globals['_OPERATION'].oneofs_by_name['kind']._serialized_options = b'\272H\002\010\001'
   _globals['_RESIZE'].fields_by_name['width']._loaded_options = None
@@ -47,24 +55,24 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ROTATE'].fields_by_name['degrees']._serialized_options = b'\272HM\032\016\030\216\002(\362\375\377\377\377\377\377\377\377\001\272\001:\n\016rotate.degrees\022\030must be a multiple of 90\032\016this % 90 == 0'
   _globals['_CONVERTFORMAT'].fields_by_name['quality']._loaded_options = None
   _globals['_CONVERTFORMAT'].fields_by_name['quality']._serialized_options = b'\272H\006\032\004\030d(\000'
-  _globals['_FIT']._serialized_start=1342
-  _globals['_FIT']._serialized_end=1413
-  _globals['_IMAGEFORMAT']._serialized_start=1415
-  _globals['_IMAGEFORMAT']._serialized_end=1526
+  _globals['_FIT']._serialized_start=1470
+  _globals['_FIT']._serialized_end=1541
+  _globals['_IMAGEFORMAT']._serialized_start=1543
+  _globals['_IMAGEFORMAT']._serialized_end=1654
   _globals['_IMAGE']._serialized_start=121
-  _globals['_IMAGE']._serialized_end=368
-  _globals['_IMAGEVARIANT']._serialized_start=371
-  _globals['_IMAGEVARIANT']._serialized_end=606
-  _globals['_OPERATION']._serialized_start=609
-  _globals['_OPERATION']._serialized_end=894
-  _globals['_RESIZE']._serialized_start=897
-  _globals['_RESIZE']._serialized_end=1083
-  _globals['_THUMBNAIL']._serialized_start=1085
-  _globals['_THUMBNAIL']._serialized_end=1122
-  _globals['_GRAYSCALE']._serialized_start=1124
-  _globals['_GRAYSCALE']._serialized_end=1135
-  _globals['_ROTATE']._serialized_start=1137
-  _globals['_ROTATE']._serialized_end=1244
-  _globals['_CONVERTFORMAT']._serialized_start=1246
-  _globals['_CONVERTFORMAT']._serialized_end=1340
+  _globals['_IMAGE']._serialized_end=476
+  _globals['_IMAGEVARIANT']._serialized_start=479
+  _globals['_IMAGEVARIANT']._serialized_end=734
+  _globals['_OPERATION']._serialized_start=737
+  _globals['_OPERATION']._serialized_end=1022
+  _globals['_RESIZE']._serialized_start=1025
+  _globals['_RESIZE']._serialized_end=1211
+  _globals['_THUMBNAIL']._serialized_start=1213
+  _globals['_THUMBNAIL']._serialized_end=1250
+  _globals['_GRAYSCALE']._serialized_start=1252
+  _globals['_GRAYSCALE']._serialized_end=1263
+  _globals['_ROTATE']._serialized_start=1265
+  _globals['_ROTATE']._serialized_end=1372
+  _globals['_CONVERTFORMAT']._serialized_start=1374
+  _globals['_CONVERTFORMAT']._serialized_end=1468
 # @@protoc_insertion_point(module_scope)

@@ -1,4 +1,5 @@
 from buf.validate import validate_pb2 as _validate_pb2
+from google.api import annotations_pb2 as _annotations_pb2
 from switchboard.image.v1 import image_pb2 as _image_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -53,14 +54,18 @@ class UploadImageResponse(_message.Message):
     def __init__(self, image: _Optional[_Union[_image_pb2.Image, _Mapping]] = ...) -> None: ...
 
 class DownloadImageRequest(_message.Message):
-    __slots__ = ("image_id", "variant_id", "chunk_size")
+    __slots__ = ("image_id", "variant_id", "chunk_size", "offset", "length")
     IMAGE_ID_FIELD_NUMBER: _ClassVar[int]
     VARIANT_ID_FIELD_NUMBER: _ClassVar[int]
     CHUNK_SIZE_FIELD_NUMBER: _ClassVar[int]
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
+    LENGTH_FIELD_NUMBER: _ClassVar[int]
     image_id: str
     variant_id: str
     chunk_size: int
-    def __init__(self, image_id: _Optional[str] = ..., variant_id: _Optional[str] = ..., chunk_size: _Optional[int] = ...) -> None: ...
+    offset: int
+    length: int
+    def __init__(self, image_id: _Optional[str] = ..., variant_id: _Optional[str] = ..., chunk_size: _Optional[int] = ..., offset: _Optional[int] = ..., length: _Optional[int] = ...) -> None: ...
 
 class DownloadMetadata(_message.Message):
     __slots__ = ("image", "content_type", "size_bytes", "sha256")

@@ -22,10 +22,11 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.switchboard/notification/v1/notification.proto\x12\x1bswitchboard.notification.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x83\x03\n\x0cNotification\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12;\n\x04kind\x18\x03 \x01(\x0e\x32-.switchboard.notification.v1.NotificationKind\x12\r\n\x05title\x18\x04 \x01(\t\x12\x0c\n\x04\x62ody\x18\x05 \x01(\t\x12\x41\n\x04\x64\x61ta\x18\x06 \x03(\x0b\x32\x33.switchboard.notification.v1.Notification.DataEntry\x12/\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x42\n\x0e\x64\x65livery_state\x18\x08 \x01(\x0e\x32*.switchboard.notification.v1.DeliveryState\x12\x17\n\x0fsource_event_id\x18\t \x01(\t\x1a+\n\tDataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01*\x95\x01\n\x10NotificationKind\x12!\n\x1dNOTIFICATION_KIND_UNSPECIFIED\x10\x00\x12\x1d\n\x19NOTIFICATION_KIND_WELCOME\x10\x01\x12!\n\x1dNOTIFICATION_KIND_IMAGE_READY\x10\x02\x12\x1c\n\x18NOTIFICATION_KIND_DIRECT\x10\x03*\x84\x01\n\rDeliveryState\x12\x1e\n\x1a\x44\x45LIVERY_STATE_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x44\x45LIVERY_STATE_PENDING\x10\x01\x12\x1c\n\x18\x44\x45LIVERY_STATE_DELIVERED\x10\x02\x12\x19\n\x15\x44\x45LIVERY_STATE_FAILED\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.switchboard/notification/v1/notification.proto\x12\x1bswitchboard.notification.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xef\x03\n\x0cNotification\x12\x14\n\x02id\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01\x12q\n\x07user_id\x18\x02 \x01(\tB`\xbaH]r[2Y^(anonymous|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\x12;\n\x04kind\x18\x03 \x01(\x0e\x32-.switchboard.notification.v1.NotificationKind\x12\r\n\x05title\x18\x04 \x01(\t\x12\x0c\n\x04\x62ody\x18\x05 \x01(\t\x12\x41\n\x04\x64\x61ta\x18\x06 \x03(\x0b\x32\x33.switchboard.notification.v1.Notification.DataEntry\x12/\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x42\n\x0e\x64\x65livery_state\x18\x08 \x01(\x0e\x32*.switchboard.notification.v1.DeliveryState\x12\x17\n\x0fsource_event_id\x18\t \x01(\t\x1a+\n\tDataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01*\x95\x01\n\x10NotificationKind\x12!\n\x1dNOTIFICATION_KIND_UNSPECIFIED\x10\x00\x12\x1d\n\x19NOTIFICATION_KIND_WELCOME\x10\x01\x12!\n\x1dNOTIFICATION_KIND_IMAGE_READY\x10\x02\x12\x1c\n\x18NOTIFICATION_KIND_DIRECT\x10\x03*\x84\x01\n\rDeliveryState\x12\x1e\n\x1a\x44\x45LIVERY_STATE_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x44\x45LIVERY_STATE_PENDING\x10\x01\x12\x1c\n\x18\x44\x45LIVERY_STATE_DELIVERED\x10\x02\x12\x19\n\x15\x44\x45LIVERY_STATE_FAILED\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,12 +35,16 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_NOTIFICATION_DATAENTRY']._loaded_options = None
   _globals['_NOTIFICATION_DATAENTRY']._serialized_options = b'8\001'
-  _globals['_NOTIFICATIONKIND']._serialized_start=503
-  _globals['_NOTIFICATIONKIND']._serialized_end=652
-  _globals['_DELIVERYSTATE']._serialized_start=655
-  _globals['_DELIVERYSTATE']._serialized_end=787
-  _globals['_NOTIFICATION']._serialized_start=113
-  _globals['_NOTIFICATION']._serialized_end=500
-  _globals['_NOTIFICATION_DATAENTRY']._serialized_start=457
-  _globals['_NOTIFICATION_DATAENTRY']._serialized_end=500
+  _globals['_NOTIFICATION'].fields_by_name['id']._loaded_options = None
+  _globals['_NOTIFICATION'].fields_by_name['id']._serialized_options = b'\272H\005r\003\260\001\001'
+  _globals['_NOTIFICATION'].fields_by_name['user_id']._loaded_options = None
+  _globals['_NOTIFICATION'].fields_by_name['user_id']._serialized_options = b'\272H]r[2Y^(anonymous|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$'
+  _globals['_NOTIFICATIONKIND']._serialized_start=640
+  _globals['_NOTIFICATIONKIND']._serialized_end=789
+  _globals['_DELIVERYSTATE']._serialized_start=792
+  _globals['_DELIVERYSTATE']._serialized_end=924
+  _globals['_NOTIFICATION']._serialized_start=142
+  _globals['_NOTIFICATION']._serialized_end=637
+  _globals['_NOTIFICATION_DATAENTRY']._serialized_start=594
+  _globals['_NOTIFICATION_DATAENTRY']._serialized_end=637
 # @@protoc_insertion_point(module_scope)

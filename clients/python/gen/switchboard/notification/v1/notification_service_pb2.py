@@ -23,10 +23,11 @@ _sym_db = _symbol_database.Default()
 
 
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
+from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from switchboard.notification.v1 import notification_pb2 as switchboard_dot_notification_dot_v1_dot_notification__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n6switchboard/notification/v1/notification_service.proto\x12\x1bswitchboard.notification.v1\x1a\x1b\x62uf/validate/validate.proto\x1a.switchboard/notification/v1/notification.proto\"\xe1\x01\n\x17SendNotificationRequest\x12\x18\n\x07user_id\x18\x01 \x01(\tB\x07\xbaH\x04r\x02\x10\x01\x12\x19\n\x05title\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\xc8\x01\x12\x16\n\x04\x62ody\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\xa0\x1f\x12L\n\x04\x64\x61ta\x18\x04 \x03(\x0b\x32>.switchboard.notification.v1.SendNotificationRequest.DataEntry\x1a+\n\tDataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"[\n\x18SendNotificationResponse\x12?\n\x0cnotification\x18\x01 \x01(\x0b\x32).switchboard.notification.v1.Notification\",\n\x10SubscribeRequest\x12\x18\n\x07user_id\x18\x01 \x01(\tB\x07\xbaH\x04r\x02\x10\x01\"T\n\x11SubscribeResponse\x12?\n\x0cnotification\x18\x01 \x01(\x0b\x32).switchboard.notification.v1.Notification\"f\n\x18ListNotificationsRequest\x12\x18\n\x07user_id\x18\x01 \x01(\tB\x07\xbaH\x04r\x02\x10\x01\x12\x1c\n\tpage_size\x18\x02 \x01(\x05\x42\t\xbaH\x06\x1a\x04\x18\x64(\x00\x12\x12\n\npage_token\x18\x03 \x01(\t\"v\n\x19ListNotificationsResponse\x12@\n\rnotifications\x18\x01 \x03(\x0b\x32).switchboard.notification.v1.Notification\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\x89\x03\n\x13NotificationService\x12\x7f\n\x10SendNotification\x12\x34.switchboard.notification.v1.SendNotificationRequest\x1a\x35.switchboard.notification.v1.SendNotificationResponse\x12l\n\tSubscribe\x12-.switchboard.notification.v1.SubscribeRequest\x1a..switchboard.notification.v1.SubscribeResponse0\x01\x12\x82\x01\n\x11ListNotifications\x12\x35.switchboard.notification.v1.ListNotificationsRequest\x1a\x36.switchboard.notification.v1.ListNotificationsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n6switchboard/notification/v1/notification_service.proto\x12\x1bswitchboard.notification.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a.switchboard/notification/v1/notification.proto\"\xba\x02\n\x17SendNotificationRequest\x12q\n\x07user_id\x18\x01 \x01(\tB`\xbaH]r[2Y^(anonymous|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\x12\x19\n\x05title\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\xc8\x01\x12\x16\n\x04\x62ody\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\xa0\x1f\x12L\n\x04\x64\x61ta\x18\x04 \x03(\x0b\x32>.switchboard.notification.v1.SendNotificationRequest.DataEntry\x1a+\n\tDataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"[\n\x18SendNotificationResponse\x12?\n\x0cnotification\x18\x01 \x01(\x0b\x32).switchboard.notification.v1.Notification\"\x85\x01\n\x10SubscribeRequest\x12q\n\x07user_id\x18\x01 \x01(\tB`\xbaH]r[2Y^(anonymous|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\"T\n\x11SubscribeResponse\x12?\n\x0cnotification\x18\x01 \x01(\x0b\x32).switchboard.notification.v1.Notification\"\xbf\x01\n\x18ListNotificationsRequest\x12q\n\x07user_id\x18\x01 \x01(\tB`\xbaH]r[2Y^(anonymous|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\x12\x1c\n\tpage_size\x18\x02 \x01(\x05\x42\t\xbaH\x06\x1a\x04\x18\x64(\x00\x12\x12\n\npage_token\x18\x03 \x01(\t\"v\n\x19ListNotificationsResponse\x12@\n\rnotifications\x18\x01 \x03(\x0b\x32).switchboard.notification.v1.Notification\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\x89\x04\n\x13NotificationService\x12\x9d\x01\n\x10SendNotification\x12\x34.switchboard.notification.v1.SendNotificationRequest\x1a\x35.switchboard.notification.v1.SendNotificationResponse\"\x1c\x82\xd3\xe4\x93\x02\x16\"\x11/v1/notifications:\x01*\x12\xa1\x01\n\tSubscribe\x12-.switchboard.notification.v1.SubscribeRequest\x1a..switchboard.notification.v1.SubscribeResponse\"3\x82\xd3\xe4\x93\x02-\x12+/v1/users/{user_id}/notifications:subscribe0\x01\x12\xad\x01\n\x11ListNotifications\x12\x35.switchboard.notification.v1.ListNotificationsRequest\x1a\x36.switchboard.notification.v1.ListNotificationsResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/users/{user_id}/notificationsb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,31 +37,37 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SENDNOTIFICATIONREQUEST_DATAENTRY']._loaded_options = None
   _globals['_SENDNOTIFICATIONREQUEST_DATAENTRY']._serialized_options = b'8\001'
   _globals['_SENDNOTIFICATIONREQUEST'].fields_by_name['user_id']._loaded_options = None
-  _globals['_SENDNOTIFICATIONREQUEST'].fields_by_name['user_id']._serialized_options = b'\272H\004r\002\020\001'
+  _globals['_SENDNOTIFICATIONREQUEST'].fields_by_name['user_id']._serialized_options = b'\272H]r[2Y^(anonymous|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$'
   _globals['_SENDNOTIFICATIONREQUEST'].fields_by_name['title']._loaded_options = None
   _globals['_SENDNOTIFICATIONREQUEST'].fields_by_name['title']._serialized_options = b'\272H\007r\005\020\001\030\310\001'
   _globals['_SENDNOTIFICATIONREQUEST'].fields_by_name['body']._loaded_options = None
   _globals['_SENDNOTIFICATIONREQUEST'].fields_by_name['body']._serialized_options = b'\272H\005r\003\030\240\037'
   _globals['_SUBSCRIBEREQUEST'].fields_by_name['user_id']._loaded_options = None
-  _globals['_SUBSCRIBEREQUEST'].fields_by_name['user_id']._serialized_options = b'\272H\004r\002\020\001'
+  _globals['_SUBSCRIBEREQUEST'].fields_by_name['user_id']._serialized_options = b'\272H]r[2Y^(anonymous|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$'
   _globals['_LISTNOTIFICATIONSREQUEST'].fields_by_name['user_id']._loaded_options = None
-  _globals['_LISTNOTIFICATIONSREQUEST'].fields_by_name['user_id']._serialized_options = b'\272H\004r\002\020\001'
+  _globals['_LISTNOTIFICATIONSREQUEST'].fields_by_name['user_id']._serialized_options = b'\272H]r[2Y^(anonymous|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$'
   _globals['_LISTNOTIFICATIONSREQUEST'].fields_by_name['page_size']._loaded_options = None
   _globals['_LISTNOTIFICATIONSREQUEST'].fields_by_name['page_size']._serialized_options = b'\272H\006\032\004\030d(\000'
-  _globals['_SENDNOTIFICATIONREQUEST']._serialized_start=165
-  _globals['_SENDNOTIFICATIONREQUEST']._serialized_end=390
-  _globals['_SENDNOTIFICATIONREQUEST_DATAENTRY']._serialized_start=347
-  _globals['_SENDNOTIFICATIONREQUEST_DATAENTRY']._serialized_end=390
-  _globals['_SENDNOTIFICATIONRESPONSE']._serialized_start=392
-  _globals['_SENDNOTIFICATIONRESPONSE']._serialized_end=483
-  _globals['_SUBSCRIBEREQUEST']._serialized_start=485
-  _globals['_SUBSCRIBEREQUEST']._serialized_end=529
-  _globals['_SUBSCRIBERESPONSE']._serialized_start=531
-  _globals['_SUBSCRIBERESPONSE']._serialized_end=615
-  _globals['_LISTNOTIFICATIONSREQUEST']._serialized_start=617
-  _globals['_LISTNOTIFICATIONSREQUEST']._serialized_end=719
-  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_start=721
-  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_end=839
-  _globals['_NOTIFICATIONSERVICE']._serialized_start=842
-  _globals['_NOTIFICATIONSERVICE']._serialized_end=1235
+  _globals['_NOTIFICATIONSERVICE'].methods_by_name['SendNotification']._loaded_options = None
+  _globals['_NOTIFICATIONSERVICE'].methods_by_name['SendNotification']._serialized_options = b'\202\323\344\223\002\026\"\021/v1/notifications:\001*'
+  _globals['_NOTIFICATIONSERVICE'].methods_by_name['Subscribe']._loaded_options = None
+  _globals['_NOTIFICATIONSERVICE'].methods_by_name['Subscribe']._serialized_options = b'\202\323\344\223\002-\022+/v1/users/{user_id}/notifications:subscribe'
+  _globals['_NOTIFICATIONSERVICE'].methods_by_name['ListNotifications']._loaded_options = None
+  _globals['_NOTIFICATIONSERVICE'].methods_by_name['ListNotifications']._serialized_options = b'\202\323\344\223\002#\022!/v1/users/{user_id}/notifications'
+  _globals['_SENDNOTIFICATIONREQUEST']._serialized_start=195
+  _globals['_SENDNOTIFICATIONREQUEST']._serialized_end=509
+  _globals['_SENDNOTIFICATIONREQUEST_DATAENTRY']._serialized_start=466
+  _globals['_SENDNOTIFICATIONREQUEST_DATAENTRY']._serialized_end=509
+  _globals['_SENDNOTIFICATIONRESPONSE']._serialized_start=511
+  _globals['_SENDNOTIFICATIONRESPONSE']._serialized_end=602
+  _globals['_SUBSCRIBEREQUEST']._serialized_start=605
+  _globals['_SUBSCRIBEREQUEST']._serialized_end=738
+  _globals['_SUBSCRIBERESPONSE']._serialized_start=740
+  _globals['_SUBSCRIBERESPONSE']._serialized_end=824
+  _globals['_LISTNOTIFICATIONSREQUEST']._serialized_start=827
+  _globals['_LISTNOTIFICATIONSREQUEST']._serialized_end=1018
+  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_start=1020
+  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_end=1138
+  _globals['_NOTIFICATIONSERVICE']._serialized_start=1141
+  _globals['_NOTIFICATIONSERVICE']._serialized_end=1662
 # @@protoc_insertion_point(module_scope)

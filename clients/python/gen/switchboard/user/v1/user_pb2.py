@@ -26,17 +26,21 @@ from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eswitchboard/user/v1/user.proto\x12\x13switchboard.user.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd6\x01\n\x04User\x12\n\n\x02id\x18\x01 \x01(\t\x12\x18\n\x04name\x18\x02 \x01(\tB\n\xbaH\x07r\x02\x18\x64\xd8\x01\x01\x12\x1c\n\x05\x65mail\x18\x03 \x01(\tB\r\xbaH\nr\x05\x18\xfe\x01`\x01\xd8\x01\x01\x12\x17\n\x0f\x61vatar_image_id\x18\x04 \x01(\t\x12/\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\x07 \x01(\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eswitchboard/user/v1/user.proto\x12\x13switchboard.user.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xed\x01\n\x04User\x12\x14\n\x02id\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01\x12\x18\n\x04name\x18\x02 \x01(\tB\n\xbaH\x07r\x02\x18\x64\xd8\x01\x01\x12\x1c\n\x05\x65mail\x18\x03 \x01(\tB\r\xbaH\nr\x05\x18\xfe\x01`\x01\xd8\x01\x01\x12$\n\x0f\x61vatar_image_id\x18\x04 \x01(\tB\x0b\xbaH\x08r\x03\xb0\x01\x01\xd8\x01\x01\x12/\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\x07 \x01(\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'switchboard.user.v1.user_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_USER'].fields_by_name['id']._loaded_options = None
+  _globals['_USER'].fields_by_name['id']._serialized_options = b'\272H\005r\003\260\001\001'
   _globals['_USER'].fields_by_name['name']._loaded_options = None
   _globals['_USER'].fields_by_name['name']._serialized_options = b'\272H\007r\002\030d\330\001\001'
   _globals['_USER'].fields_by_name['email']._loaded_options = None
   _globals['_USER'].fields_by_name['email']._serialized_options = b'\272H\nr\005\030\376\001`\001\330\001\001'
+  _globals['_USER'].fields_by_name['avatar_image_id']._loaded_options = None
+  _globals['_USER'].fields_by_name['avatar_image_id']._serialized_options = b'\272H\010r\003\260\001\001\330\001\001'
   _globals['_USER']._serialized_start=118
-  _globals['_USER']._serialized_end=332
+  _globals['_USER']._serialized_end=355
 # @@protoc_insertion_point(module_scope)

@@ -162,7 +162,7 @@ class UserServiceServicer:
         its side. Not all-or-nothing: each row is checked and created on its own, exactly as a
         CreateUser with a fresh `request_id` would be (and publishes its own UserCreated); accepted rows
         are kept even if later rows are rejected or the stream then fails; rejected rows are reported
-        with their index and reason. Importing the same rows twice creates nothing twice: the
+        with their index and reason (the first 100 of them; all are counted). Importing the same rows twice creates nothing twice: the
         duplicates are rejected ALREADY_EXISTS by their email.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
