@@ -3,11 +3,12 @@
  *  1. bytes on the wire — the protobuf messages of a gRPC call (with their 5-byte frame), the
  *     proto3 JSON a REST/Connect call carries, and the SOAP 1.1 envelopes this gateway reads and
  *     writes (bodies only: HTTP/1.1 and HTTP/2 headers are left out of all three);
- *  2. GetUser through the SOAP gateway vs straight to user-service over gRPC: calls per second
- *     and latency p50/p99, CONCURRENCY calls in flight, CALLS calls per leg, legs alternated over
- *     ROUNDS rounds (medians kept). The ratio is what to compare across machines.
- * Everything runs in this process (user-service over an in-memory PGlite, the gateway, the
- * clients) on real loopback sockets. The REST leg joins when the REST gateway lands.
+ *  2. GetUser through the SOAP gateway, through the REST gateway (GET /v1/users/{id}) and straight
+ *     to user-service over gRPC: calls per second and latency p50/p99, CONCURRENCY calls in flight,
+ *     CALLS calls per leg, legs alternated over ROUNDS rounds (medians kept). The same client loop
+ *     drives all three, so the ratios compare like with like; they are what to compare across machines.
+ * Everything runs in this process (user-service over an in-memory PGlite, both gateways, the
+ * clients) on real loopback sockets.
  */
 import { randomUUID } from "node:crypto";
 import { Agent, request } from "node:http";
@@ -17,7 +18,8 @@ import {
   GetUserResponseSchema,
   UserService,
 } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
-import { createServiceClient } from "@switchboard/runtime";
+import { build as buildRestGateway, createBackends } from "@switchboard/rest-gateway";
+import { createLogger, createServiceClient } from "@switchboard/runtime";
 import { action, envelope11 } from "../test/raw-soap.js";
 import { startSystem } from "../test/system.js";
 
@@ -33,6 +35,17 @@ const { user } = await grpc.createUser({
   email: `ana-${randomUUID().slice(0, 8)}@example.com`,
 });
 if (!user) throw new Error("no user created");
+
+// The REST gateway over the same user-service (its rate limit lifted: this is one client on purpose).
+const rest = await buildRestGateway({
+  logger: createLogger({ name: "rest-gateway", level: "warn" }),
+  backends: createBackends(
+    { user: system.grpcUrl, image: "http://127.0.0.1:1", notification: "http://127.0.0.1:1" },
+    { timeoutMs: 5_000 },
+  ),
+  options: { rateLimitPerMinute: 1_000_000_000 },
+});
+const restUrl = await rest.app.listen({ port: 0, host: "127.0.0.1" });
 
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 const soapRequest = Buffer.from(envelope11(`<u:GetUser><u:id>${user.id}</u:id></u:GetUser>`));
@@ -58,6 +71,19 @@ function soapGetUser(): Promise<Buffer> {
     );
     req.on("error", reject);
     req.end(soapRequest);
+  });
+}
+function restGetUser(): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${restUrl}/v1/users/${user?.id}`, { method: "GET", agent }, (res) => {
+      const parts: Buffer[] = [];
+      res.on("data", (part: Buffer) => parts.push(part));
+      res.on("end", () =>
+        res.statusCode === 200 ? resolve(Buffer.concat(parts)) : reject(new Error(`HTTP ${res.statusCode}`)),
+      );
+    });
+    req.on("error", reject);
+    req.end();
   });
 }
 const grpcGetUser = async () => {
@@ -110,10 +136,12 @@ const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(val
 
 await leg(grpcGetUser); // warm-up: JIT, connections, PGlite caches
 await leg(soapGetUser);
-const runs: { grpc: Leg[]; soap: Leg[] } = { grpc: [], soap: [] };
+await leg(restGetUser);
+const runs: { grpc: Leg[]; soap: Leg[]; rest: Leg[] } = { grpc: [], soap: [], rest: [] };
 for (let round = 0; round < ROUNDS; round++) {
   runs.grpc.push(await leg(grpcGetUser));
   runs.soap.push(await leg(soapGetUser));
+  runs.rest.push(await leg(restGetUser));
 }
 const summary = (legs: Leg[]) => ({
   perSecond: median(legs.map((l) => l.perSecond)),
@@ -122,6 +150,7 @@ const summary = (legs: Leg[]) => ({
 });
 const grpcSummary = summary(runs.grpc);
 const soapSummary = summary(runs.soap);
+const restSummary = summary(runs.rest);
 
 console.log("\nGetUser — bytes on the wire (message bodies; HTTP headers not counted)");
 console.log("| encoding | request | response | response vs protobuf |");
@@ -136,11 +165,14 @@ console.log("| path | calls/s | p50 | p99 | throughput vs gRPC |");
 console.log("|---|---|---|---|---|");
 for (const [name, s] of [
   ["direct gRPC", grpcSummary],
+  ["REST gateway → gRPC", restSummary],
   ["SOAP gateway → gRPC", soapSummary],
 ] as const) {
   console.log(
     `| ${name} | ${s.perSecond.toFixed(0)} | ${s.p50.toFixed(2)} ms | ${s.p99.toFixed(2)} ms | ${(s.perSecond / grpcSummary.perSecond).toFixed(2)} |`,
   );
 }
+console.log(`\nSOAP throughput vs REST: ${(soapSummary.perSecond / restSummary.perSecond).toFixed(2)}`);
 agent.destroy();
+await rest.app.close();
 await system.close();
