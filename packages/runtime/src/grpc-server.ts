@@ -8,11 +8,10 @@ import { Health } from "@switchboard/proto/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "@switchboard/proto/grpc/reflection/v1/reflection_pb.js";
 import { ServerReflection as ServerReflectionV1Alpha } from "@switchboard/proto/grpc/reflection/v1alpha/reflection_pb.js";
 import type { Logger } from "pino";
-import { cancelledStreamInterceptor } from "./cancelled-stream-interceptor.js";
 import { requestContextValues } from "./context.js";
 import { HealthRegistry, healthService, ServingStatus } from "./health.js";
-import { loggingInterceptor } from "./logging-interceptor.js";
 import { ReflectionIndex, reflectionService, reflectionServiceV1Alpha } from "./reflection.js";
+import { drainedWithin, kitInterceptors, reportServing } from "./server-kit.js";
 import {
   DEFAULT_SERVER_LIMITS,
   http2LimitOptions,
@@ -20,7 +19,6 @@ import {
   watchSession,
 } from "./server-limits.js";
 import { unknownMethod } from "./unknown-method.js";
-import { validationInterceptor } from "./validation-interceptor.js";
 
 export const MiB = 1024 * 1024;
 /** The largest message a server or client sends or accepts unless told otherwise: gRPC's usual 4 MiB. */
@@ -81,12 +79,7 @@ export class GrpcServer {
       writeMaxBytes: options.writeMaxBytes ?? DEFAULT_MESSAGE_BYTES,
       shutdownSignal: this.#cutOff.signal,
       ...(options.compressResponses === false ? { compressMinBytes: Number.MAX_SAFE_INTEGER } : {}),
-      interceptors: [
-        loggingInterceptor(options.logger),
-        validationInterceptor(),
-        cancelledStreamInterceptor(),
-        ...(options.interceptors ?? []),
-      ],
+      interceptors: kitInterceptors(options.logger, options.interceptors),
       contextValues: requestContextValues,
       fallback: unknownMethod,
       routes: (router) => {
@@ -138,10 +131,8 @@ export class GrpcServer {
         resolve();
       });
     });
-    this.health.set("", ServingStatus.SERVING);
-    for (const service of this.#services) this.health.set(service.typeName, ServingStatus.SERVING);
     const bound = (this.#server.address() as AddressInfo).port;
-    this.#logger.info({ port: bound, host, services: this.#services.map((s) => s.typeName) }, "serving");
+    reportServing(this.health, this.#services, this.#logger, { port: bound, host });
     return bound;
   }
 
@@ -160,15 +151,7 @@ export class GrpcServer {
     this.#draining.abort();
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     for (const session of this.#sessions) session.close();
-    let timer: NodeJS.Timeout | undefined;
-    const drained = await Promise.race([
-      closed.then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), this.#drainTimeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (!drained) {
+    if (!(await drainedWithin(closed, this.#drainTimeoutMs))) {
       this.#logger.warn({ drainTimeoutMs: this.#drainTimeoutMs }, "drain timed out; cutting off calls");
       this.#cutOff.abort();
       for (const session of this.#sessions) session.destroy();

@@ -5,13 +5,11 @@ import { Health } from "@switchboard/proto/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "@switchboard/proto/grpc/reflection/v1/reflection_pb.js";
 import { ServerReflection as ServerReflectionV1Alpha } from "@switchboard/proto/grpc/reflection/v1alpha/reflection_pb.js";
 import type { Logger } from "pino";
-import { cancelledStreamInterceptor } from "../cancelled-stream-interceptor.js";
 import type { GrpcServerOptions } from "../grpc-server.js";
 import { HealthRegistry, healthService, ServingStatus } from "../health.js";
-import { loggingInterceptor } from "../logging-interceptor.js";
 import { ReflectionIndex, reflectionService, reflectionServiceV1Alpha } from "../reflection.js";
+import { drainedWithin, kitInterceptors, reportServing } from "../server-kit.js";
 import { DEFAULT_SERVER_LIMITS } from "../server-limits.js";
-import { validationInterceptor } from "../validation-interceptor.js";
 import { grpcJsContextValues } from "./context-values.js";
 import { ImplRouter } from "./impl-router.js";
 import { methodHandler, serializers } from "./method-handler.js";
@@ -63,12 +61,7 @@ export class GrpcJsServer {
     router.service(ServerReflectionV1Alpha, reflectionServiceV1Alpha(reflection));
     this.#services = router.services;
     const environment = {
-      interceptors: [
-        loggingInterceptor(options.logger),
-        validationInterceptor(),
-        cancelledStreamInterceptor(),
-        ...(options.interceptors ?? []),
-      ],
+      interceptors: kitInterceptors(options.logger, options.interceptors),
       cutOff: this.#cutOff.signal,
       contextValues: grpcJsContextValues,
     };
@@ -111,9 +104,7 @@ export class GrpcJsServer {
         (error, p) => (error ? reject(error) : resolve(p)),
       ),
     );
-    this.health.set("", ServingStatus.SERVING);
-    for (const service of this.#services) this.health.set(service.typeName, ServingStatus.SERVING);
-    this.#logger.info({ port: bound, host, services: this.#services.map((s) => s.typeName) }, "serving");
+    reportServing(this.health, this.#services, this.#logger, { port: bound, host });
     return bound;
   }
 
@@ -131,15 +122,7 @@ export class GrpcJsServer {
     this.health.setAll(ServingStatus.NOT_SERVING);
     this.#draining.abort();
     const closed = new Promise<void>((resolve) => this.#server.tryShutdown(() => resolve()));
-    let timer: NodeJS.Timeout | undefined;
-    const drained = await Promise.race([
-      closed.then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), this.#drainTimeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (!drained) {
+    if (!(await drainedWithin(closed, this.#drainTimeoutMs))) {
       this.#logger.warn({ drainTimeoutMs: this.#drainTimeoutMs }, "drain timed out; cutting off calls");
       this.#cutOff.abort();
       this.#server.forceShutdown();

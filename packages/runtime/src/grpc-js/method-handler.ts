@@ -90,16 +90,10 @@ export function methodHandler(
         type: "unary",
         handler: (call: grpc.ServerUnaryCall<unknown, unknown>, done: grpc.sendUnaryData<unknown>) => {
           const context = contextFor(spec, call, env);
-          decoded(call.request)
-            .then((request) => invokeUnaryImplementation(spec, context, request as never, env.interceptors))
-            .then(
-              (message) => {
-                sendHeaders(call, context);
-                done(null, message, metadataFromHeaders(context.responseTrailer));
-              },
-              (error) => done(serviceError(error, context.responseTrailer)),
-            )
-            .finally(() => context.abort(FINISHED));
+          const response = decoded(call.request).then((request) =>
+            invokeUnaryImplementation(spec, context, request as never, env.interceptors),
+          );
+          answerOnce(call, context, response, done);
         },
       };
     case "client_streaming":
@@ -108,7 +102,7 @@ export function methodHandler(
         handler: (call: grpc.ServerReadableStream<unknown, unknown>, done: grpc.sendUnaryData<unknown>) => {
           const context = contextFor(spec, call, env);
           const input = decodedAll(readRequests<never>(call, context.signal));
-          (async () => {
+          const response = (async () => {
             // Read the output to its end (one message), so interceptors' trailers are copied too.
             let response: unknown;
             for await (const message of transformInvokeImplementation(
@@ -122,15 +116,8 @@ export function methodHandler(
               throw new ConnectError("the handler returned no response", Code.Internal);
             }
             return response;
-          })()
-            .then(
-              (message) => {
-                sendHeaders(call, context);
-                done(null, message, metadataFromHeaders(context.responseTrailer));
-              },
-              (error) => done(serviceError(error, context.responseTrailer)),
-            )
-            .finally(() => context.abort(FINISHED));
+          })();
+          answerOnce(call, context, response, done);
         },
       };
     case "server_streaming":
@@ -157,6 +144,24 @@ export function methodHandler(
         },
       };
   }
+}
+
+/** Sends a single-response call's answer (headers, message, trailers) or its error, then ends its context. */
+function answerOnce(
+  call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown>,
+  context: ReturnType<typeof contextFor>,
+  response: Promise<unknown>,
+  done: grpc.sendUnaryData<unknown>,
+): void {
+  response
+    .then(
+      (message) => {
+        sendHeaders(call, context);
+        done(null, message, metadataFromHeaders(context.responseTrailer));
+      },
+      (error) => done(serviceError(error, context.responseTrailer)),
+    )
+    .finally(() => context.abort(FINISHED));
 }
 
 /**

@@ -1,0 +1,42 @@
+import type { DescService } from "@bufbuild/protobuf";
+import type { Interceptor } from "@connectrpc/connect";
+import type { Logger } from "pino";
+import { cancelledStreamInterceptor } from "./cancelled-stream-interceptor.js";
+import { type HealthRegistry, ServingStatus } from "./health.js";
+import { loggingInterceptor } from "./logging-interceptor.js";
+import { validationInterceptor } from "./validation-interceptor.js";
+
+// What both servers share (GrpcServer on connect-node, GrpcJsServer on grpc-js), so that a call
+// is logged, validated and cut off alike whichever transport serves it.
+
+/** The kit's interceptors, in order, then the caller's own. */
+export function kitInterceptors(logger: Logger, extra: readonly Interceptor[] = []): Interceptor[] {
+  return [loggingInterceptor(logger), validationInterceptor(), cancelledStreamInterceptor(), ...extra];
+}
+
+/** Reports the server and every one of its services SERVING, and logs where it listens. */
+export function reportServing(
+  health: HealthRegistry,
+  services: readonly DescService[],
+  logger: Logger,
+  where: { port: number; host: string },
+): void {
+  health.set("", ServingStatus.SERVING);
+  for (const service of services) health.set(service.typeName, ServingStatus.SERVING);
+  logger.info({ ...where, services: services.map((s) => s.typeName) }, "serving");
+}
+
+/** Whether `closed` settles within `timeoutMs` (the drain), or the drain timed out. */
+export async function drainedWithin(closed: Promise<void>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      closed.then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
