@@ -5,10 +5,10 @@
  * that is down.
  */
 import { createHash, randomUUID } from "node:crypto";
+import { pngOf } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SoapHeaderHandler } from "../src/soap/header-handler.js";
 import { grpcStatus, soapPort } from "./node-soap.js";
-import { makePng } from "./png.js";
 import { action, envelope11, post } from "./raw-soap.js";
 import { type SystemUnderTest, startSystem } from "./system.js";
 
@@ -91,7 +91,7 @@ describe("SOAP over the other operations", () => {
 
   it("uploads a whole image in one request and reads it back with GetImage", async () => {
     const images = await port("ImageService", "1.2");
-    const png = makePng(16, 9);
+    const png = Buffer.from(pngOf(16, 9, true));
     const ownerId = randomUUID();
     const uploaded = await images.UploadImage!({
       metadata: { filename: "a.png", contentType: "image/png", sizeBytes: png.length, ownerId },

@@ -12,10 +12,9 @@
 import { createHash } from "node:crypto";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { UsuarioServicio } from "@switchboard/proto/user/usuario_pb.js";
-import { connectClient, medianSeconds } from "@switchboard/testing";
+import { connectClient, medianSeconds, pngOf } from "@switchboard/testing";
 import { migratedDatabase, startUserService } from "../test/harness.js";
 import { startImageService } from "../test/image-service.js";
-import { pngOf } from "../test/png.js";
 
 const MiB = 1024 * 1024;
 const CHUNK_BYTES = 64 * 1024;

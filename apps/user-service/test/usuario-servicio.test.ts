@@ -13,12 +13,11 @@ import {
   GetUserRequestSchema,
   UsuarioServicio,
 } from "@switchboard/proto/user/usuario_pb.js";
-import { callError, collect, connectClient, grpcJsClient, unary, until } from "@switchboard/testing";
+import { callError, collect, connectClient, grpcJsClient, pngOf, unary, until } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { namePower } from "../src/handlers/usuario-servicio.js";
 import { migratedDatabase, startUserService } from "./harness.js";
 import { startImageService } from "./image-service.js";
-import { pngOf } from "./png.js";
 
 /** The in-test image service's total cap, small so the test can exceed it. */
 const IMAGE_CAP_BYTES = 6 * 1024 * 1024;
