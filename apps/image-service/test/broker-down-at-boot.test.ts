@@ -11,8 +11,8 @@ import {
   connectClient,
   ensureBrokers,
   freePort,
+  proxiedBroker,
   spawnService,
-  startTcpProxy,
   until,
 } from "@switchboard/testing";
 import { describe, expect, it } from "vitest";
@@ -22,16 +22,16 @@ describe("image-service started while RabbitMQ and Kafka are unreachable", () =>
   it("listens at once, takes uploads, reports the dependency, and runs the queued jobs once the brokers come back", async () => {
     await ensureBrokers("kafka", "rabbitmq", "mosquitto");
     // Proxies in front of the shared brokers, refusing every connection until switched on.
-    const rabbit = await startTcpProxy({ host: "127.0.0.1", port: 5672 });
-    const kafka = await startTcpProxy({ host: "127.0.0.1", port: 9092 });
+    const rabbit = await proxiedBroker("amqp");
+    const kafka = await proxiedBroker("kafka");
     const dataDir = await mkdtemp(join(tmpdir(), "image-service-down-"));
     const port = await freePort();
     const started = Date.now();
     const service = spawnService(join(import.meta.dirname, ".."), {
       PORT: String(port),
       DATA_DIR: dataDir,
-      AMQP_URL: `amqp://guest:guest@127.0.0.1:${rabbit.port}`,
-      KAFKA_BROKERS: `127.0.0.1:${kafka.port}`,
+      AMQP_URL: rabbit.url,
+      KAFKA_BROKERS: kafka.url,
       WORKERS: "1",
       JOBS_QUEUE: `images.process.test-${randomUUID().slice(0, 8)}`,
       LOG_LEVEL: "warn",

@@ -12,8 +12,8 @@ import {
   connectClient,
   ensureBrokers,
   freePort,
+  proxiedBroker,
   spawnService,
-  startTcpProxy,
   until,
 } from "@switchboard/testing";
 import { describe, expect, it } from "vitest";
@@ -21,16 +21,16 @@ import { describe, expect, it } from "vitest";
 describe("notification-service started while Kafka and RabbitMQ are unreachable", () => {
   it("listens at once, accepts notifications, reports the dependencies, and delivers them once the brokers come back", async () => {
     await ensureBrokers("kafka", "rabbitmq", "mosquitto");
-    const rabbit = await startTcpProxy({ host: "127.0.0.1", port: 5672 });
-    const kafka = await startTcpProxy({ host: "127.0.0.1", port: 9092 });
+    const rabbit = await proxiedBroker("amqp");
+    const kafka = await proxiedBroker("kafka");
     const dataDir = await mkdtemp(join(tmpdir(), "notification-service-down-"));
     const port = await freePort();
     const started = Date.now();
     const service = spawnService(join(import.meta.dirname, ".."), {
       PORT: String(port),
       DATA_DIR: dataDir,
-      AMQP_URL: `amqp://guest:guest@127.0.0.1:${rabbit.port}`,
-      KAFKA_BROKERS: `127.0.0.1:${kafka.port}`,
+      AMQP_URL: rabbit.url,
+      KAFKA_BROKERS: kafka.url,
       LOG_LEVEL: "warn",
     });
     try {

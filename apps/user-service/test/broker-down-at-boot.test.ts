@@ -6,8 +6,8 @@ import {
   connectClient,
   ensureBrokers,
   memoryLogger,
+  proxiedBroker,
   serveOnPort0,
-  startTcpProxy,
   until,
 } from "@switchboard/testing";
 import { describe, expect, it } from "vitest";
@@ -19,11 +19,11 @@ describe("user-service started while Kafka is unreachable", () => {
   it("serves and takes writes at once; the events reach Kafka once it is reachable, none lost", async () => {
     await ensureBrokers("kafka");
     const { logger } = memoryLogger("warn");
-    const proxy = await startTcpProxy({ host: "127.0.0.1", port: Number(brokerUrls.kafka.split(":")[1]) });
+    const proxy = await proxiedBroker("kafka");
     const db = await migratedDatabase();
     // Wired as main.ts does, its Kafka behind a proxy that refuses every connection for now.
     const kafka = new KafkaBroker({
-      brokers: [`127.0.0.1:${proxy.port}`],
+      brokers: [proxy.url],
       clientId: "user-service-down-test",
       source: "/switchboard/user-service",
       registry: eventRegistry,

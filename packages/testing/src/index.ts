@@ -27,5 +27,5 @@ export { type RawOutcome, rawGrpcCall } from "./raw-grpc.js";
 export { type RssSamples, rssMiB, sampleRss } from "./rss-sampler.js";
 export { type Listener, type Served, serveOnPort0 } from "./serve.js";
 export { freePort, type ServiceProcess, spawnService, waitUntilAnswering } from "./service-process.js";
-export { startTcpProxy } from "./tcp-proxy.js";
+export { proxiedBroker, startTcpProxy } from "./tcp-proxy.js";
 export { until } from "./until.js";

@@ -1,4 +1,5 @@
 import { createServer, type Socket, connect as tcpConnect } from "node:net";
+import { brokerUrls } from "./brokers.js";
 
 /**
  * A TCP proxy on a free loopback port in front of `target`, that a test can switch on and off:
@@ -42,4 +43,15 @@ export async function startTcpProxy(target: { host: string; port: number }, { re
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/**
+ * A proxy (off to start with) in front of the test broker `name`, and that broker's URL through it,
+ * in the form the services' config reads: KAFKA_BROKERS `host:port`, AMQP_URL `amqp://…`.
+ */
+export async function proxiedBroker(name: "kafka" | "amqp") {
+  const url = new URL(name === "kafka" ? `kafka://${brokerUrls.kafka.split(",")[0]}` : brokerUrls.amqp);
+  const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port) });
+  url.port = String(proxy.port);
+  return Object.assign(proxy, { url: name === "kafka" ? url.host : url.toString() });
 }
