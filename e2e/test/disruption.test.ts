@@ -14,6 +14,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { NotificationKind } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
 import { NotificationService } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
 import { UserService } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
+import { isUnavailable } from "@switchboard/runtime";
 import { describe, expect, it } from "vitest";
 import { clientOf, eventually, system } from "./system.js";
 
@@ -35,11 +36,8 @@ async function trySignUp(tag: string): Promise<string | undefined> {
     });
     return user?.id;
   } catch (error) {
-    const { code, rawMessage } = ConnectError.from(error);
-    if (code === Code.Unavailable || code === Code.DeadlineExceeded) return undefined;
-    // A server shutting down refuses new HTTP/2 streams (REFUSED_STREAM: nothing was processed,
-    // RFC 9113 §8.7); connect-node reports that as INTERNAL. Seen when a pod is deleted mid-flow.
-    if (rawMessage.includes("NGHTTP2_REFUSED_STREAM")) return undefined;
+    // Not processed (UNAVAILABLE, or a stream refused by a pod going away), or no answer in time.
+    if (isUnavailable(error) || ConnectError.from(error).code === Code.DeadlineExceeded) return undefined;
     throw error;
   }
 }

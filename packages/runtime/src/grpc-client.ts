@@ -41,7 +41,17 @@ export interface ServiceClientOptions {
 }
 
 /**
- * Retries unary calls that fail with UNAVAILABLE — the one code that says "nothing happened,
+ * Whether a call failed without the server processing it: UNAVAILABLE, or an HTTP/2 stream the
+ * server refused (REFUSED_STREAM, RFC 9113 §8.7: a server shutting down, a pod being replaced),
+ * which connect-node reports as INTERNAL while gRPC's HTTP/2 mapping says UNAVAILABLE.
+ */
+export function isUnavailable(error: unknown): boolean {
+  const failure = ConnectError.from(error);
+  return failure.code === Code.Unavailable || failure.rawMessage.includes("NGHTTP2_REFUSED_STREAM");
+}
+
+/**
+ * Retries unary calls that fail with UNAVAILABLE (see isUnavailable) — the one code that says "nothing happened,
  * try again" — with full-jitter exponential backoff, never past the call's deadline.
  */
 export function retryUnavailable(maxAttempts: number, baseDelayMs = 50, maxDelayMs = 1_000): Interceptor {
@@ -51,9 +61,7 @@ export function retryUnavailable(maxAttempts: number, baseDelayMs = 50, maxDelay
       try {
         return await next(request);
       } catch (error) {
-        const failure = ConnectError.from(error);
-        if (failure.code !== Code.Unavailable || attempt >= maxAttempts || request.signal.aborted)
-          throw error;
+        if (!isUnavailable(error) || attempt >= maxAttempts || request.signal.aborted) throw error;
         const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
         await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
       }

@@ -8,6 +8,7 @@ export {
   type ClientTls,
   createServiceClient,
   createServiceTransport,
+  isUnavailable,
   retryUnavailable,
   type ServiceClientOptions,
 } from "./grpc-client.js";
