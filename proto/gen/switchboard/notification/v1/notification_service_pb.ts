@@ -193,6 +193,10 @@ export const ListNotificationsResponseSchema: GenMessage<ListNotificationsRespon
  * RESOURCE_EXHAUSTED for a Subscribe stream that falls behind. User ids are not checked against
  * user-service.
  *
+ * Access (a bearer token on every call): a user subscribes to and lists only its own notifications;
+ * SendNotification needs the `admin` role or a service. UNAUTHENTICATED without a valid token,
+ * PERMISSION_DENIED otherwise.
+ *
  * @generated from service switchboard.notification.v1.NotificationService
  */
 export const NotificationService: GenService<{

@@ -172,3 +172,13 @@ class ListImagesResponse(_message.Message):
     images: _containers.RepeatedCompositeFieldContainer[_image_pb2.Image]
     next_page_token: str
     def __init__(self, images: _Optional[_Iterable[_Union[_image_pb2.Image, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class DeleteImageRequest(_message.Message):
+    __slots__ = ("image_id",)
+    IMAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    image_id: str
+    def __init__(self, image_id: _Optional[str] = ...) -> None: ...
+
+class DeleteImageResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...

@@ -38,6 +38,10 @@ class ImageServiceStub:
     Stores are atomic: bytes are written under their sha256 only once complete and verified, so a
     failed or cancelled upload leaves nothing behind. Each stored upload publishes ImageUploaded,
     each stored variant ImageProcessed (switchboard.events.v1).
+
+    Access (a bearer token on every call): a user uploads for itself and reads, downloads, processes
+    and deletes only its own images; an admin may do anything. UNAUTHENTICATED without a valid token,
+    PERMISSION_DENIED for another user's image or owner id.
     """
 
     def __init__(self, channel):
@@ -76,6 +80,11 @@ class ImageServiceStub:
                 request_serializer=switchboard_dot_image_dot_v1_dot_image__service__pb2.ListImagesRequest.SerializeToString,
                 response_deserializer=switchboard_dot_image_dot_v1_dot_image__service__pb2.ListImagesResponse.FromString,
                 _registered_method=True)
+        self.DeleteImage = channel.unary_unary(
+                '/switchboard.image.v1.ImageService/DeleteImage',
+                request_serializer=switchboard_dot_image_dot_v1_dot_image__service__pb2.DeleteImageRequest.SerializeToString,
+                response_deserializer=switchboard_dot_image_dot_v1_dot_image__service__pb2.DeleteImageResponse.FromString,
+                _registered_method=True)
 
 
 class ImageServiceServicer:
@@ -91,6 +100,10 @@ class ImageServiceServicer:
     Stores are atomic: bytes are written under their sha256 only once complete and verified, so a
     failed or cancelled upload leaves nothing behind. Each stored upload publishes ImageUploaded,
     each stored variant ImageProcessed (switchboard.events.v1).
+
+    Access (a bearer token on every call): a user uploads for itself and reads, downloads, processes
+    and deletes only its own images; an admin may do anything. UNAUTHENTICATED without a valid token,
+    PERMISSION_DENIED for another user's image or owner id.
     """
 
     def UploadImage(self, request_iterator, context):
@@ -145,6 +158,15 @@ class ImageServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DeleteImage(self, request, context):
+        """Deletes an image and its variants. Their bytes are removed once no other image shares them
+        (stored bytes are content-addressed). NOT_FOUND if there is no such image (so a second delete
+        is NOT_FOUND). Deleting a user deletes that user's images the same way.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ImageServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -178,6 +200,11 @@ def add_ImageServiceServicer_to_server(servicer, server):
                     request_deserializer=switchboard_dot_image_dot_v1_dot_image__service__pb2.ListImagesRequest.FromString,
                     response_serializer=switchboard_dot_image_dot_v1_dot_image__service__pb2.ListImagesResponse.SerializeToString,
             ),
+            'DeleteImage': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteImage,
+                    request_deserializer=switchboard_dot_image_dot_v1_dot_image__service__pb2.DeleteImageRequest.FromString,
+                    response_serializer=switchboard_dot_image_dot_v1_dot_image__service__pb2.DeleteImageResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'switchboard.image.v1.ImageService', rpc_method_handlers)
@@ -199,6 +226,10 @@ class ImageService:
     Stores are atomic: bytes are written under their sha256 only once complete and verified, so a
     failed or cancelled upload leaves nothing behind. Each stored upload publishes ImageUploaded,
     each stored variant ImageProcessed (switchboard.events.v1).
+
+    Access (a bearer token on every call): a user uploads for itself and reads, downloads, processes
+    and deletes only its own images; an admin may do anything. UNAUTHENTICATED without a valid token,
+    PERMISSION_DENIED for another user's image or owner id.
     """
 
     @staticmethod
@@ -353,6 +384,33 @@ class ImageService:
             '/switchboard.image.v1.ImageService/ListImages',
             switchboard_dot_image_dot_v1_dot_image__service__pb2.ListImagesRequest.SerializeToString,
             switchboard_dot_image_dot_v1_dot_image__service__pb2.ListImagesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteImage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/switchboard.image.v1.ImageService/DeleteImage',
+            switchboard_dot_image_dot_v1_dot_image__service__pb2.DeleteImageRequest.SerializeToString,
+            switchboard_dot_image_dot_v1_dot_image__service__pb2.DeleteImageResponse.FromString,
             options,
             channel_credentials,
             insecure,

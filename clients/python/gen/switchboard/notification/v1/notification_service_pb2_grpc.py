@@ -33,6 +33,10 @@ class NotificationServiceStub:
     Errors: INVALID_ARGUMENT (with google.rpc.BadRequest) for bad input or a foreign page token;
     RESOURCE_EXHAUSTED for a Subscribe stream that falls behind. User ids are not checked against
     user-service.
+
+    Access (a bearer token on every call): a user subscribes to and lists only its own notifications;
+    SendNotification needs the `admin` role or a service. UNAUTHENTICATED without a valid token,
+    PERMISSION_DENIED otherwise.
     """
 
     def __init__(self, channel):
@@ -66,6 +70,10 @@ class NotificationServiceServicer:
     Errors: INVALID_ARGUMENT (with google.rpc.BadRequest) for bad input or a foreign page token;
     RESOURCE_EXHAUSTED for a Subscribe stream that falls behind. User ids are not checked against
     user-service.
+
+    Access (a bearer token on every call): a user subscribes to and lists only its own notifications;
+    SendNotification needs the `admin` role or a service. UNAUTHENTICATED without a valid token,
+    PERMISSION_DENIED otherwise.
     """
 
     def SendNotification(self, request, context):
@@ -130,6 +138,10 @@ class NotificationService:
     Errors: INVALID_ARGUMENT (with google.rpc.BadRequest) for bad input or a foreign page token;
     RESOURCE_EXHAUSTED for a Subscribe stream that falls behind. User ids are not checked against
     user-service.
+
+    Access (a bearer token on every call): a user subscribes to and lists only its own notifications;
+    SendNotification needs the `admin` role or a service. UNAUTHENTICATED without a valid token,
+    PERMISSION_DENIED otherwise.
     """
 
     @staticmethod

@@ -25,10 +25,11 @@ _sym_db = _symbol_database.Default()
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
+from switchboard.auth.v1 import access_pb2 as switchboard_dot_auth_dot_v1_dot_access__pb2
 from switchboard.user.v1 import user_pb2 as switchboard_dot_user_dot_v1_dot_user__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&switchboard/user/v1/user_service.proto\x12\x13switchboard.user.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1eswitchboard/user/v1/user.proto\"h\n\x11\x43reateUserRequest\x12\x1f\n\nrequest_id\x18\x01 \x01(\tB\x0b\xbaH\x08r\x03\xb0\x01\x01\xd8\x01\x01\x12\x17\n\x04name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x64\x12\x19\n\x05\x65mail\x18\x03 \x01(\tB\n\xbaH\x07r\x05\x18\xfe\x01`\x01\"=\n\x12\x43reateUserResponse\x12\'\n\x04user\x18\x01 \x01(\x0b\x32\x19.switchboard.user.v1.User\"&\n\x0eGetUserRequest\x12\x14\n\x02id\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01\":\n\x0fGetUserResponse\x12\'\n\x04user\x18\x01 \x01(\x0b\x32\x19.switchboard.user.v1.User\"\xa0\x01\n\x11UpdateUserRequest\x12/\n\x04user\x18\x01 \x01(\x0b\x32\x19.switchboard.user.v1.UserB\x06\xbaH\x03\xc8\x01\x01\x12\x37\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\x06\xbaH\x03\xc8\x01\x01\x12!\n\x10\x65xpected_version\x18\x03 \x01(\x03\x42\x07\xbaH\x04\"\x02(\x00\"=\n\x12UpdateUserResponse\x12\'\n\x04user\x18\x01 \x01(\x0b\x32\x19.switchboard.user.v1.User\"L\n\x11\x44\x65leteUserRequest\x12\x14\n\x02id\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01\x12!\n\x10\x65xpected_version\x18\x02 \x01(\x03\x42\x07\xbaH\x04\"\x02(\x00\"\x14\n\x12\x44\x65leteUserResponse\"]\n\x10ListUsersRequest\x12\x16\n\x05query\x18\x01 \x01(\tB\x07\xbaH\x04r\x02\x18\x64\x12\x1d\n\tpage_size\x18\x02 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xe8\x07(\x00\x12\x12\n\npage_token\x18\x03 \x01(\t\"U\n\x11ListUsersResponse\x12\'\n\x04user\x18\x01 \x01(\x0b\x32\x19.switchboard.user.v1.User\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"1\n\x12ImportUsersRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\"\x84\x01\n\x13ImportUsersResponse\x12\x10\n\x08received\x18\x01 \x01(\x05\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x05\x12\x10\n\x08rejected\x18\x03 \x01(\x05\x12\x38\n\nrejections\x18\x04 \x03(\x0b\x32$.switchboard.user.v1.ImportRejection\">\n\x0fImportRejection\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\x94\x02\n\x12UserSessionRequest\x12 \n\x0e\x63orrelation_id\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01\x12\x32\n\x03get\x18\x02 \x01(\x0b\x32#.switchboard.user.v1.GetUserRequestH\x00\x12\x38\n\x06update\x18\x03 \x01(\x0b\x32&.switchboard.user.v1.UpdateUserRequestH\x00\x12\x30\n\x05watch\x18\x04 \x01(\x0b\x32\x1f.switchboard.user.v1.WatchUsersH\x00\x12\x32\n\x07unwatch\x18\x05 \x01(\x0b\x32\x1f.switchboard.user.v1.WatchUsersH\x00\x42\x08\n\x06\x61\x63tion\"+\n\nWatchUsers\x12\x1d\n\x03ids\x18\x01 \x03(\tB\x10\xbaH\r\x92\x01\n\x10\xe8\x07\"\x05r\x03\xb0\x01\x01\"\xfe\x01\n\x13UserSessionResponse\x12\x16\n\x0e\x63orrelation_id\x18\x01 \x01(\t\x12)\n\x04user\x18\x02 \x01(\x0b\x32\x19.switchboard.user.v1.UserH\x00\x12\x31\n\x06\x63hange\x18\x03 \x01(\x0b\x32\x1f.switchboard.user.v1.UserChangeH\x00\x12\x32\n\x05\x65rror\x18\x04 \x01(\x0b\x32!.switchboard.user.v1.SessionErrorH\x00\x12\x33\n\x08watching\x18\x05 \x01(\x0b\x32\x1f.switchboard.user.v1.WatchUsersH\x00\x42\x08\n\x06result\"d\n\nUserChange\x12\'\n\x04user\x18\x01 \x01(\x0b\x32\x19.switchboard.user.v1.User\x12-\n\x04kind\x18\x02 \x01(\x0e\x32\x1f.switchboard.user.v1.ChangeKind\"-\n\x0cSessionError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0f\n\x07message\x18\x02 \x01(\t*[\n\nChangeKind\x12\x1b\n\x17\x43HANGE_KIND_UNSPECIFIED\x10\x00\x12\x17\n\x13\x43HANGE_KIND_UPDATED\x10\x01\x12\x17\n\x13\x43HANGE_KIND_DELETED\x10\x02\x32\xa5\x06\n\x0bUserService\x12s\n\nCreateUser\x12&.switchboard.user.v1.CreateUserRequest\x1a\'.switchboard.user.v1.CreateUserResponse\"\x14\x82\xd3\xe4\x93\x02\x0e\"\t/v1/users:\x01*\x12l\n\x07GetUser\x12#.switchboard.user.v1.GetUserRequest\x1a$.switchboard.user.v1.GetUserResponse\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/users/{id}\x12\x80\x01\n\nUpdateUser\x12&.switchboard.user.v1.UpdateUserRequest\x1a\'.switchboard.user.v1.UpdateUserResponse\"!\x82\xd3\xe4\x93\x02\x1b\x32\x13/v1/users/{user.id}:\x04user\x12u\n\nDeleteUser\x12&.switchboard.user.v1.DeleteUserRequest\x1a\'.switchboard.user.v1.DeleteUserResponse\"\x16\x82\xd3\xe4\x93\x02\x10*\x0e/v1/users/{id}\x12o\n\tListUsers\x12%.switchboard.user.v1.ListUsersRequest\x1a&.switchboard.user.v1.ListUsersResponse\"\x11\x82\xd3\xe4\x93\x02\x0b\x12\t/v1/users0\x01\x12\x62\n\x0bImportUsers\x12\'.switchboard.user.v1.ImportUsersRequest\x1a(.switchboard.user.v1.ImportUsersResponse(\x01\x12\x64\n\x0bUserSession\x12\'.switchboard.user.v1.UserSessionRequest\x1a(.switchboard.user.v1.UserSessionResponse(\x01\x30\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&switchboard/user/v1/user_service.proto\x12\x13switchboard.user.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a switchboard/auth/v1/access.proto\x1a\x1eswitchboard/user/v1/user.proto\"\x89\x01\n\x11\x43reateUserRequest\x12\x1f\n\nrequest_id\x18\x01 \x01(\tB\x0b\xbaH\x08r\x03\xb0\x01\x01\xd8\x01\x01\x12\x17\n\x04name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x64\x12\x19\n\x05\x65mail\x18\x03 \x01(\tB\n\xbaH\x07r\x05\x18\xfe\x01`\x01\x12\x1f\n\x08password\x18\x04 \x01(\tB\r\xbaH\nr\x05\x10\x08\x18\x80\x01\xd8\x01\x01\"=\n\x12\x43reateUserResponse\x12\'\n\x04user\x18\x01 \x01(\x0b\x32\x19.switchboard.user.v1.User\"&\n\x0eGetUserRequest\x12\x14\n\x02id\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01\":\n\x0fGetUserResponse\x12\'\n\x04user\x18\x01 \x01(\x0b\x32\x19.switchboard.user.v1.User\"\xa0\x01\n\x11UpdateUserRequest\x12/\n\x04user\x18\x01 \x01(\x0b\x32\x19.switchboard.user.v1.UserB\x06\xbaH\x03\xc8\x01\x01\x12\x37\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\x06\xbaH\x03\xc8\x01\x01\x12!\n\x10\x65xpected_version\x18\x03 \x01(\x03\x42\x07\xbaH\x04\"\x02(\x00\"=\n\x12UpdateUserResponse\x12\'\n\x04user\x18\x01 \x01(\x0b\x32\x19.switchboard.user.v1.User\"L\n\x11\x44\x65leteUserRequest\x12\x14\n\x02id\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01\x12!\n\x10\x65xpected_version\x18\x02 \x01(\x03\x42\x07\xbaH\x04\"\x02(\x00\"\x14\n\x12\x44\x65leteUserResponse\"]\n\x10ListUsersRequest\x12\x16\n\x05query\x18\x01 \x01(\tB\x07\xbaH\x04r\x02\x18\x64\x12\x1d\n\tpage_size\x18\x02 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xe8\x07(\x00\x12\x12\n\npage_token\x18\x03 \x01(\t\"U\n\x11ListUsersResponse\x12\'\n\x04user\x18\x01 \x01(\x0b\x32\x19.switchboard.user.v1.User\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"1\n\x12ImportUsersRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\"\x84\x01\n\x13ImportUsersResponse\x12\x10\n\x08received\x18\x01 \x01(\x05\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x05\x12\x10\n\x08rejected\x18\x03 \x01(\x05\x12\x38\n\nrejections\x18\x04 \x03(\x0b\x32$.switchboard.user.v1.ImportRejection\">\n\x0fImportRejection\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\x94\x02\n\x12UserSessionRequest\x12 \n\x0e\x63orrelation_id\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01\x12\x32\n\x03get\x18\x02 \x01(\x0b\x32#.switchboard.user.v1.GetUserRequestH\x00\x12\x38\n\x06update\x18\x03 \x01(\x0b\x32&.switchboard.user.v1.UpdateUserRequestH\x00\x12\x30\n\x05watch\x18\x04 \x01(\x0b\x32\x1f.switchboard.user.v1.WatchUsersH\x00\x12\x32\n\x07unwatch\x18\x05 \x01(\x0b\x32\x1f.switchboard.user.v1.WatchUsersH\x00\x42\x08\n\x06\x61\x63tion\"+\n\nWatchUsers\x12\x1d\n\x03ids\x18\x01 \x03(\tB\x10\xbaH\r\x92\x01\n\x10\xe8\x07\"\x05r\x03\xb0\x01\x01\"\xfe\x01\n\x13UserSessionResponse\x12\x16\n\x0e\x63orrelation_id\x18\x01 \x01(\t\x12)\n\x04user\x18\x02 \x01(\x0b\x32\x19.switchboard.user.v1.UserH\x00\x12\x31\n\x06\x63hange\x18\x03 \x01(\x0b\x32\x1f.switchboard.user.v1.UserChangeH\x00\x12\x32\n\x05\x65rror\x18\x04 \x01(\x0b\x32!.switchboard.user.v1.SessionErrorH\x00\x12\x33\n\x08watching\x18\x05 \x01(\x0b\x32\x1f.switchboard.user.v1.WatchUsersH\x00\x42\x08\n\x06result\"d\n\nUserChange\x12\'\n\x04user\x18\x01 \x01(\x0b\x32\x19.switchboard.user.v1.User\x12-\n\x04kind\x18\x02 \x01(\x0e\x32\x1f.switchboard.user.v1.ChangeKind\"-\n\x0cSessionError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0f\n\x07message\x18\x02 \x01(\t*[\n\nChangeKind\x12\x1b\n\x17\x43HANGE_KIND_UNSPECIFIED\x10\x00\x12\x17\n\x13\x43HANGE_KIND_UPDATED\x10\x01\x12\x17\n\x13\x43HANGE_KIND_DELETED\x10\x02\x32\xa9\x06\n\x0bUserService\x12w\n\nCreateUser\x12&.switchboard.user.v1.CreateUserRequest\x1a\'.switchboard.user.v1.CreateUserResponse\"\x18\xa0\xbb\x18\x01\x82\xd3\xe4\x93\x02\x0e\"\t/v1/users:\x01*\x12l\n\x07GetUser\x12#.switchboard.user.v1.GetUserRequest\x1a$.switchboard.user.v1.GetUserResponse\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/users/{id}\x12\x80\x01\n\nUpdateUser\x12&.switchboard.user.v1.UpdateUserRequest\x1a\'.switchboard.user.v1.UpdateUserResponse\"!\x82\xd3\xe4\x93\x02\x1b\x32\x13/v1/users/{user.id}:\x04user\x12u\n\nDeleteUser\x12&.switchboard.user.v1.DeleteUserRequest\x1a\'.switchboard.user.v1.DeleteUserResponse\"\x16\x82\xd3\xe4\x93\x02\x10*\x0e/v1/users/{id}\x12o\n\tListUsers\x12%.switchboard.user.v1.ListUsersRequest\x1a&.switchboard.user.v1.ListUsersResponse\"\x11\x82\xd3\xe4\x93\x02\x0b\x12\t/v1/users0\x01\x12\x62\n\x0bImportUsers\x12\'.switchboard.user.v1.ImportUsersRequest\x1a(.switchboard.user.v1.ImportUsersResponse(\x01\x12\x64\n\x0bUserSession\x12\'.switchboard.user.v1.UserSessionRequest\x1a(.switchboard.user.v1.UserSessionResponse(\x01\x30\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -41,6 +42,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CREATEUSERREQUEST'].fields_by_name['name']._serialized_options = b'\272H\006r\004\020\001\030d'
   _globals['_CREATEUSERREQUEST'].fields_by_name['email']._loaded_options = None
   _globals['_CREATEUSERREQUEST'].fields_by_name['email']._serialized_options = b'\272H\007r\005\030\376\001`\001'
+  _globals['_CREATEUSERREQUEST'].fields_by_name['password']._loaded_options = None
+  _globals['_CREATEUSERREQUEST'].fields_by_name['password']._serialized_options = b'\272H\nr\005\020\010\030\200\001\330\001\001'
   _globals['_GETUSERREQUEST'].fields_by_name['id']._loaded_options = None
   _globals['_GETUSERREQUEST'].fields_by_name['id']._serialized_options = b'\272H\005r\003\260\001\001'
   _globals['_UPDATEUSERREQUEST'].fields_by_name['user']._loaded_options = None
@@ -62,7 +65,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_WATCHUSERS'].fields_by_name['ids']._loaded_options = None
   _globals['_WATCHUSERS'].fields_by_name['ids']._serialized_options = b'\272H\r\222\001\n\020\350\007\"\005r\003\260\001\001'
   _globals['_USERSERVICE'].methods_by_name['CreateUser']._loaded_options = None
-  _globals['_USERSERVICE'].methods_by_name['CreateUser']._serialized_options = b'\202\323\344\223\002\016\"\t/v1/users:\001*'
+  _globals['_USERSERVICE'].methods_by_name['CreateUser']._serialized_options = b'\240\273\030\001\202\323\344\223\002\016\"\t/v1/users:\001*'
   _globals['_USERSERVICE'].methods_by_name['GetUser']._loaded_options = None
   _globals['_USERSERVICE'].methods_by_name['GetUser']._serialized_options = b'\202\323\344\223\002\020\022\016/v1/users/{id}'
   _globals['_USERSERVICE'].methods_by_name['UpdateUser']._loaded_options = None
@@ -71,44 +74,44 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_USERSERVICE'].methods_by_name['DeleteUser']._serialized_options = b'\202\323\344\223\002\020*\016/v1/users/{id}'
   _globals['_USERSERVICE'].methods_by_name['ListUsers']._loaded_options = None
   _globals['_USERSERVICE'].methods_by_name['ListUsers']._serialized_options = b'\202\323\344\223\002\013\022\t/v1/users'
-  _globals['_CHANGEKIND']._serialized_start=1945
-  _globals['_CHANGEKIND']._serialized_end=2036
-  _globals['_CREATEUSERREQUEST']._serialized_start=188
-  _globals['_CREATEUSERREQUEST']._serialized_end=292
-  _globals['_CREATEUSERRESPONSE']._serialized_start=294
-  _globals['_CREATEUSERRESPONSE']._serialized_end=355
-  _globals['_GETUSERREQUEST']._serialized_start=357
-  _globals['_GETUSERREQUEST']._serialized_end=395
-  _globals['_GETUSERRESPONSE']._serialized_start=397
-  _globals['_GETUSERRESPONSE']._serialized_end=455
-  _globals['_UPDATEUSERREQUEST']._serialized_start=458
-  _globals['_UPDATEUSERREQUEST']._serialized_end=618
-  _globals['_UPDATEUSERRESPONSE']._serialized_start=620
-  _globals['_UPDATEUSERRESPONSE']._serialized_end=681
-  _globals['_DELETEUSERREQUEST']._serialized_start=683
-  _globals['_DELETEUSERREQUEST']._serialized_end=759
-  _globals['_DELETEUSERRESPONSE']._serialized_start=761
-  _globals['_DELETEUSERRESPONSE']._serialized_end=781
-  _globals['_LISTUSERSREQUEST']._serialized_start=783
-  _globals['_LISTUSERSREQUEST']._serialized_end=876
-  _globals['_LISTUSERSRESPONSE']._serialized_start=878
-  _globals['_LISTUSERSRESPONSE']._serialized_end=963
-  _globals['_IMPORTUSERSREQUEST']._serialized_start=965
-  _globals['_IMPORTUSERSREQUEST']._serialized_end=1014
-  _globals['_IMPORTUSERSRESPONSE']._serialized_start=1017
-  _globals['_IMPORTUSERSRESPONSE']._serialized_end=1149
-  _globals['_IMPORTREJECTION']._serialized_start=1151
-  _globals['_IMPORTREJECTION']._serialized_end=1213
-  _globals['_USERSESSIONREQUEST']._serialized_start=1216
-  _globals['_USERSESSIONREQUEST']._serialized_end=1492
-  _globals['_WATCHUSERS']._serialized_start=1494
-  _globals['_WATCHUSERS']._serialized_end=1537
-  _globals['_USERSESSIONRESPONSE']._serialized_start=1540
-  _globals['_USERSESSIONRESPONSE']._serialized_end=1794
-  _globals['_USERCHANGE']._serialized_start=1796
-  _globals['_USERCHANGE']._serialized_end=1896
-  _globals['_SESSIONERROR']._serialized_start=1898
-  _globals['_SESSIONERROR']._serialized_end=1943
-  _globals['_USERSERVICE']._serialized_start=2039
-  _globals['_USERSERVICE']._serialized_end=2844
+  _globals['_CHANGEKIND']._serialized_start=2013
+  _globals['_CHANGEKIND']._serialized_end=2104
+  _globals['_CREATEUSERREQUEST']._serialized_start=223
+  _globals['_CREATEUSERREQUEST']._serialized_end=360
+  _globals['_CREATEUSERRESPONSE']._serialized_start=362
+  _globals['_CREATEUSERRESPONSE']._serialized_end=423
+  _globals['_GETUSERREQUEST']._serialized_start=425
+  _globals['_GETUSERREQUEST']._serialized_end=463
+  _globals['_GETUSERRESPONSE']._serialized_start=465
+  _globals['_GETUSERRESPONSE']._serialized_end=523
+  _globals['_UPDATEUSERREQUEST']._serialized_start=526
+  _globals['_UPDATEUSERREQUEST']._serialized_end=686
+  _globals['_UPDATEUSERRESPONSE']._serialized_start=688
+  _globals['_UPDATEUSERRESPONSE']._serialized_end=749
+  _globals['_DELETEUSERREQUEST']._serialized_start=751
+  _globals['_DELETEUSERREQUEST']._serialized_end=827
+  _globals['_DELETEUSERRESPONSE']._serialized_start=829
+  _globals['_DELETEUSERRESPONSE']._serialized_end=849
+  _globals['_LISTUSERSREQUEST']._serialized_start=851
+  _globals['_LISTUSERSREQUEST']._serialized_end=944
+  _globals['_LISTUSERSRESPONSE']._serialized_start=946
+  _globals['_LISTUSERSRESPONSE']._serialized_end=1031
+  _globals['_IMPORTUSERSREQUEST']._serialized_start=1033
+  _globals['_IMPORTUSERSREQUEST']._serialized_end=1082
+  _globals['_IMPORTUSERSRESPONSE']._serialized_start=1085
+  _globals['_IMPORTUSERSRESPONSE']._serialized_end=1217
+  _globals['_IMPORTREJECTION']._serialized_start=1219
+  _globals['_IMPORTREJECTION']._serialized_end=1281
+  _globals['_USERSESSIONREQUEST']._serialized_start=1284
+  _globals['_USERSESSIONREQUEST']._serialized_end=1560
+  _globals['_WATCHUSERS']._serialized_start=1562
+  _globals['_WATCHUSERS']._serialized_end=1605
+  _globals['_USERSESSIONRESPONSE']._serialized_start=1608
+  _globals['_USERSESSIONRESPONSE']._serialized_end=1862
+  _globals['_USERCHANGE']._serialized_start=1864
+  _globals['_USERCHANGE']._serialized_end=1964
+  _globals['_SESSIONERROR']._serialized_start=1966
+  _globals['_SESSIONERROR']._serialized_end=2011
+  _globals['_USERSERVICE']._serialized_start=2107
+  _globals['_USERSERVICE']._serialized_end=2916
 # @@protoc_insertion_point(module_scope)

@@ -1,6 +1,7 @@
 from buf.validate import validate_pb2 as _validate_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
+from switchboard.auth.v1 import access_pb2 as _access_pb2
 from switchboard.user.v1 import user_pb2 as _user_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -21,14 +22,16 @@ CHANGE_KIND_UPDATED: ChangeKind
 CHANGE_KIND_DELETED: ChangeKind
 
 class CreateUserRequest(_message.Message):
-    __slots__ = ("request_id", "name", "email")
+    __slots__ = ("request_id", "name", "email", "password")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     EMAIL_FIELD_NUMBER: _ClassVar[int]
+    PASSWORD_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     name: str
     email: str
-    def __init__(self, request_id: _Optional[str] = ..., name: _Optional[str] = ..., email: _Optional[str] = ...) -> None: ...
+    password: str
+    def __init__(self, request_id: _Optional[str] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., password: _Optional[str] = ...) -> None: ...
 
 class CreateUserResponse(_message.Message):
     __slots__ = ("user",)

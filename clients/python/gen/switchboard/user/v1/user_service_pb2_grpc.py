@@ -41,6 +41,11 @@ class UserServiceStub:
     RESOURCE_EXHAUSTED   a message over the server's size limit, or a UserSession reader too slow
     Every change commits together with its event (UserCreated/UserUpdated/UserDeleted, see
     switchboard.events.v1) or not at all.
+
+    Access (a bearer token from switchboard.auth.v1.AuthService on every call but CreateUser, which
+    is sign-up): a user may get, update and delete itself; ListUsers and ImportUsers, and anything on
+    another user, need the `admin` role. UNAUTHENTICATED without a valid token, PERMISSION_DENIED for
+    what the caller may not do.
     """
 
     def __init__(self, channel):
@@ -102,6 +107,11 @@ class UserServiceServicer:
     RESOURCE_EXHAUSTED   a message over the server's size limit, or a UserSession reader too slow
     Every change commits together with its event (UserCreated/UserUpdated/UserDeleted, see
     switchboard.events.v1) or not at all.
+
+    Access (a bearer token from switchboard.auth.v1.AuthService on every call but CreateUser, which
+    is sign-up): a user may get, update and delete itself; ListUsers and ImportUsers, and anything on
+    another user, need the `admin` role. UNAUTHENTICATED without a valid token, PERMISSION_DENIED for
+    what the caller may not do.
     """
 
     def CreateUser(self, request, context):
@@ -247,6 +257,11 @@ class UserService:
     RESOURCE_EXHAUSTED   a message over the server's size limit, or a UserSession reader too slow
     Every change commits together with its event (UserCreated/UserUpdated/UserDeleted, see
     switchboard.events.v1) or not at all.
+
+    Access (a bearer token from switchboard.auth.v1.AuthService on every call but CreateUser, which
+    is sign-up): a user may get, update and delete itself; ListUsers and ImportUsers, and anything on
+    another user, need the `admin` role. UNAUTHENTICATED without a valid token, PERMISSION_DENIED for
+    what the caller may not do.
     """
 
     @staticmethod
