@@ -10,7 +10,7 @@ import type { Logger } from "@switchboard/runtime";
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from "fastify";
 import { type Backend, backendIndex } from "./backends.js";
 import { sendError, sendStatus } from "./errors.js";
-import { connectProxy } from "./routes/connect-proxy.js";
+import { connectProxy, proxyContext } from "./routes/connect-proxy.js";
 import { downloadImage } from "./routes/download.js";
 import { healthRoutes } from "./routes/health.js";
 import { listUsersPage } from "./routes/list-page.js";
@@ -128,6 +128,7 @@ export async function build(deps: GatewayDeps): Promise<{ app: FastifyInstance; 
   });
   await app.register(fastifyConnectPlugin, {
     routes: (router) => connectProxy(router, deps.backends, options.callTimeoutMs),
+    contextValues: proxyContext,
     readMaxBytes: 8 * 1024 * 1024,
   });
   healthRoutes(app, deps.backends);

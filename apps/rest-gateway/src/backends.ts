@@ -1,6 +1,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { type Client, createClient, type Transport } from "@connectrpc/connect";
 import { Health } from "@switchboard/proto/grpc/health/v1/health_pb.js";
+import { AuthService } from "@switchboard/proto/switchboard/auth/v1/auth_service_pb.js";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { NotificationService } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
 import { UserService } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
@@ -36,7 +37,8 @@ export function createBackends(
     return { name, services, transport, health: createClient(Health, transport) };
   };
   return [
-    backend("user-service", urls.user, [UserService]),
+    // user-service also serves AuthService (login, tokens, JWKS): same process, same transport.
+    backend("user-service", urls.user, [UserService, AuthService]),
     backend("image-service", urls.image, [ImageService]),
     backend("notification-service", urls.notification, [NotificationService]),
   ];

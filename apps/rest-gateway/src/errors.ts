@@ -62,6 +62,19 @@ function detailJson(detail: ConnectError["details"][number]): JsonObject[] {
   ];
 }
 
+/**
+ * A 401 names the scheme it wants (RFC 6750 §3): `Bearer`, and `error="invalid_token"` when the
+ * request carried credentials that were refused (none sent: no error code, as the RFC says).
+ */
+function challenge(reply: FastifyReply, http: number): FastifyReply {
+  if (http !== 401) return reply;
+  const sent = reply.request.headers.authorization !== undefined;
+  return reply.header(
+    "www-authenticate",
+    sent ? 'Bearer realm="switchboard", error="invalid_token"' : 'Bearer realm="switchboard"',
+  );
+}
+
 export function sendStatus(
   reply: FastifyReply,
   http: number,
@@ -69,7 +82,7 @@ export function sendStatus(
   message: string,
   extra: JsonObject[] = [],
 ) {
-  return reply
+  return challenge(reply, http)
     .code(http)
     .type("application/json")
     .send({ code, message, details: extra } satisfies StatusJson);
@@ -77,5 +90,5 @@ export function sendStatus(
 
 export function sendError(reply: FastifyReply, error: unknown) {
   const { http, body } = statusOf(error);
-  return reply.code(http).type("application/json").send(body);
+  return challenge(reply, http).code(http).type("application/json").send(body);
 }

@@ -1,6 +1,7 @@
+export { allowsAnonymous } from "./access.js";
 export { BadRequestError, type FieldViolation, violationFromJsonError } from "./bad-request.js";
 export { codeOfHttpStatus, httpStatusOf } from "./http-status.js";
-export { type OpenApiOptions, openApiDocument } from "./openapi.js";
+export { BEARER_AUTH, type OpenApiOptions, openApiDocument } from "./openapi.js";
 export {
   matchTemplate,
   type PathTemplate,

@@ -1,4 +1,5 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
+import { AuthService } from "@switchboard/proto/switchboard/auth/v1/auth_service_pb.js";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { NotificationService } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
 import { UserService } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
@@ -6,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { openApiDocument } from "./openapi.js";
 import { routesOf } from "./routes.js";
 
-const routes = routesOf([UserService, ImageService, NotificationService]);
+const routes = routesOf([UserService, AuthService, ImageService, NotificationService]);
 // biome-ignore lint/suspicious/noExplicitAny: a JSON document walked by path in assertions
 const doc = openApiDocument(routes, { title: "t", version: "1" }) as any;
 
@@ -70,6 +71,41 @@ describe("OpenAPI from the route table", () => {
     expect(user.createTime).toEqual({ type: ["string", "null"], format: "date-time" });
     expect(doc.paths["/v1/users/{id}"].get.responses.default.content["application/json"].schema).toEqual({
       $ref: "#/components/schemas/google.rpc.Status",
+    });
+  });
+
+  it("requires a bearer token on every operation but the allow_anonymous rpcs, with 401 and 403 documented", () => {
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({
+      type: "http",
+      scheme: "bearer",
+      bearerFormat: "JWT",
+    });
+    const open: string[] = [];
+    for (const [path, operations] of Object.entries(doc.paths))
+      for (const [method, operation] of Object.entries(
+        operations as Record<string, { security: unknown[]; responses: object }>,
+      )) {
+        if (operation.security.length === 0) {
+          open.push(`${method.toUpperCase()} ${path}`);
+          continue;
+        }
+        expect(operation.security).toEqual([{ bearerAuth: [] }]);
+        expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(["401", "403"]));
+      }
+    expect(open.sort()).toEqual([
+      "GET /.well-known/jwks.json",
+      "POST /v1/auth/login",
+      "POST /v1/auth/logout",
+      "POST /v1/auth/refresh",
+      "POST /v1/users",
+    ]);
+  });
+
+  it("answers Login and Refresh with the tokens object itself (response_body)", () => {
+    const login = doc.paths["/v1/auth/login"].post.responses["200"].content["application/json"].schema;
+    // null only if the service left the field unset (proto3 JSON of an absent message).
+    expect(login).toEqual({
+      anyOf: [{ $ref: "#/components/schemas/switchboard.auth.v1.Tokens" }, { type: "null" }],
     });
   });
 });

@@ -1,4 +1,5 @@
 import type { DescField, DescMessage } from "@bufbuild/protobuf";
+import { allowsAnonymous } from "./access.js";
 import { type Schema, SchemaBuilder } from "./json-schema.js";
 import { acceptsText } from "./query-value.js";
 import type { Route } from "./routes.js";
@@ -16,6 +17,22 @@ export interface OpenApiOptions {
 }
 
 const STATUS_REF = { $ref: "#/components/schemas/google.rpc.Status" };
+const STATUS_JSON = { "application/json": { schema: STATUS_REF } };
+
+/** The security scheme every operation but the contract's `allow_anonymous` rpcs requires. */
+export const BEARER_AUTH = "bearerAuth";
+
+/** The answers of a secured operation when the caller is not known (401) or not allowed (403). */
+const ACCESS_RESPONSES = {
+  "401": {
+    description: "UNAUTHENTICATED: no bearer token, or an invalid or expired one",
+    headers: {
+      "WWW-Authenticate": { description: "`Bearer` (RFC 6750)", schema: { type: "string" } },
+    },
+    content: STATUS_JSON,
+  },
+  "403": { description: "PERMISSION_DENIED: the caller may not do this", content: STATUS_JSON },
+};
 
 /** An OpenAPI 3.1 document for the routes: the same table the gateway serves from. */
 export function openApiDocument(routes: readonly Route[], options: OpenApiOptions): Schema {
@@ -25,9 +42,8 @@ export function openApiDocument(routes: readonly Route[], options: OpenApiOption
     const path = openApiPath(route.template.source);
     const generated = operationOf(route, schemas);
     paths[path] ??= {};
-    paths[path][route.httpMethod.toLowerCase()] = options.operation
-      ? options.operation(route, generated)
-      : generated;
+    const operation = options.operation ? options.operation(route, generated) : generated;
+    paths[path][route.httpMethod.toLowerCase()] = withSecurity(route, operation);
   }
   return {
     openapi: "3.1.0",
@@ -37,7 +53,31 @@ export function openApiDocument(routes: readonly Route[], options: OpenApiOption
       ...(options.description ? { description: options.description } : {}),
     },
     paths,
-    components: { schemas: { ...schemas.components, ...statusSchemas() } },
+    components: {
+      schemas: { ...schemas.components, ...statusSchemas() },
+      securitySchemes: {
+        [BEARER_AUTH]: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "JWT",
+          description:
+            "An access token from `POST /v1/auth/login` (`accessToken`), sent as `Authorization: Bearer <token>`.",
+        },
+      },
+    },
+  };
+}
+
+/**
+ * The bearer requirement and its 401/403 answers on every operation, except the rpcs the contract
+ * marks `allow_anonymous`: those say `security: []` (no token needed; one that is sent is still checked).
+ */
+function withSecurity(route: Route, operation: Schema): Schema {
+  if (allowsAnonymous(route.method)) return { ...operation, security: [] };
+  return {
+    ...operation,
+    security: [{ [BEARER_AUTH]: [] }],
+    responses: { ...(operation.responses as Schema), ...ACCESS_RESPONSES },
   };
 }
 

@@ -1,9 +1,21 @@
 import type { DescMethod, DescMethodStreaming, DescMethodUnary } from "@bufbuild/protobuf";
-import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
+import {
+  type ConnectRouter,
+  createContextKey,
+  createContextValues,
+  type HandlerContext,
+} from "@connectrpc/connect";
+import type { FastifyRequest } from "fastify";
 import type { Backend } from "../backends.js";
+import { backendHeaders } from "../forwarded-headers.js";
 
-/** Headers a Connect/gRPC-Web caller sends that the backend should see too. */
-const FORWARDED = ["x-request-id", "traceparent", "tracestate", "authorization"];
+/** The HTTP request behind a proxied call (its id and the client's address), set by `proxyContext`. */
+const httpRequestKey = createContextKey<{ id: string; ip: string } | undefined>(undefined);
+
+/** fastifyConnectPlugin's `contextValues`: hands each proxied call the request it came in on. */
+export function proxyContext(request: FastifyRequest) {
+  return createContextValues().set(httpRequestKey, { id: request.id, ip: request.ip });
+}
 
 /**
  * Connect, gRPC-Web and gRPC on the gateway's port for every backend service: each rpc is passed
@@ -16,13 +28,14 @@ export function connectProxy(router: ConnectRouter, backends: Backend[], timeout
 }
 
 function forward(backend: Backend, method: DescMethod, defaultTimeoutMs: number) {
+  // The same metadata as the REST routes send: authorization unchanged, the client's address.
   const headersOf = (context: HandlerContext) => {
-    const headers = new Headers();
-    for (const name of FORWARDED) {
-      const value = context.requestHeader.get(name);
-      if (value) headers.set(name, value);
-    }
-    return headers;
+    const request = context.values.get(httpRequestKey);
+    return backendHeaders(
+      request?.id ?? context.requestHeader.get("x-request-id") ?? "",
+      request?.ip,
+      (name) => context.requestHeader.get(name),
+    );
   };
   const timeout = (context: HandlerContext) => context.timeoutMs() ?? defaultTimeoutMs;
   switch (method.methodKind) {

@@ -41,56 +41,67 @@ export interface RestOptions {
  * router cannot express `:verb` and decodes %2F), each request transcoded into its rpc.
  */
 export function restRoutes(app: FastifyInstance, options: RestOptions) {
-  app.route({
-    // Every method but OPTIONS (CORS preflight): one the path does not take is 405 with Allow.
-    method: ["GET", "POST", "PUT", "PATCH", "DELETE", "TRACE"],
-    url: "/v1/*",
-    bodyLimit: options.jsonBodyLimit,
-    handler: async (request, reply) => {
-      const [rawPath = "", rawQuery = ""] = request.raw.url!.split("?", 2) as [string, string?];
-      let match: ReturnType<typeof matchRoute>;
-      try {
-        match = matchRoute(options.routes, request.method === "HEAD" ? "GET" : request.method, rawPath);
-      } catch (error) {
-        if (error instanceof UnsafePathError)
-          return sendStatus(reply, 400, Code.InvalidArgument, error.message);
-        throw error;
-      }
-      if (match.kind === "not-found") return sendStatus(reply, 404, Code.NotFound, `no route for ${rawPath}`);
-      if (match.kind === "method-not-allowed") {
-        reply.header("allow", match.allow.join(", "));
-        return sendStatus(reply, 405, Code.Unimplemented, `${request.method} is not allowed on ${rawPath}`);
-      }
-      const backend = options.backends.get(match.route.service.typeName)!;
-      const call: RouteCall = {
-        route: match.route,
-        bindings: match.bindings,
-        backend,
-        request,
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const [rawPath = "", rawQuery = ""] = request.raw.url!.split("?", 2) as [string, string?];
+    let match: ReturnType<typeof matchRoute>;
+    try {
+      match = matchRoute(options.routes, request.method === "HEAD" ? "GET" : request.method, rawPath);
+    } catch (error) {
+      if (error instanceof UnsafePathError)
+        return sendStatus(reply, 400, Code.InvalidArgument, error.message);
+      throw error;
+    }
+    if (match.kind === "not-found") return sendStatus(reply, 404, Code.NotFound, `no route for ${rawPath}`);
+    if (match.kind === "method-not-allowed") {
+      reply.header("allow", match.allow.join(", "));
+      return sendStatus(reply, 405, Code.Unimplemented, `${request.method} is not allowed on ${rawPath}`);
+    }
+    const backend = options.backends.get(match.route.service.typeName)!;
+    const call: RouteCall = {
+      route: match.route,
+      bindings: match.bindings,
+      backend,
+      request,
+      reply,
+      query: new URLSearchParams(rawQuery),
+      headers: forwardedHeaders(request),
+      signal: clientGone(reply),
+    };
+    const special = options.special[match.route.method.name];
+    const contentType = request.headers["content-type"];
+    if (match.route.body !== "" && !special && contentType && !/^application\/json\b/i.test(contentType))
+      return sendStatus(
         reply,
-        query: new URLSearchParams(rawQuery),
-        headers: forwardedHeaders(request),
-        signal: clientGone(reply),
-      };
-      const special = options.special[match.route.method.name];
-      const contentType = request.headers["content-type"];
-      if (match.route.body !== "" && !special && contentType && !/^application\/json\b/i.test(contentType))
-        return sendStatus(
-          reply,
-          415,
-          Code.InvalidArgument,
-          `Content-Type must be application/json (got ${contentType})`,
-        );
-      try {
-        if (special) return await special(call);
-        if (match.route.method.methodKind !== "unary")
-          return sendStatus(reply, 501, Code.Unimplemented, `${match.route.method.name} has no REST mapping`);
-        return await unary(call, options.timeoutMs);
-      } catch (error) {
-        return sendError(reply, error);
-      }
-    },
-  });
+        415,
+        Code.InvalidArgument,
+        `Content-Type must be application/json (got ${contentType})`,
+      );
+    try {
+      if (special) return await special(call);
+      if (match.route.method.methodKind !== "unary")
+        return sendStatus(reply, 501, Code.Unimplemented, `${match.route.method.name} has no REST mapping`);
+      return await unary(call, options.timeoutMs);
+    } catch (error) {
+      return sendError(reply, error);
+    }
+  };
+  // One catch-all per first path segment the templates use (/v1, /.well-known), never the root.
+  for (const prefix of new Set(options.routes.map(firstSegment)))
+    app.route({
+      // Every method but OPTIONS (CORS preflight): one the path does not take is 405 with Allow.
+      method: ["GET", "POST", "PUT", "PATCH", "DELETE", "TRACE"],
+      url: `/${prefix}/*`,
+      bodyLimit: options.jsonBodyLimit,
+      handler,
+    });
+}
+
+/** A template's first segment, which must be a literal (a catch-all at the root would swallow /docs). */
+function firstSegment(route: Route): string {
+  const first = route.template.segments[0];
+  if (first?.kind !== "literal")
+    throw new Error(`${route.template.source}: a REST template must start with a literal segment`);
+  return first.value;
 }
 
 async function unary(call: RouteCall, timeoutMs: number) {
