@@ -23,9 +23,12 @@ function special(route: Route, generated: Operation): Operation {
             "multipart/form-data": {
               schema: {
                 type: "object",
-                required: ["ownerId", "file"],
+                required: ["file"],
                 properties: {
-                  ownerId: { type: "string", minLength: 1 },
+                  ownerId: {
+                    type: "string",
+                    description: "Empty or absent: the caller. Another user's id: admins and services only.",
+                  },
                   filename: { type: "string" },
                   sha256: { type: "string", pattern: "^([0-9a-f]{64})?$" },
                   file: { type: "string", contentMediaType: "application/octet-stream" },
