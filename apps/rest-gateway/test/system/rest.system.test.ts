@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { UserService } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
+import { bearerToken } from "@switchboard/runtime";
 import { pngOf } from "@switchboard/testing";
 import { describe, expect, it } from "vitest";
 import { adminAuth, body, eventually, gatewayUrl, signUp } from "./system.js";
@@ -163,12 +164,7 @@ describe("REST against the running system", () => {
       UserService,
       createGrpcWebTransport({
         baseUrl: gatewayUrl,
-        interceptors: [
-          (next) => (request) => {
-            request.header.set("authorization", `Bearer ${token}`);
-            return next(request);
-          },
-        ],
+        interceptors: [bearerToken(() => token)],
       }),
     );
     expect((await web.getUser({ id: user.id })).user?.name).toBe("Con");
