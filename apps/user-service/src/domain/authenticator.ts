@@ -1,7 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { Database } from "@switchboard/database";
-import { type Caller, isAdmin } from "@switchboard/runtime";
-import { invalidInput } from "@switchboard/runtime";
+import { type Caller, invalidInput, isAdmin } from "@switchboard/runtime";
 import type { CredentialRow, CredentialStore } from "../store/credential-store.js";
 import type { RefreshTokenStore } from "../store/refresh-token-store.js";
 import { AccessDeniedError, NotAuthenticatedError, UserNotFoundError } from "./errors.js";
@@ -103,7 +102,8 @@ export class Authenticator {
     const userId = change.userId.toLowerCase();
     const admin = isAdmin(caller);
     const self = caller.kind === "user" && caller.userId.toLowerCase() === userId;
-    if (!admin && !self) throw new AccessDeniedError(`changing the password of user ${userId} is for that user or an admin`);
+    if (!admin && !self)
+      throw new AccessDeniedError(`changing the password of user ${userId} is for that user or an admin`);
     if (!admin) await this.#checkCurrentPassword(userId, change.currentPassword, client);
     const passwordHash = await hashPassword(change.newPassword);
     const { db, credentials, refreshTokens } = this.deps;
@@ -125,12 +125,20 @@ export class Authenticator {
     }
     this.deps.throttle.forgive(account, client);
     const access = await this.deps.issuer.forService(clientId);
-    return { accessToken: access.token, tokenType: "Bearer", expiresIn: access.expiresIn, refreshToken: "", subject: access.subject };
+    return {
+      accessToken: access.token,
+      tokenType: "Bearer",
+      expiresIn: access.expiresIn,
+      refreshToken: "",
+      subject: access.subject,
+    };
   }
 
   async #checkCurrentPassword(userId: string, currentPassword: string, client: string): Promise<void> {
     if (!currentPassword) {
-      throw invalidInput([{ field: "current_password", description: "is required to change your own password" }]);
+      throw invalidInput([
+        { field: "current_password", description: "is required to change your own password" },
+      ]);
     }
     const { throttle } = this.deps;
     throttle.check(userId, client);
@@ -166,7 +174,13 @@ export class Authenticator {
 
   async #tokens(user: CredentialRow, refreshToken: string): Promise<IssuedTokens> {
     const access = await this.deps.issuer.forUser(user.id, user.roles);
-    return { accessToken: access.token, tokenType: "Bearer", expiresIn: access.expiresIn, refreshToken, subject: access.subject };
+    return {
+      accessToken: access.token,
+      tokenType: "Bearer",
+      expiresIn: access.expiresIn,
+      refreshToken,
+      subject: access.subject,
+    };
   }
 }
 

@@ -28,7 +28,8 @@ export async function ensureFirstAdmin(
     await users.create({ ...user, requestId: requestIdFor(admin.email) });
   } catch (error) {
     // Made once and deleted since: make it again. Taken by a user of its own: that user is promoted.
-    if (error instanceof UserNotFoundError) await createUnlessTaken(users, { ...user, requestId: randomUUID() });
+    if (error instanceof UserNotFoundError)
+      await createUnlessTaken(users, { ...user, requestId: randomUUID() });
     else if (!(error instanceof EmailTakenError)) throw error;
   }
   const passwordHash = await hashPassword(admin.password);

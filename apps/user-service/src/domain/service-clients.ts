@@ -43,7 +43,8 @@ export function parseServiceClients(text: string): Map<string, string> {
       // The entry itself is not quoted: it may be a secret.
       throw new Error(`must be name=secret pairs separated by commas (entry ${index + 1} is not)`);
     }
-    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(name)) throw new Error(`has a client name "${name}" that is not lowercase letters, digits and dashes`);
+    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(name))
+      throw new Error(`has a client name "${name}" that is not lowercase letters, digits and dashes`);
     if (clients.has(name)) throw new Error(`names ${name} twice`);
     clients.set(name, secret);
   }

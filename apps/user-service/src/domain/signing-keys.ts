@@ -1,4 +1,11 @@
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
+import {
+  type CryptoKey,
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+} from "jose";
 import type { SigningKeyRow, SigningKeyStore } from "../store/signing-key-store.js";
 
 export const SIGNING_ALGORITHM = "ES256";
@@ -70,7 +77,10 @@ export class SigningKeys {
     if (cached && now - cached.loadedAt < CACHE_MS && !this.#due(cached.createdAt, now)) return cached.key;
     let row = await this.#store.current(this.#store.db);
     if (!row || this.#due(new Date(row.created_at).getTime(), now)) row = await this.#rotate();
-    const key = { kid: row.kid, privateKey: (await importJWK(row.private_jwk, SIGNING_ALGORITHM)) as CryptoKey };
+    const key = {
+      kid: row.kid,
+      privateKey: (await importJWK(row.private_jwk, SIGNING_ALGORITHM)) as CryptoKey,
+    };
     this.#signing = { key, createdAt: new Date(row.created_at).getTime(), loadedAt: now };
     return key;
   }

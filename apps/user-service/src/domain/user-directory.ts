@@ -9,8 +9,8 @@ import type { User } from "@switchboard/proto/switchboard/user/v1/user_pb.js";
 import { type Caller, invalidInput } from "@switchboard/runtime";
 import { type UserRow, userFromRow } from "../store/user-row.js";
 import type { UserFields, UserStore, WriteOutcome } from "../store/user-store.js";
-import { hashPassword } from "./passwords.js";
 import { RequestReusedError, StaleVersionError, UserNotFoundError } from "./errors.js";
+import { hashPassword } from "./passwords.js";
 import { authorizeUsers } from "./user-access.js";
 import { ChangeKind, type UserChanges } from "./user-changes.js";
 

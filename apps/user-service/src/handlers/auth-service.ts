@@ -33,7 +33,9 @@ export class AuthHandlers implements ServiceImpl<typeof AuthService> {
   constructor(private readonly deps: AuthHandlersDeps) {}
 
   async login(request: LoginRequest, context: HandlerContext) {
-    const tokens = await mapped(this.deps.authenticator.login(request.email, request.password, clientOfCall(context)));
+    const tokens = await mapped(
+      this.deps.authenticator.login(request.email, request.password, clientOfCall(context)),
+    );
     return { tokens };
   }
 
@@ -65,7 +67,11 @@ export class AuthHandlers implements ServiceImpl<typeof AuthService> {
     await mapped(
       this.deps.authenticator.changePassword(
         callerOf(context),
-        { userId: request.userId, currentPassword: request.currentPassword, newPassword: request.newPassword },
+        {
+          userId: request.userId,
+          currentPassword: request.currentPassword,
+          newPassword: request.newPassword,
+        },
         clientOfCall(context),
       ),
     );

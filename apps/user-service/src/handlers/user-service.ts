@@ -185,7 +185,10 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
             result: { case: "user", value: await mapped(this.deps.users.get(caller, value.id, "session")) },
           };
         case "update":
-          return { correlationId, result: { case: "user", value: await this.#update(caller, value, "session") } };
+          return {
+            correlationId,
+            result: { case: "user", value: await this.#update(caller, value, "session") },
+          };
         case "watch":
           // All or none: a user may watch only itself.
           for (const id of value.ids) authorizeUsers(caller, "session", id);

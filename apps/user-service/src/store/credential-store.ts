@@ -1,12 +1,12 @@
 import type { Queryable } from "@switchboard/database";
 
 /** What logging in needs of a user: never part of a User message, an event or a log line. */
-export interface CredentialRow {
+export type CredentialRow = {
   id: string;
   roles: string[];
   /** NULL: the user has no password and cannot log in. */
   password_hash: string | null;
-}
+};
 
 /** The credential columns of the users table (password hash and roles). */
 export class CredentialStore {
@@ -19,15 +19,19 @@ export class CredentialStore {
   }
 
   async byId(q: Queryable, id: string): Promise<CredentialRow | undefined> {
-    const { rows } = await q.query<CredentialRow>("SELECT id, roles, password_hash FROM users WHERE id = $1", [
-      id,
-    ]);
+    const { rows } = await q.query<CredentialRow>(
+      "SELECT id, roles, password_hash FROM users WHERE id = $1",
+      [id],
+    );
     return rows[0];
   }
 
   /** Whether the user exists (its password is then set). */
   async setPassword(q: Queryable, id: string, passwordHash: string): Promise<boolean> {
-    const { rowCount } = await q.query("UPDATE users SET password_hash = $2 WHERE id = $1", [id, passwordHash]);
+    const { rowCount } = await q.query("UPDATE users SET password_hash = $2 WHERE id = $1", [
+      id,
+      passwordHash,
+    ]);
     return rowCount > 0;
   }
 

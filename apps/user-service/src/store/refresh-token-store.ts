@@ -1,14 +1,14 @@
 import type { Queryable } from "@switchboard/database";
 
 /** A row of refresh_tokens (the token itself is never stored, only its SHA-256). */
-export interface RefreshTokenRow {
+export type RefreshTokenRow = {
   token_hash: string;
   family_id: string;
   user_id: string;
   expires_at: Date;
   used_at: Date | null;
   revoked_at: Date | null;
-}
+};
 
 /** The refresh_tokens table. Every method takes the caller's transaction (or the database). */
 export class RefreshTokenStore {

@@ -2,14 +2,14 @@ import type { Database, Queryable } from "@switchboard/database";
 import type { JWK } from "jose";
 
 /** A row of signing_keys. */
-export interface SigningKeyRow {
+export type SigningKeyRow = {
   kid: string;
   private_jwk: JWK;
   public_jwk: JWK;
   created_at: Date;
   retired_at: Date | null;
   not_after: Date | null;
-}
+};
 
 /** Any constant: the advisory lock that lets one instance at a time rotate the keys. */
 const ROTATION_LOCK = 7_204_118_336;
@@ -49,10 +49,10 @@ export class SigningKeyStore {
     key: Pick<SigningKeyRow, "kid" | "private_jwk" | "public_jwk" | "created_at">,
     oldNotAfter: Date,
   ): Promise<void> {
-    await tx.query(
-      "UPDATE signing_keys SET retired_at = $1, not_after = $2 WHERE retired_at IS NULL",
-      [key.created_at, oldNotAfter],
-    );
+    await tx.query("UPDATE signing_keys SET retired_at = $1, not_after = $2 WHERE retired_at IS NULL", [
+      key.created_at,
+      oldNotAfter,
+    ]);
     await tx.query(
       "INSERT INTO signing_keys (kid, private_jwk, public_jwk, created_at) VALUES ($1, $2, $3, $4)",
       [key.kid, JSON.stringify(key.private_jwk), JSON.stringify(key.public_jwk), key.created_at],
