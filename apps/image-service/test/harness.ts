@@ -7,6 +7,7 @@ import { openDatabase } from "@switchboard/database";
 import {
   AmqpBroker,
   eventRegistry,
+  inboxMigrations,
   KafkaBroker,
   OutboxRelay,
   outboxMigrations,
@@ -22,6 +23,7 @@ import { brokerUrls, ensureBrokers, filesUnder, memoryLogger, serveOnPort0 } fro
 import sharp from "sharp";
 import { buildApp, SOURCE } from "../src/app.js";
 import { configSpec } from "../src/config.js";
+import { startUserEventConsumer } from "../src/consumers/user-events.js";
 import type { UploadLimits } from "../src/domain/receive-image.js";
 import { BlobStore } from "../src/storage/blob-store.js";
 import { imageMigrations } from "../src/store/migrations.js";
@@ -50,6 +52,8 @@ export interface Options {
    * and a queue of its own.
    */
   sharing?: Shared;
+  /** Consume user events (UserDeleted) from Kafka, in a consumer group of its own reading from now on. */
+  userEvents?: boolean;
 }
 
 /** What the instances of one deployment share. */
@@ -88,6 +92,7 @@ export async function startImageService(options: Options = {}) {
   );
   await db.migrate("image-service", imageMigrations);
   await db.migrate("outbox", outboxMigrations);
+  await db.migrate("inbox", inboxMigrations);
   const blobs = await new BlobStore(dataDir).open();
   const common = { source: SOURCE, registry: eventRegistry, logger };
   const kafka = new KafkaBroker({ ...common, brokers: [brokerUrls.kafka], clientId: "image-test" });
@@ -116,6 +121,18 @@ export async function startImageService(options: Options = {}) {
     );
   };
   await startWorkers(options.workers ?? 0);
+  if (options.userEvents) {
+    workers.push(
+      await startUserEventConsumer({
+        library: app.library,
+        db,
+        logger,
+        kafka,
+        group: `image-test-${randomUUID()}`,
+        fromBeginning: false,
+      }),
+    );
+  }
   const served = await serveOnPort0(app.server);
   return {
     ...served,

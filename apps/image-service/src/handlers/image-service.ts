@@ -2,6 +2,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import type {
+  DeleteImageRequest,
   DownloadImageRequest,
   DownloadImageResponseSchema,
   GetImageRequest,
@@ -77,7 +78,7 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
   async processImage(request: ProcessImageRequest, context: HandlerContext) {
     return {
       variant: await mapped(
-        this.library.process(request.imageId, request.operations, undefined, context.signal),
+        this.library.process(request.imageId, request.operations, { signal: context.signal }),
       ),
     };
   }
@@ -129,6 +130,11 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
 
   async getImage(request: GetImageRequest) {
     return { image: await mapped(this.library.get(request.imageId)) };
+  }
+
+  async deleteImage(request: DeleteImageRequest) {
+    await mapped(this.library.delete(request.imageId));
+    return {};
   }
 
   async listImages(request: ListImagesRequest) {
