@@ -17,11 +17,15 @@ import {
   TopicRouter,
 } from "@switchboard/messaging";
 import {
+  clientTlsFromFiles,
   createLogger,
+  JwksKeys,
+  jwksOfUserService,
   loadConfigOrExit,
   onShutdownSignals,
   ServingStatus,
   serverTlsFromFiles,
+  TokenVerifier,
 } from "@switchboard/runtime";
 import sharp from "sharp";
 import { buildApp, SOURCE } from "./app.js";
@@ -69,7 +73,18 @@ const relay = new OutboxRelay({
 });
 relay.start();
 
+// Tokens are verified against user-service's keys (AuthService.GetJwks), fetched when first
+// needed and again when a token names a key not seen yet.
+const verifier = new TokenVerifier({
+  keys: new JwksKeys({
+    fetchJwks: jwksOfUserService(
+      config.USER_SERVICE_URL,
+      config.USER_SERVICE_URL.startsWith("http:") ? undefined : clientTlsFromFiles(config),
+    ),
+  }),
+});
 const { server, library } = buildApp({
+  verifier,
   logger,
   db,
   blobs,
