@@ -4,8 +4,8 @@ import { create } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { type CloudEvent, Inbox, USERS_TOPIC } from "@switchboard/messaging";
 import { UserDeletedSchema } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
-import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
-import { callError, collect, connectClient, memoryLogger } from "@switchboard/testing";
+import type { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
+import { callError, collect, type connectClient, memoryLogger } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handleUserEvent } from "../src/consumers/user-events.js";
 import { lockBlob } from "../src/storage/blob-lock.js";
@@ -24,7 +24,7 @@ let client: ReturnType<typeof connectClient<typeof ImageService>>;
 // Real PostgreSQL: a delete and an upload of the same bytes run in truly concurrent transactions.
 beforeAll(async () => {
   service = await startImageService({ sharing: await sharedDeployment(), userEvents: true });
-  client = connectClient(ImageService, service.baseUrl);
+  client = service.client();
 }, 60_000);
 afterAll(() => service?.close(true));
 

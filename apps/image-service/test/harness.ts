@@ -15,11 +15,21 @@ import {
   TopicRouter,
 } from "@switchboard/messaging";
 import {
+  ImageService,
   type UploadImageRequest,
   UploadImageRequestSchema,
   UploadMetadataSchema,
 } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
-import { brokerUrls, ensureBrokers, filesUnder, memoryLogger, serveOnPort0 } from "@switchboard/testing";
+import {
+  brokerUrls,
+  connectClient,
+  ensureBrokers,
+  filesUnder,
+  memoryLogger,
+  serveJwks,
+  serveOnPort0,
+  testTokens,
+} from "@switchboard/testing";
 import sharp from "sharp";
 import { buildApp, SOURCE } from "../src/app.js";
 import { configSpec } from "../src/config.js";
@@ -78,7 +88,8 @@ export async function sharedDeployment(): Promise<Shared> {
 /**
  * image-service wired as main.ts does — real Kafka and RabbitMQ, an in-memory PGlite, a blob
  * store in a fresh temporary folder — on a free port. Its jobs go to a queue of its own, so no
- * other image-service (a `pnpm start` on this machine) takes them.
+ * other image-service (a `pnpm start` on this machine) takes them. It verifies tokens of its own
+ * key (`tokens`: mint users', admins' and services' tokens with it); `client()` is an admin's.
  */
 export async function startImageService(options: Options = {}) {
   await ensureBrokers("kafka", "rabbitmq");
@@ -106,7 +117,9 @@ export async function startImageService(options: Options = {}) {
   });
   relay.start();
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const app = buildApp({ logger, db, blobs, outbox: relay, limits, jobsQueue });
+  const tokens = testTokens();
+  const adminToken = await tokens.admin();
+  const app = buildApp({ logger, db, blobs, outbox: relay, limits, jobsQueue, verifier: tokens.verifier });
   const workers: Subscription[] = [];
   /** Starts `count` more image workers on this service's queue. */
   const startWorkers = async (count: number) => {
@@ -142,6 +155,11 @@ export async function startImageService(options: Options = {}) {
     kafka,
     amqp,
     jobsQueue,
+    tokens,
+    adminToken,
+    /** A client sending `token` (an admin's unless given; "" for none) on every call. */
+    client: (token = adminToken) =>
+      connectClient(ImageService, served.baseUrl, "grpc", token ? { token } : {}),
     /** The jobs this instance's workers finished, as their log lines tell. */
     get jobsDone(): { worker: number; imageId: string }[] {
       return lines
@@ -235,4 +253,15 @@ export async function files(dataDir: string): Promise<{ temporary: number; blobs
     temporary: await filesUnder(join(dataDir, "tmp")),
     blobs: await filesUnder(join(dataDir, "blobs")),
   };
+}
+
+/**
+ * Auth for image-service started as its own process (main.ts): a tokens kit, and AuthService.GetJwks
+ * served with its key in place of user-service. Add `env` to the process's settings and send
+ * `adminToken`; `close` when done.
+ */
+export async function authForProcess() {
+  const tokens = testTokens();
+  const jwks = await serveJwks(tokens);
+  return { tokens, adminToken: await tokens.admin(), env: { USER_SERVICE_URL: jwks.url }, close: jwks.close };
 }

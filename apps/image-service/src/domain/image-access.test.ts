@@ -13,9 +13,10 @@ const userService: Caller = { kind: "service", service: "user-service" };
 const otherService: Caller = { kind: "service", service: "notification-service" };
 
 /** What a call ends as: the owner it acts for, or the error's class. */
-const outcome = (decide: () => string | undefined) => {
+const outcome = (decide: () => unknown) => {
   try {
-    return decide() ?? "allowed";
+    const owner = decide();
+    return typeof owner === "string" ? owner : "allowed";
   } catch (error) {
     return (error as Error).name;
   }

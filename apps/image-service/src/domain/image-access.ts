@@ -46,12 +46,17 @@ export function ownerFor(caller: Caller, action: ImageAction, requested: string,
 }
 
 /** Allows `action` on a loaded image, or throws: the owner and admins may, services per SERVICE_GRANTS. */
-export function authorizeImage(caller: Caller, action: ImageAction, image: Pick<Image, "id" | "ownerId">): void {
+export function authorizeImage(
+  caller: Caller,
+  action: ImageAction,
+  image: Pick<Image, "id" | "ownerId">,
+): void {
   switch (caller.kind) {
     case "anonymous":
       throw new NotSignedInError(`${action} needs a signed-in caller`);
     case "service":
-      return mustBeGranted(caller.service, action);
+      mustBeGranted(caller.service, action);
+      return;
     case "user":
       if (image.ownerId === caller.userId || isAdmin(caller)) return;
       throw new AccessDeniedError(`image ${image.id} belongs to another user`);

@@ -161,7 +161,8 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
 }
 
 /** The library's check of a loaded image, for this call's caller. */
-const authorizer = (context: HandlerContext, action: ImageAction) => imageAuthorizer(callerOf(context), action);
+const authorizer = (context: HandlerContext, action: ImageAction) =>
+  imageAuthorizer(callerOf(context), action);
 
 /** The upload's metadata with its owner decided by the access policy (empty: the caller). */
 const ownedMetadata = (metadata: UploadMetadata, action: ImageAction, context: HandlerContext) =>
