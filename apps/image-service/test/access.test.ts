@@ -5,8 +5,8 @@
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
+import type { Image } from "@switchboard/proto/switchboard/image/v1/image_pb.js";
 import {
-  type Image,
   type ImageService,
   ProcessImageStreamRequestSchema,
 } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
