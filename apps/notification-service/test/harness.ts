@@ -152,3 +152,5 @@ export async function startNotificationService(
     },
   };
 }
+
+export type NotificationServiceUnderTest = Awaited<ReturnType<typeof startNotificationService>>;
