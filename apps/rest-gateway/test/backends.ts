@@ -10,6 +10,7 @@ import {
   notificationMigrations,
 } from "@switchboard/notification-service";
 import type { Notification } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
+import { JwksKeys, jwksOfUserService, TokenVerifier } from "@switchboard/runtime";
 import { memoryLogger, serveOnPort0 } from "@switchboard/testing";
 import { buildApp as buildUserApp, UserStore, userMigrations } from "@switchboard/user-service";
 import { build, type GatewayOptions } from "../src/app.js";
@@ -17,10 +18,14 @@ import { createBackends } from "../src/backends.js";
 
 const MiB = 1024 * 1024;
 
+/** The first admin the harness's user-service makes, as `pnpm start` makes the dev admin. */
+export const ADMIN = { email: "admin@gateway.test", password: "gateway-test-admin" };
+
 /**
  * The three real services in process, each on a free port over an in-memory PGlite (no brokers:
  * their outboxes are not relayed, so live notifications are pushed into notification-service's
- * hub as its delivery worker would).
+ * hub as its delivery worker would). Authentication is real: user-service signs tokens with its own
+ * keys (sign up and log in through the gateway), the other two verify them against its JWKS.
  */
 export async function startServices() {
   const userDb = await openDatabase({});
@@ -28,9 +33,16 @@ export async function startServices() {
   await userDb.migrate("outbox", outboxMigrations);
   await userDb.migrate("inbox", inboxMigrations);
   const userLog = memoryLogger();
-  const user = await serveOnPort0(
-    buildUserApp({ logger: userLog.logger, store: new UserStore(userDb), outbox: { wake() {} } }).server,
-  );
+  const userApp = buildUserApp({
+    logger: userLog.logger,
+    store: new UserStore(userDb),
+    outbox: { wake() {} },
+  });
+  await userApp.ensureFirstAdmin(ADMIN);
+  const user = await serveOnPort0(userApp.server);
+  // As image-service's and notification-service's main.ts do: the JWKS of user-service, cached.
+  const verifier = () =>
+    new TokenVerifier({ keys: new JwksKeys({ fetchJwks: jwksOfUserService(user.baseUrl) }) });
 
   const imageDb = await openDatabase({});
   await imageDb.migrate("image-service", imageMigrations);
@@ -45,6 +57,7 @@ export async function startServices() {
       outbox: { wake() {} },
       limits: { maxChunkBytes: MiB, maxPixels: 50_000_000, maxUploadBytes: 256 * MiB },
       jobsQueue: "test.gateway.images.process", // no relay runs: no job is ever sent
+      verifier: verifier(),
     }).server,
   );
 
@@ -57,6 +70,7 @@ export async function startServices() {
     store: new NotificationStore(notificationDb),
     outbox: { wake() {} },
     deliverQueue: "test.gateway.notifications.deliver", // no relay runs: no job is ever sent
+    verifier: verifier(),
   });
   const notification = await serveOnPort0(notificationApp.server);
 
