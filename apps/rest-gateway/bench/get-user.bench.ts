@@ -5,7 +5,8 @@
  *      throughput ratio and the added p50/p99 latency.
  *   2. A ~100 MiB image up through the gateway (multipart, streamed) vs straight to
  *      ImageService/UploadImage in 64 KiB chunks, and the gateway's peak RSS growth meanwhile.
- * The services run in this process (in-memory PGlite, no brokers), the gateway in its own.
+ * The services run in this process (in-memory PGlite, no brokers), the gateway in its own. Every
+ * call carries the harness admin's bearer token (verified by the services on both paths).
  */
 import { Readable } from "node:stream";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
@@ -14,6 +15,7 @@ import { connectClient, pngOf } from "@switchboard/testing";
 import autocannon from "autocannon";
 import { startServices } from "../test/backends.js";
 import { spawnGateway } from "../test/gateway-process.js";
+import { adminAuthAt } from "../test/people.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -21,7 +23,9 @@ const MiB = 1024 * 1024;
 
 const services = await startServices();
 const gateway = await spawnGateway(services.urls, { RATE_LIMIT_PER_MINUTE: "10000000" });
-const users = connectClient(UserService, services.urls.user);
+const auth = await adminAuthAt(gateway.baseUrl);
+const token = auth.authorization.slice("Bearer ".length);
+const users = connectClient(UserService, services.urls.user, "grpc", { token });
 const { user } = await users.createUser({ name: "Bench", email: `bench.${Date.now()}@example.com` });
 const id = user!.id;
 
@@ -49,6 +53,7 @@ async function grpcLoop(seconds: number) {
 async function restLoad(seconds: number) {
   const result = await autocannon({
     url: `${gateway.baseUrl}/v1/users/${id}`,
+    headers: auth,
     connections: CONCURRENCY,
     duration: seconds,
   });
@@ -74,7 +79,7 @@ console.log(
 
 // 2. The upload.
 const png = pngOf(5_900, 5_900, true);
-const images = connectClient(ImageService, services.urls.image, "grpc", { timeoutMs: 300_000 });
+const images = connectClient(ImageService, services.urls.image, "grpc", { timeoutMs: 300_000, token });
 async function direct() {
   const started = performance.now();
   await images.uploadImage(
@@ -100,7 +105,7 @@ async function viaGateway() {
   const started = performance.now();
   const response = await fetch(`${gateway.baseUrl}/v1/images`, {
     method: "POST",
-    headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+    headers: { ...auth, "content-type": `multipart/form-data; boundary=${boundary}` },
     body: Readable.toWeb(body) as ReadableStream,
     duplex: "half",
   } as RequestInit);

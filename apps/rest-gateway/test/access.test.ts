@@ -52,7 +52,7 @@ async function scene(): Promise<Scene> {
   const owner = await signUp(gateway.app, "Owner");
   const uploaded = await upload(owner.auth);
   expect(uploaded.status, await uploaded.clone().text()).toBe(201);
-  return { owner, imageId: (await uploaded.json()).image.id };
+  return { owner, imageId: ((await uploaded.json()) as { image: { id: string } }).image.id };
 }
 
 async function send(caller: Caller, s: Scene, request: Request): Promise<number> {
@@ -174,7 +174,7 @@ describe("open without a token", () => {
       body: JSON.stringify({ email: person.email, password: person.password }),
     });
     expect(login.status).toBe(200);
-    const tokens = await login.json();
+    const tokens = (await login.json()) as { refreshToken: string };
     expect(tokens).toMatchObject({ tokenType: "Bearer", subject: person.id });
     const post = (path: string, json: unknown) =>
       fetch(`${base}${path}`, {
@@ -184,7 +184,7 @@ describe("open without a token", () => {
       });
     const refreshed = await post("/v1/auth/refresh", { refreshToken: tokens.refreshToken });
     expect(refreshed.status).toBe(200);
-    const { refreshToken } = await refreshed.json();
+    const { refreshToken } = (await refreshed.json()) as { refreshToken: string };
     expect((await post("/v1/auth/logout", { refreshToken })).status).toBe(200);
     expect((await post("/v1/auth/refresh", { refreshToken })).status).toBe(401); // logged out
     for (const path of ["/.well-known/jwks.json", "/healthz", "/readyz", "/openapi.json"])
@@ -194,16 +194,17 @@ describe("open without a token", () => {
 
   it("a wrong password is 401 like an unknown email, and a token that is not one is 401 even on an open rpc", async () => {
     const person = await signUp(gateway.app, "Wrong");
-    const login = (email: string, authorization?: string) =>
+    const login = (email: string) =>
       fetch(`${base}/v1/auth/login`, {
         method: "POST",
-        headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
+        headers: { "content-type": "application/json" },
         body: JSON.stringify({ email, password: "not-the-password" }),
       });
     const wrong = await login(person.email);
     const unknown = await login(`nobody.${person.email}`);
     expect([wrong.status, unknown.status]).toEqual([401, 401]);
-    expect((await wrong.json()).message).toBe((await unknown.json()).message);
+    const message = async (r: Response) => ((await r.json()) as { message: string }).message;
+    expect(await message(wrong)).toBe(await message(unknown));
     const forged = await fetch(`${base}/v1/users`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: "Bearer not.a.jwt" },

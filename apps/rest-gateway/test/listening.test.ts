@@ -7,19 +7,30 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { NotificationSchema } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
 import { UserService } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
+import { bearerToken } from "@switchboard/runtime";
 import { pngOf } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Services, startGateway, startServices } from "./backends.js";
+import { logInAdmin, type Person } from "./people.js";
 
 let services: Services;
 let gateway: Awaited<ReturnType<typeof startGateway>>;
 let base: string;
+let admin: Person;
 beforeAll(async () => {
   services = await startServices();
   gateway = await startGateway(services.urls, { sseHeartbeatMs: 200, sseMaxPerClient: 2 });
   await gateway.app.listen({ port: 0, host: "127.0.0.1" });
   base = `http://127.0.0.1:${(gateway.app.server.address() as AddressInfo).port}`;
+  admin = await logInAdmin(gateway.app);
 }, 120_000);
+
+/**
+ * fetch as the admin: these tests are about the transport (streams, ranges, events) for owners
+ * they make up, which only an admin may name; who may do what is access.test.ts.
+ */
+const authed: typeof fetch = (input, init = {}) =>
+  fetch(input, { ...init, headers: { ...admin.auth, ...(init.headers as Record<string, string>) } });
 afterAll(async () => {
   await gateway?.app.close();
   await services?.close();
@@ -33,7 +44,7 @@ async function upload(png: Uint8Array, owner: string = randomUUID()) {
   const form = new FormData();
   form.set("ownerId", owner);
   form.set("file", new Blob([png], { type: "image/png" }), "a.png");
-  const response = await fetch(`${base}/v1/images`, { method: "POST", body: form });
+  const response = await authed(`${base}/v1/images`, { method: "POST", body: form });
   expect(response.status, await response.clone().text()).toBe(201);
   return (await body(response)).image as { id: string; sha256: string; sizeBytes: string };
 }
@@ -43,7 +54,7 @@ describe("images", () => {
     const png = pngOf(300, 200, true);
     const image = await upload(png);
     expect(image.sha256).toBe(sha256(png));
-    const response = await fetch(`${base}/v1/images/${image.id}:download`);
+    const response = await authed(`${base}/v1/images/${image.id}:download`);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("image/png");
     expect(response.headers.get("content-length")).toBe(String(png.length));
@@ -55,7 +66,7 @@ describe("images", () => {
   it("a raw image/* body works too, with the metadata in the query", async () => {
     const png = pngOf(20, 20);
     const owner = randomUUID();
-    const response = await fetch(`${base}/v1/images?ownerId=${owner}&filename=raw.png`, {
+    const response = await authed(`${base}/v1/images?ownerId=${owner}&filename=raw.png`, {
       method: "POST",
       headers: { "content-type": "image/png" },
       body: png,
@@ -72,17 +83,17 @@ describe("images", () => {
     const png = pngOf(100, 100, true);
     const image = await upload(png);
     const url = `${base}/v1/images/${image.id}:download`;
-    const cached = await fetch(url, { headers: { "if-none-match": `"${image.sha256}"` } });
+    const cached = await authed(url, { headers: { "if-none-match": `"${image.sha256}"` } });
     expect(cached.status).toBe(304);
-    const part = await fetch(url, { headers: { range: "bytes=100-1099" } });
+    const part = await authed(url, { headers: { range: "bytes=100-1099" } });
     expect(part.status).toBe(206);
     expect(part.headers.get("content-range")).toBe(`bytes 100-1099/${png.length}`);
     expect(Buffer.from(await part.arrayBuffer()).equals(Buffer.from(png.subarray(100, 1100)))).toBe(true);
-    const tail = await fetch(url, { headers: { range: "bytes=-10" } });
+    const tail = await authed(url, { headers: { range: "bytes=-10" } });
     expect(Buffer.from(await tail.arrayBuffer()).equals(Buffer.from(png.subarray(png.length - 10)))).toBe(
       true,
     );
-    const past = await fetch(url, { headers: { range: `bytes=${png.length}-` } });
+    const past = await authed(url, { headers: { range: `bytes=${png.length}-` } });
     expect(past.status).toBe(416);
     expect((await body(past)).code).toBe(11);
   });
@@ -90,11 +101,11 @@ describe("images", () => {
   it("GET /v1/images lists an owner's images and GET /v1/images/{id} reads one; POST :process makes a variant", async () => {
     const owner = randomUUID();
     const image = await upload(pngOf(64, 64), owner);
-    const list = await body(await fetch(`${base}/v1/images?ownerId=${owner}`));
+    const list = await body(await authed(`${base}/v1/images?ownerId=${owner}`));
     expect(list.images.map((i: { id: string }) => i.id)).toContain(image.id);
-    const one = await body(await fetch(`${base}/v1/images/${image.id}`));
+    const one = await body(await authed(`${base}/v1/images/${image.id}`));
     expect(one.image.id).toBe(image.id);
-    const processed = await fetch(`${base}/v1/images/${image.id}:process`, {
+    const processed = await authed(`${base}/v1/images/${image.id}:process`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ operations: [{ grayscale: {} }] }),
@@ -132,7 +143,7 @@ async function readEvents(response: Response, count: number) {
 
 describe("server-sent events", () => {
   const send = async (userId: string, title: string) => {
-    const response = await fetch(`${base}/v1/notifications`, {
+    const response = await authed(`${base}/v1/notifications`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ userId, title, body: "hi" }),
@@ -143,7 +154,7 @@ describe("server-sent events", () => {
 
   it("streams live notifications as `notification` events with the notification id, with heartbeats", async () => {
     const userId = randomUUID();
-    const response = await fetch(`${base}/v1/users/${userId}/notifications:subscribe`);
+    const response = await authed(`${base}/v1/users/${userId}/notifications:subscribe`);
     expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
     const liveId = randomUUID();
     const live = create(NotificationSchema, {
@@ -164,7 +175,7 @@ describe("server-sent events", () => {
     const first = await send(userId, "one");
     await send(userId, "two");
     await send(userId, "three");
-    const response = await fetch(`${base}/v1/users/${userId}/notifications:subscribe`, {
+    const response = await authed(`${base}/v1/users/${userId}/notifications:subscribe`, {
       headers: { "last-event-id": first.id },
     });
     const { events } = await readEvents(response, 2);
@@ -176,11 +187,11 @@ describe("server-sent events", () => {
     const controllers = [new AbortController(), new AbortController()];
     const open = await Promise.all(
       controllers.map((c) =>
-        fetch(`${base}/v1/users/${userId}/notifications:subscribe`, { signal: c.signal }),
+        authed(`${base}/v1/users/${userId}/notifications:subscribe`, { signal: c.signal }),
       ),
     );
     expect(open.map((r) => r.status)).toEqual([200, 200]);
-    const third = await fetch(`${base}/v1/users/${userId}/notifications:subscribe`);
+    const third = await authed(`${base}/v1/users/${userId}/notifications:subscribe`);
     expect(third.status).toBe(429);
     expect((await body(third)).code).toBe(8);
     for (const c of controllers) c.abort();
@@ -189,13 +200,13 @@ describe("server-sent events", () => {
 
 describe("Connect and gRPC-Web on the same port", () => {
   it("answers Connect JSON (what curl sends) and a gRPC-Web client from @connectrpc/connect-web", async () => {
-    const created = await fetch(`${base}/v1/users`, {
+    const created = await authed(`${base}/v1/users`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ name: "Web", email: `web.${Date.now()}@example.com` }),
     });
     const { user } = await body(created);
-    const connect = await fetch(`${base}/switchboard.user.v1.UserService/GetUser`, {
+    const connect = await authed(`${base}/switchboard.user.v1.UserService/GetUser`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ id: user.id }),
@@ -203,7 +214,10 @@ describe("Connect and gRPC-Web on the same port", () => {
     expect(connect.status).toBe(200);
     expect((await body(connect)).user.name).toBe("Web");
 
-    const client = createClient(UserService, createGrpcWebTransport({ baseUrl: base }));
+    const client = createClient(
+      UserService,
+      createGrpcWebTransport({ baseUrl: base, interceptors: [bearerToken(() => admin.token)] }),
+    );
     expect((await client.getUser({ id: user.id })).user?.name).toBe("Web");
     const listed = [];
     for await (const message of client.listUsers({ query: "Web", pageSize: 1 })) listed.push(message);

@@ -34,6 +34,18 @@ export async function logIn(app: FastifyInstance, address: string, password: str
   return response.json().accessToken;
 }
 
+/** The harness's admin logged in at a gateway listening at `baseUrl` (a gateway process). */
+export async function adminAuthAt(baseUrl: string): Promise<Auth> {
+  const response = await fetch(`${baseUrl}/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(ADMIN),
+  });
+  if (response.status !== 200) throw new Error(`admin login: ${response.status} ${await response.text()}`);
+  const { accessToken } = (await response.json()) as { accessToken: string };
+  return { authorization: `Bearer ${accessToken}` };
+}
+
 /** Signs up through the gateway (POST /v1/users with a password, no token) and logs in, as a person would. */
 export async function signUp(app: FastifyInstance, name = "Ana"): Promise<Person> {
   const address = email(name);

@@ -1,33 +1,37 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Services, startGateway, startServices } from "./backends.js";
+import { type Auth, email, logIn, logInAdmin } from "./people.js";
 
 let services: Services;
 let gateway: Awaited<ReturnType<typeof startGateway>>;
+let admin: Auth;
 beforeAll(async () => {
   services = await startServices();
   gateway = await startGateway(services.urls);
+  admin = (await logInAdmin(gateway.app)).auth;
 }, 120_000);
 afterAll(async () => {
   await gateway?.app.close();
   await services?.close();
 });
 
-let counter = 0;
-const email = (name: string) => `${name}.${Date.now().toString(36)}${counter++}@example.com`;
-const json = (body: unknown) => ({
-  headers: { "content-type": "application/json" },
+const json = (body: unknown, auth: Partial<Auth> = {}) => ({
+  headers: { "content-type": "application/json", ...auth },
   payload: JSON.stringify(body),
 });
 
+/** Signs up (no token needed) with a password; `auth` is the new user's, from a real login. */
 async function createUser(name = "Ana") {
+  const password = `pw-${crypto.randomUUID()}`;
   const response = await gateway.app.inject({
     method: "POST",
     url: "/v1/users",
-    headers: { "content-type": "application/json" },
-    payload: { name, email: email(name.toLowerCase().replaceAll(" ", "")) },
+    ...json({ name, email: email(name), password }),
   });
   expect(response.statusCode, response.body).toBe(200);
-  return response.json().user as { id: string; name: string; email: string; version: string };
+  const user = response.json().user as { id: string; name: string; email: string; version: string };
+  const auth: Auth = { authorization: `Bearer ${await logIn(gateway.app, user.email, password)}` };
+  return { ...user, auth };
 }
 
 describe("users over REST", () => {
@@ -35,18 +39,18 @@ describe("users over REST", () => {
     const user = await createUser("Ana");
     expect(user).toMatchObject({ name: "Ana", version: "1" });
     expect(Object.keys(user)).toContain("createTime");
+    expect(Object.keys(user)).not.toContain("password");
   });
 
   it("GET /v1/users/{id} reads it; PATCH changes only the fields the body names; DELETE removes it", async () => {
     const user = await createUser("Bea");
-    const got = await gateway.app.inject({ method: "GET", url: `/v1/users/${user.id}` });
+    const got = await gateway.app.inject({ method: "GET", url: `/v1/users/${user.id}`, headers: user.auth });
     expect(got.json().user.email).toBe(user.email);
 
     const patched = await gateway.app.inject({
       method: "PATCH",
       url: `/v1/users/${user.id}`,
-      headers: { "content-type": "application/json" },
-      payload: { name: "Beatriz" },
+      ...json({ name: "Beatriz" }, user.auth),
     });
     expect(patched.statusCode, patched.body).toBe(200);
     expect(patched.json().user).toMatchObject({ name: "Beatriz", email: user.email, version: "2" });
@@ -54,15 +58,18 @@ describe("users over REST", () => {
     const stale = await gateway.app.inject({
       method: "PATCH",
       url: `/v1/users/${user.id}?updateMask=name&expectedVersion=1`,
-      headers: { "content-type": "application/json" },
-      payload: { name: "Old" },
+      ...json({ name: "Old" }, user.auth),
     });
     expect(stale.statusCode).toBe(409);
     expect(stale.json().code).toBe(10); // ABORTED
 
-    const deleted = await gateway.app.inject({ method: "DELETE", url: `/v1/users/${user.id}` });
+    const deleted = await gateway.app.inject({
+      method: "DELETE",
+      url: `/v1/users/${user.id}`,
+      headers: user.auth,
+    });
     expect(deleted.statusCode).toBe(200);
-    const gone = await gateway.app.inject({ method: "GET", url: `/v1/users/${user.id}` });
+    const gone = await gateway.app.inject({ method: "GET", url: `/v1/users/${user.id}`, headers: admin });
     expect(gone.statusCode).toBe(404);
     expect(gone.json()).toMatchObject({ code: 5, details: [] });
   });
@@ -70,13 +77,18 @@ describe("users over REST", () => {
   it("GET /v1/users lists one page with a nextPageToken that fetches the next", async () => {
     const prefix = `Pager${Date.now().toString(36)}`;
     for (let i = 0; i < 3; i++) await createUser(`${prefix} ${i}`);
-    const first = await gateway.app.inject({ method: "GET", url: `/v1/users?query=${prefix}&pageSize=2` });
+    const first = await gateway.app.inject({
+      method: "GET",
+      url: `/v1/users?query=${prefix}&pageSize=2`,
+      headers: admin,
+    });
     expect(first.json().users).toHaveLength(2);
     const token = first.json().nextPageToken;
     expect(token).toBeTruthy();
     const second = await gateway.app.inject({
       method: "GET",
       url: `/v1/users?query=${prefix}&pageSize=2&pageToken=${encodeURIComponent(token)}`,
+      headers: admin,
     });
     expect(second.json()).toMatchObject({ users: [expect.anything()], nextPageToken: "" });
   });
@@ -84,7 +96,7 @@ describe("users over REST", () => {
 
 describe("errors are google.rpc.Status JSON with grpc-gateway's HTTP status", () => {
   it("the service's INVALID_ARGUMENT → 400 with its BadRequest field violations", async () => {
-    const response = await gateway.app.inject({ method: "GET", url: "/v1/users/not-a-uuid" });
+    const response = await gateway.app.inject({ method: "GET", url: "/v1/users/not-a-uuid", headers: admin });
     expect(response.statusCode).toBe(400);
     expect(response.headers["content-type"]).toMatch(/application\/json/);
     expect(response.json()).toMatchObject({
@@ -94,7 +106,7 @@ describe("errors are google.rpc.Status JSON with grpc-gateway's HTTP status", ()
   });
 
   it("an unknown query parameter or body field → 400 with a field violation naming it", async () => {
-    const query = await gateway.app.inject({ method: "GET", url: "/v1/users?colour=red" });
+    const query = await gateway.app.inject({ method: "GET", url: "/v1/users?colour=red", headers: admin });
     expect(query.statusCode).toBe(400);
     expect(query.json().details[0].fieldViolations).toEqual([
       { field: "colour", description: "unknown query parameter" },
@@ -157,7 +169,7 @@ describe("request ids and trace context", () => {
     const given = await gateway.app.inject({
       method: "GET",
       url: "/v1/users?pageSize=1",
-      headers: { "x-request-id": "req-123", traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      headers: { ...admin, "x-request-id": "req-123", traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
     });
     expect(given.headers["x-request-id"]).toBe("req-123");
     const made = await gateway.app.inject({ method: "GET", url: "/v1/users?pageSize=1" });

@@ -4,12 +4,15 @@ import { pngOf } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Services, startServices } from "./backends.js";
 import { spawnGateway } from "./gateway-process.js";
+import { type Auth, adminAuthAt } from "./people.js";
 
 let services: Services;
 let gateway: Awaited<ReturnType<typeof spawnGateway>>;
+let admin: Auth; // uploads for made-up owners: only an admin may name them
 beforeAll(async () => {
   services = await startServices();
   gateway = await spawnGateway(services.urls);
+  admin = await adminAuthAt(gateway.baseUrl);
 }, 120_000);
 afterAll(async () => {
   await gateway?.stop();
@@ -34,7 +37,7 @@ async function upload(png: Uint8Array) {
   const boundary = "switchboard-test-boundary";
   const response = await fetch(`${gateway.baseUrl}/v1/images`, {
     method: "POST",
-    headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+    headers: { ...admin, "content-type": `multipart/form-data; boundary=${boundary}` },
     body: Readable.toWeb(multipart(boundary, randomUUID(), png)) as ReadableStream,
     duplex: "half",
   } as RequestInit);
