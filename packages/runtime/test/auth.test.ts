@@ -13,7 +13,7 @@ import type { AuthOptions } from "../src/auth/auth-options.js";
 import { JwksKeys } from "../src/auth/jwks-keys.js";
 import { TokenVerifier } from "../src/auth/token-verifier.js";
 import { serveWithAuth } from "./auth-server.js";
-import { transport } from "./server-under-test.js";
+import { speaksConnect, transport } from "./server-under-test.js";
 
 const tokens = testTokens();
 const closing: Array<() => Promise<void>> = [];
@@ -171,6 +171,19 @@ describe(`authentication (${transport})`, () => {
     );
     stock.close();
     expect(seen.callers).toEqual([{ kind: "user", userId: "u-9", roles: ["user"] }]);
+  });
+
+  it.runIf(speaksConnect)("works alike over Connect and gRPC-Web (connect-node)", async () => {
+    const { baseUrl, seen } = await serve();
+    for (const protocol of ["connect", "grpc-web"] as const) {
+      const client = connectClient(EchoService, baseUrl, protocol);
+      expect((await callError(client.echo({ text: "hi" }))).code).toBe(Code.Unauthenticated);
+      await client.echo({ text: "hi" }, bearer(await tokens.user(`u-${protocol}`)));
+    }
+    expect(seen.callers).toEqual([
+      { kind: "user", userId: "u-connect", roles: ["user"] },
+      { kind: "user", userId: "u-grpc-web", roles: ["user"] },
+    ]);
   });
 
   it("accepts a token expired by less than the clock skew", async () => {
