@@ -200,8 +200,9 @@ function printDevAdmin(tls: boolean) {
   console.log(`  dev admin:  ${email} / ${password}   (ADMIN_EMAIL, ADMIN_PASSWORD)`);
   if (tls) return;
   const body = JSON.stringify({ email, password });
+  const extract = `sed -n 's/.*"accessToken": *"\\([^"]*\\)".*/\\1/p'`;
   console.log(
-    `  token:  TOKEN=$(curl -s localhost:8080/v1/auth/login -H 'content-type: application/json' -d '${body}' | sed -n 's/.*"accessToken": *"\\([^"]*\\)".*/\\1/p')`,
+    `  token:  TOKEN=$(grpcurl -plaintext -d '${body}' localhost:50051 switchboard.auth.v1.AuthService/Login | ${extract})`,
   );
   console.log(
     '          grpcurl -plaintext -H "authorization: Bearer $TOKEN" localhost:50051 switchboard.user.v1.UserService/ListUsers\n',
