@@ -20,7 +20,7 @@ describe("the README's curl lines, verbatim, against the running system", () => 
     const output = execFileSync("bash", ["-c", script], { encoding: "utf8", timeout: 60_000 });
     console.log(output); // the curl session, for the record
     expect(output).toContain('"user"');
-    expect(output).toMatch(/^401$/m); // the GET without a token
+    expect(output).toMatch(/"code":16,.* 401$/m); // the GET without a token: UNAUTHENTICATED
     expect(output).toMatch(/304$/m);
     expect(output).toMatch(/^405$/m);
     expect(output).toContain("event: notification");
