@@ -10,6 +10,7 @@ import type { Logger } from "@switchboard/runtime";
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from "fastify";
 import { type Backend, backendIndex } from "./backends.js";
 import { sendError, sendStatus } from "./errors.js";
+import { routeLimits } from "./route-limits.js";
 import { connectProxy, proxyContext } from "./routes/connect-proxy.js";
 import { downloadImage } from "./routes/download.js";
 import { healthRoutes } from "./routes/health.js";
@@ -17,7 +18,7 @@ import { listUsersPage } from "./routes/list-page.js";
 import { openApiRoutes } from "./routes/openapi.js";
 import { restRoutes } from "./routes/rest.js";
 import { subscribeSse } from "./routes/subscribe.js";
-import { uploadImage } from "./routes/upload.js";
+import { MULTIPART_LIMITS, uploadImage } from "./routes/upload.js";
 
 export interface GatewayOptions {
   callTimeoutMs: number;
@@ -103,9 +104,8 @@ export async function build(deps: GatewayDeps): Promise<{ app: FastifyInstance; 
       details: [],
     }),
   });
-  await app.register(multipart, {
-    limits: { fileSize: options.maxUploadBytes, files: 1, fields: 16, fieldSize: 4096 },
-  });
+  // The upload route asks for its own file size from the route table (upload.ts).
+  await app.register(multipart, { limits: MULTIPART_LIMITS });
   // A raw image body is handed to the upload route as a stream, never read into memory here.
   app.addContentTypeParser(/^image\//, (_request, payload, done) => done(null, payload));
 
@@ -113,17 +113,13 @@ export async function build(deps: GatewayDeps): Promise<{ app: FastifyInstance; 
   restRoutes(app, {
     routes,
     backends: backendIndex(deps.backends),
-    timeoutMs: options.callTimeoutMs,
+    limits: routeLimits(options),
     jsonBodyLimit: options.jsonBodyLimit,
     special: {
-      ListUsers: listUsersPage(options.callTimeoutMs),
-      UploadImage: uploadImage(options.uploadTimeoutMs),
-      DownloadImage: downloadImage(options.uploadTimeoutMs),
-      Subscribe: subscribeSse({
-        heartbeatMs: options.sseHeartbeatMs,
-        maxPerClient: options.sseMaxPerClient,
-        timeoutMs: options.callTimeoutMs,
-      }),
+      ListUsers: listUsersPage(),
+      UploadImage: uploadImage(),
+      DownloadImage: downloadImage(),
+      Subscribe: subscribeSse({ heartbeatMs: options.sseHeartbeatMs, maxPerClient: options.sseMaxPerClient }),
     },
   });
   await app.register(fastifyConnectPlugin, {

@@ -1,5 +1,6 @@
-import { createServer } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import { Validator } from "@seriousme/openapi-schema-validator";
+import { pngOf } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Services, startGateway, startServices } from "./backends.js";
 import { logInAdmin } from "./people.js";
@@ -57,6 +58,46 @@ describe("deadlines", () => {
     } finally {
       await gateway.app.close();
       silent.close();
+    }
+  });
+});
+
+describe("per-route limits (route-limits.ts)", () => {
+  it("refuses an upload over MAX_UPLOAD_BYTES with 413, raw (with or without Content-Length) or multipart; a small one passes", async () => {
+    const gateway = await startGateway(services.urls, { maxUploadBytes: 4096 });
+    try {
+      await gateway.app.listen({ port: 0, host: "127.0.0.1" });
+      const base = `http://127.0.0.1:${(gateway.app.server.address() as AddressInfo).port}`;
+      const { auth } = await logInAdmin(gateway.app);
+      const big = pngOf(64, 64, true); // incompressible: well over 4 KiB
+      expect(big.length).toBeGreaterThan(8192);
+      const raw = (body: RequestInit["body"]) =>
+        fetch(`${base}/v1/images?filename=big.png`, {
+          method: "POST",
+          headers: { ...auth, "content-type": "image/png" },
+          body,
+          duplex: "half",
+        } as RequestInit);
+      const withLength = await raw(big);
+      const chunked = await raw(
+        new ReadableStream({
+          start(controller) {
+            for (let i = 0; i < big.length; i += 1024) controller.enqueue(big.subarray(i, i + 1024));
+            controller.close();
+          },
+        }),
+      );
+      const form = new FormData();
+      form.set("file", new Blob([big], { type: "image/png" }), "big.png");
+      const multipart = await fetch(`${base}/v1/images`, { method: "POST", headers: auth, body: form });
+      for (const response of [withLength, chunked, multipart]) {
+        expect(response.status, `${response.url} ${await response.clone().text()}`).toBe(413);
+        expect(await response.json()).toMatchObject({ code: 8 });
+      }
+      const small = await raw(pngOf(8, 8));
+      expect(small.status, await small.clone().text()).toBe(201);
+    } finally {
+      await gateway.app.close();
     }
   });
 });

@@ -17,8 +17,9 @@ import type { RouteCall } from "./rest.js";
  * Content-Type, Content-Length, ETag (the sha256), Cache-Control; If-None-Match → 304;
  * a single `Range: bytes=a-b` → 206 (offset/length sent to the backend).
  */
-export function downloadImage(timeoutMs: number) {
+export function downloadImage() {
   return async (call: RouteCall) => {
+    const { timeoutMs } = call.limits;
     const input = transcodeRequest<DownloadImageRequest>(call.route, {
       bindings: call.bindings,
       query: call.query,

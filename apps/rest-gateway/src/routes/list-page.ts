@@ -6,7 +6,7 @@ import type { ListUsersResponse } from "@switchboard/proto/switchboard/user/v1/u
 import type { RouteCall } from "./rest.js";
 
 /** ListUsers streams; over REST it is one page: `{"users": [...], "nextPageToken": "..."}`. */
-export function listUsersPage(timeoutMs: number, defaultPageSize = 50) {
+export function listUsersPage(defaultPageSize = 50) {
   return async (call: RouteCall) => {
     const input = transcodeRequest<Message & { pageSize: number }>(call.route, {
       bindings: call.bindings,
@@ -18,7 +18,7 @@ export function listUsersPage(timeoutMs: number, defaultPageSize = 50) {
     const response = await call.backend.transport.stream(
       call.route.method as DescMethodStreaming,
       call.signal,
-      timeoutMs,
+      call.limits.timeoutMs,
       call.headers,
       single(input),
     );

@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Backend } from "../backends.js";
 import { sendError, sendStatus } from "../errors.js";
 import { clientGone, forwardedHeaders } from "../forwarded-headers.js";
+import type { RouteLimits } from "../route-limits.js";
 
 /** What a route handler gets: the matched route, its bindings and the backend to call. */
 export interface RouteCall {
@@ -23,6 +24,8 @@ export interface RouteCall {
   /** Headers for the backend call (request id, trace context, credentials). */
   headers: Headers;
   signal: AbortSignal;
+  /** This route's deadline and body size, from the one table (route-limits.ts). */
+  limits: RouteLimits;
 }
 
 /** Routes whose rpc is not unary: served by a handler of their own (upload, download, SSE, list page). */
@@ -32,7 +35,7 @@ export interface RestOptions {
   routes: Route[];
   backends: Map<string, Backend>;
   special: SpecialHandlers;
-  timeoutMs: number;
+  limits: (route: Route) => RouteLimits;
   jsonBodyLimit: number;
 }
 
@@ -66,6 +69,7 @@ export function restRoutes(app: FastifyInstance, options: RestOptions) {
       query: new URLSearchParams(rawQuery),
       headers: forwardedHeaders(request),
       signal: clientGone(reply),
+      limits: options.limits(match.route),
     };
     const special = options.special[match.route.method.name];
     const contentType = request.headers["content-type"];
@@ -80,7 +84,7 @@ export function restRoutes(app: FastifyInstance, options: RestOptions) {
       if (special) return await special(call);
       if (match.route.method.methodKind !== "unary")
         return sendStatus(reply, 501, Code.Unimplemented, `${match.route.method.name} has no REST mapping`);
-      return await unary(call, options.timeoutMs);
+      return await unary(call);
     } catch (error) {
       return sendError(reply, error);
     }
@@ -104,7 +108,7 @@ function firstSegment(route: Route): string {
   return first.value;
 }
 
-async function unary(call: RouteCall, timeoutMs: number) {
+async function unary(call: RouteCall) {
   const input = transcodeRequest<Message>(call.route, {
     bindings: call.bindings,
     query: call.query,
@@ -116,7 +120,7 @@ async function unary(call: RouteCall, timeoutMs: number) {
   const response = await call.backend.transport.unary(
     call.route.method as DescMethodUnary,
     call.signal,
-    timeoutMs,
+    call.limits.timeoutMs,
     call.headers,
     input,
   );

@@ -19,7 +19,6 @@ import type { RouteCall } from "./rest.js";
 export interface SseOptions {
   heartbeatMs: number;
   maxPerClient: number;
-  timeoutMs: number;
   /** How far back Last-Event-ID is looked for in the history. */
   maxReplay?: number;
 }
@@ -124,7 +123,7 @@ async function missedSince(
     const response = await call.backend.transport.unary(
       NotificationService.method.listNotifications as DescMethodUnary,
       call.signal,
-      options.timeoutMs,
+      call.limits.timeoutMs,
       call.headers,
       { userId, pageSize: lastEventId ? 100 : 1, pageToken },
     );
