@@ -165,6 +165,34 @@ describe("the access table over REST: owner, another user, admin, no token", () 
   });
 });
 
+describe("every operation /openapi.json secures answers 401 without a token", () => {
+  it("fills each path variable with a fresh id and sends a minimal body: 401 before anything else", async () => {
+    type Operation = { security: unknown[]; requestBody?: { content: Record<string, unknown> } };
+    const document = (await (await fetch(`${base}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, Operation>>;
+    };
+    const answers: string[] = [];
+    for (const [template, operations] of Object.entries(document.paths))
+      for (const [method, operation] of Object.entries(operations)) {
+        if (operation.security.length === 0) continue; // open by the contract: the next test
+        const path = template.replace(/\{[^}]+\}/g, () => crypto.randomUUID());
+        const raw = operation.requestBody && !operation.requestBody.content["application/json"];
+        const response = await fetch(`${base}${path}`, {
+          method: method.toUpperCase(),
+          ...(operation.requestBody
+            ? raw
+              ? { headers: { "content-type": "image/png" }, body: pngOf(4, 4) }
+              : { headers: { "content-type": "application/json" }, body: "{}" }
+            : {}),
+        });
+        await response.arrayBuffer();
+        answers.push(`${method.toUpperCase()} ${template} ${response.status}`);
+      }
+    expect(answers.length).toBeGreaterThan(10);
+    expect(answers.filter((a) => !a.endsWith(" 401"))).toEqual([]);
+  });
+});
+
 describe("open without a token", () => {
   it("sign-up, login, refresh, logout, JWKS, health, readiness, the OpenAPI document and the docs", async () => {
     const person = await signUp(gateway.app, "Open"); // sign-up and login, no token
