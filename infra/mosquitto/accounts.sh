@@ -42,6 +42,8 @@ commands="$(
   # user-service manages people's accounts (GetMqttCredentials) through the plugin's control topic.
   acl user-service publishClientSend '$CONTROL/dynamic-security/v1'; printf ','
   acl user-service subscribeLiteral '$CONTROL/dynamic-security/v1/response'; printf ','
+  # Receiving it needs its own grant: the default "receive allowed" does not cover $CONTROL topics.
+  acl user-service publishClientReceive '$CONTROL/dynamic-security/v1/response'; printf ','
   service user-service "$user_service_password"; printf ','
   role image-service; printf ','; presence image-service; printf ','
   service image-service "$image_service_password"; printf ','

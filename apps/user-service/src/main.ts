@@ -27,6 +27,7 @@ import { userMigrations } from "./store/migrations.js";
 import { UserStore } from "./store/user-store.js";
 
 const config = loadConfigOrExit(configSpec);
+const mqttAccount = { username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD };
 const logger = createLogger({ name: "user-service", level: config.LOG_LEVEL, pretty: config.PRETTY_LOGS });
 
 const db = await openDatabase({
@@ -63,7 +64,12 @@ const { server } = buildApp({
   tls: serverTlsFromFiles(config),
 });
 await server.listen(config.PORT);
-const presence = startPresence({ mqttUrl: config.MQTT_URL, service: "user-service", logger });
+const presence = startPresence({
+  mqttUrl: config.MQTT_URL,
+  account: mqttAccount,
+  service: "user-service",
+  logger,
+});
 
 onShutdownSignals(async () => {
   await presence.stop();

@@ -1,5 +1,5 @@
 export { AsyncQueue } from "./async-queue.js";
-export { brokerSettings } from "./broker-settings.js";
+export { brokerSettings, mqttAccountSettings } from "./broker-settings.js";
 export { ConcurrencyGate, type ConcurrencyGateOptions } from "./concurrency-gate.js";
 export { ConfigError, type ConfigOf, loadConfig, loadConfigOrExit, type Setting, setting } from "./config.js";
 export { peerKey, traceIdKey } from "./context.js";
