@@ -53,16 +53,14 @@ commands="$(
   printf ']}'
 )"
 
-auth="-h $host -p $port -u admin -P $admin_password"
 response="$(mktemp)"
 trap 'rm -f "$response"' EXIT
-# shellcheck disable=SC2086 # $auth is words on purpose (no blanks in host, port or the checked password)
-mosquitto_sub $auth -V 5 -i "switchboard-accounts-$$" -t '$CONTROL/dynamic-security/v1/response' -C 1 -W 10 >"$response" &
-listener=$!
-sleep 0.3
-# shellcheck disable=SC2086
-mosquitto_pub $auth -V 5 -t '$CONTROL/dynamic-security/v1' -m "$commands"
-wait "$listener" || { echo "accounts.sh: no answer from the dynamic-security plugin at $host:$port (admin password?)" >&2; exit 1; }
+# mosquitto_rr subscribes to the answer's topic first, then publishes the batch: no answer is missed.
+if ! mosquitto_rr -h "$host" -p "$port" -u admin -P "$admin_password" -V 5 -i "switchboard-accounts-$$" \
+  -t '$CONTROL/dynamic-security/v1' -e '$CONTROL/dynamic-security/v1/response' -m "$commands" -W 10 >"$response"; then
+  echo "accounts.sh: no answer from the dynamic-security plugin at $host:$port (admin password?)" >&2
+  exit 1
+fi
 failures="$(grep -o '"error":"[^"]*"' "$response" | grep -v 'already exists' || true)"
 if [ -n "$failures" ]; then
   echo "accounts.sh: the broker refused: $failures" >&2
