@@ -128,6 +128,43 @@ describe("a person's MQTT account (dynamic-security, real mosquitto_sub)", () =>
   });
 });
 
+describe("DynamicSecurity batches", () => {
+  it("matches each answer to its batch when many run at once, from two administrators", async () => {
+    const other = new DynamicSecurity({
+      url: broker.url,
+      account: broker.admin,
+      clientId: `admin-dynsec-${randomUUID().slice(0, 8)}`,
+    });
+    try {
+      const theirs = new PersonAccounts(other);
+      const people = Array.from({ length: 20 }, () => randomUUID());
+      const issued = await Promise.all(
+        people.map((userId, i) => (i % 2 ? theirs : accounts).setPassword(userId, newPassword())),
+      );
+      expect(issued.map((account) => account.username)).toEqual(people);
+      // A password set in the crowd works.
+      const last = issued[issued.length - 1]!;
+      expect(await subscribe(last.topic, last.username, last.password).subackReason()).toBe(1);
+      // Many questions in flight from both clients: each answer names the role its own batch asked for.
+      const answers = await Promise.all(
+        people.map((userId, i) =>
+          (i % 2 ? other : dynsec).run([{ command: "getRole", rolename: `person:${userId}` }]),
+        ),
+      );
+      expect(
+        answers.map(([answer]) => (answer?.data as { role: { rolename: string } }).role.rolename),
+      ).toEqual(people.map((userId) => `person:${userId}`));
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("reports the plugin's refusal of a command", async () => {
+    const [answer] = await dynsec.run([{ command: "deleteRole", rolename: `missing-${randomUUID()}` }]);
+    expect(answer?.error).toMatch(/not found/i);
+  });
+});
+
 describe("the service accounts infra/ writes", () => {
   it("notification-service publishes notifications and its presence, and nothing else", async () => {
     await notifier.publishRaw(notificationTopic(randomUUID()), "n", { qos: 1 });
