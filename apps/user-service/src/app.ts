@@ -101,6 +101,8 @@ export function buildApp(deps: AppDeps) {
     /** The signing keys and token issuer (tests mint tokens with it, as Login would). */
     keys: identity.keys,
     issuer: identity.issuer,
+    /** Forgets expired refresh tokens (main.ts, now and then). */
+    pruneRefreshTokens: (expiredBefore?: Date) => identity.authenticator.pruneRefreshTokens(expiredBefore),
     /** Makes the first admin if there is none (main.ts, at every start). */
     ensureFirstAdmin: (admin: { email: string; password: string }) =>
       ensureFirstAdmin({ db: deps.store.db, users, credentials: identity.credentials }, admin),

@@ -105,6 +105,13 @@ if (config.ADMIN_PASSWORD === DEFAULT_ADMIN_PASSWORD) {
 }
 // The first signing key exists before the first login asks for it.
 await app.keys.signingKey();
+const pruneRefreshTokens = () =>
+  app.pruneRefreshTokens().then(
+    (count) => count > 0 && logger.info({ count }, "expired refresh tokens forgotten"),
+    (error: unknown) => logger.warn({ err: error }, "pruning refresh tokens failed; will try again"),
+  );
+await pruneRefreshTokens();
+const pruning = setInterval(pruneRefreshTokens, 3600_000).unref();
 const { server } = app;
 const stopRemovingMqttAccounts = removeMqttAccountsOfDeletedUsers(app.changes, mqttAccounts, logger);
 await server.listen(config.PORT);
@@ -116,6 +123,7 @@ const presence = startPresence({
 });
 
 onShutdownSignals(async () => {
+  clearInterval(pruning);
   await presence.stop();
   await server.shutdown();
   stopRemovingMqttAccounts();

@@ -168,6 +168,9 @@ describe("Refresh and Logout", () => {
       );
       expect(error.code).toBe(Code.Unauthenticated);
       expect(error.rawMessage).toMatch(/expired/);
+      // Expired rows are pruned; the one still valid (none here) would stay.
+      expect(await short.app.pruneRefreshTokens(new Date())).toBe(1);
+      expect((await shortDb.query("SELECT 1 FROM refresh_tokens")).rows).toEqual([]);
     } finally {
       await short.close();
       await shortDb.close();

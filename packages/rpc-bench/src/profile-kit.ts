@@ -25,7 +25,12 @@ const call = calls[(process.env.BENCH_CALL ?? "health") as keyof typeof calls];
 const dir = process.env.BENCH_CPU_PROF ?? mkdtempSync(join(tmpdir(), "rpc-bench-prof-"));
 const server = await spawnServer(name, dir);
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
-const sample = await runGrpcJsLoop(server.address, call, { seconds, concurrency: 20, connections: 2 });
+const sample = await runGrpcJsLoop(
+  server.address,
+  call,
+  { seconds, concurrency: 20, connections: 2 },
+  server.token,
+);
 await server.stop();
 console.log(
   `${name} ${call.method}: ${sample.rps.toFixed(0)} req/s, p50 ${sample.p50Ms.toFixed(1)} ms, p99 ${sample.p99Ms.toFixed(1)} ms`,

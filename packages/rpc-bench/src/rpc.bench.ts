@@ -123,10 +123,10 @@ try {
   for (let repeat = 0; repeat < REPEATS; repeat++) {
     for (const row of rows) {
       for (const name of row.servers) {
-        const address = server(name).address;
+        const { address, token } = server(name);
         const sample = ghz
-          ? await runGhz(ghz, address, row.ghz, LOAD)
-          : await runGrpcJsLoop(address, row.loop, LOAD);
+          ? await runGhz(ghz, address, row.ghz, LOAD, token)
+          : await runGrpcJsLoop(address, row.loop, LOAD, token);
         record(row.label, name, sample);
       }
     }

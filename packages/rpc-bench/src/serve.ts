@@ -1,5 +1,6 @@
 /**
- * Starts one benchmark server in this process and prints `listening <port>`; SIGTERM stops it
+ * Starts one benchmark server in this process and prints `listening <port>` (after `token <jwt>`
+ * for a server that needs a bearer token); SIGTERM stops it
  * (so `--cpu-prof` writes its profile). Each server gets a process of its own so that the load
  * tool, the other servers and the bench's own bookkeeping never share its event loop.
  */
@@ -26,7 +27,9 @@ if (!start) {
   console.error(`serve.ts: unknown server "${name}"; one of ${Object.keys(servers).join(", ")}`);
   process.exit(2);
 }
-const running = await start();
+const running: { port: number; token?: string; close(): Promise<void> } = await start();
+// Before the port: whoever waits for "listening" has the token by then.
+if (running.token) console.log(`token ${running.token}`);
 console.log(`listening ${running.port}`);
 process.once("SIGTERM", async () => {
   await running.close();

@@ -8,6 +8,8 @@ export interface RunningServer {
   name: string;
   port: number;
   address: string;
+  /** The bearer token its calls must carry, for servers that authenticate (user-service). */
+  token?: string;
   stop(): Promise<void>;
 }
 
@@ -32,8 +34,8 @@ export async function spawnServer(name: string, cpuProfDir?: string): Promise<Ru
     ],
     { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, LOG_LEVEL: "warn" } },
   );
+  let output = "";
   const port = await new Promise<number>((resolve, reject) => {
-    let output = "";
     child.stdout?.on("data", (data: Buffer) => {
       output += data.toString();
       const match = /listening (\d+)/.exec(output);
@@ -42,10 +44,12 @@ export async function spawnServer(name: string, cpuProfDir?: string): Promise<Ru
     child.once("exit", (code) => reject(new Error(`server ${name} exited with ${code} before listening`)));
   });
   child.stdout?.resume();
+  const token = /^token (\S+)$/m.exec(output)?.[1];
   return {
     name,
     port,
     address: `127.0.0.1:${port}`,
+    ...(token ? { token } : {}),
     async stop() {
       if (child.exitCode !== null) return;
       const exited = once(child, "exit");

@@ -115,6 +115,14 @@ export class Authenticator {
     });
   }
 
+  /**
+   * Forgets refresh tokens that expired before `expiredBefore` (default: a day ago); how many. An
+   * expired token is refused anyway; kept a while, its replay still reads as "expired" in the logs.
+   */
+  pruneRefreshTokens(expiredBefore = new Date(Date.now() - 24 * 3600_000)): Promise<number> {
+    return this.deps.refreshTokens.deleteExpired(this.deps.db, expiredBefore);
+  }
+
   /** A service's token for its client credentials (SERVICE_CLIENTS); no refresh token. */
   async serviceToken(clientId: string, clientSecret: string, client: string): Promise<IssuedTokens> {
     const account = `service:${clientId}`;

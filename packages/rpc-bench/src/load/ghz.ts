@@ -43,17 +43,22 @@ export interface GhzCall {
   importPaths: string[];
 }
 
-/** Runs ghz against `address` for `seconds` with `concurrency` calls over `connections` connections. */
+/**
+ * Runs ghz against `address` for `seconds` with `concurrency` calls over `connections` connections,
+ * each call carrying `token` as its bearer token when given.
+ */
 export async function runGhz(
   ghz: string,
   address: string,
   target: GhzCall,
   load: { seconds: number; concurrency: number; connections: number },
+  token?: string,
 ): Promise<Sample> {
   const { stdout } = await run(
     ghz,
     [
       "--insecure",
+      ...(token ? ["--metadata", JSON.stringify({ authorization: `Bearer ${token}` })] : []),
       "--proto",
       target.proto,
       "--import-paths",

@@ -31,16 +31,17 @@ function callOnce(
   method: string,
   request: unknown,
   serverStream: boolean,
+  metadata: grpc.Metadata,
 ): Promise<void> {
   const invoke = (client as unknown as Record<string, Method>)[method] as unknown as (
     ...args: unknown[]
   ) => grpc.ClientReadableStream<unknown>;
   return new Promise((resolve, reject) => {
     if (!serverStream) {
-      invoke.call(client, request, (error: Error | null) => (error ? reject(error) : resolve()));
+      invoke.call(client, request, metadata, (error: Error | null) => (error ? reject(error) : resolve()));
       return;
     }
-    const stream = invoke.call(client, request);
+    const stream = invoke.call(client, request, metadata);
     stream.on("data", () => {});
     stream.on("error", reject);
     stream.on("end", resolve);
@@ -55,8 +56,11 @@ export async function runGrpcJsLoop(
   address: string,
   target: { service: DescService; method: string; request: unknown; serverStream: boolean },
   load: { seconds: number; concurrency: number; connections: number },
+  token?: string,
 ): Promise<Sample> {
   const pool = clients(target.service, target.method, address, load.connections);
+  const metadata = new grpc.Metadata();
+  if (token) metadata.set("authorization", `Bearer ${token}`);
   const method = target.service.methods.find((m) => m.name === target.method);
   if (!method) throw new Error(`${target.service.typeName} has no method ${target.method}`);
   const request = create(method.input, target.request as never);
@@ -70,7 +74,7 @@ export async function runGrpcJsLoop(
       while (performance.now() < until) {
         const begin = performance.now();
         try {
-          await callOnce(client, target.method, request, target.serverStream);
+          await callOnce(client, target.method, request, target.serverStream, metadata);
           latencies.push(performance.now() - begin);
         } catch (error) {
           if (errors++ === 0) console.error(`${target.method}: ${(error as Error).message}`);

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,8 +11,11 @@ import { cachedUser, USER_ID } from "../workload.js";
 
 const logger = () => createLogger({ name: "rpc-bench-service", level: "warn" });
 
-/** user-service as main.ts builds it, over in-memory PGlite holding the benchmark's one user. */
-export async function startUserService(): Promise<{ port: number; close(): Promise<void> }> {
+/**
+ * user-service as main.ts builds it, over in-memory PGlite holding the benchmark's one user, and
+ * the token the load sends (an admin's, from its own issuer: every call pays for authentication).
+ */
+export async function startUserService(): Promise<{ port: number; token: string; close(): Promise<void> }> {
   const db = await openDatabase({});
   await db.migrate("user-service", userMigrations);
   await db.migrate("outbox", outboxMigrations);
@@ -22,10 +26,12 @@ export async function startUserService(): Promise<{ port: number; close(): Promi
      VALUES ($1, $2, $3, $3, now(), now())`,
     [USER_ID, user?.name, user?.email],
   );
-  const { server } = buildUserApp({ logger: logger(), store: new UserStore(db), outbox: { wake() {} } });
+  const app = buildUserApp({ logger: logger(), store: new UserStore(db), outbox: { wake() {} } });
+  const { server } = app;
   const port = await server.listen(0, "127.0.0.1");
   return {
     port,
+    token: (await app.issuer.forUser(randomUUID(), ["user", "admin"])).token,
     async close() {
       await server.shutdown();
       await db.close();
