@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { openDatabase } from "@switchboard/database";
 import { BlobStore, buildApp as buildImageApp, imageMigrations } from "@switchboard/image-service";
 import { inboxMigrations, outboxMigrations } from "@switchboard/messaging";
+import { AuthService } from "@switchboard/proto/switchboard/auth/v1/auth_service_pb.js";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { NotificationService } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
 import { UserService } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
@@ -59,6 +60,7 @@ export async function startSystem({
   const { server } = buildApp({
     logger: gatewayLog.logger,
     backends: {
+      auth: createServiceClient(AuthService, { baseUrl: users.baseUrl }),
       users: createServiceClient(UserService, { baseUrl: users.baseUrl }),
       images: createServiceClient(ImageService, { baseUrl: images.baseUrl }),
       // Without one, nothing listens on port 1: calls fail UNAVAILABLE.
