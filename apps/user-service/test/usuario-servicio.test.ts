@@ -16,7 +16,7 @@ import {
 import { callError, collect, connectClient, grpcJsClient, pngOf, unary, until } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { namePower } from "../src/handlers/usuario-servicio.js";
-import { migratedDatabase, startUserService } from "./harness.js";
+import { authedClient, migratedDatabase, startUserService } from "./harness.js";
 import { startImageService } from "./image-service.js";
 
 /** The in-test image service's total cap, small so the test can exceed it. */
@@ -33,8 +33,10 @@ beforeAll(async () => {
   imageService = await startImageService({ maxUploadBytes: IMAGE_CAP_BYTES });
   images = connectClient(ImageService, imageService.baseUrl, "grpc");
   // user-service as main.ts builds it: given image-service, it serves the seed contract too.
-  seed = await startUserService(db, { images });
-  users = connectClient(UserService, seed.baseUrl, "grpc");
+  seed = await startUserService(db, {
+    images: (token) => authedClient(ImageService, imageService.baseUrl, null, { serviceToken: token }),
+  });
+  users = seed.client(UserService);
   client = connectClient(UsuarioServicio, seed.baseUrl, "grpc", { readMaxBytes: 8 * 1024 * 1024 });
 });
 afterAll(async () => {
