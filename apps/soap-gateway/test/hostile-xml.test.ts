@@ -6,6 +6,8 @@ import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NS } from "../src/contract/namespaces.js";
+import { MAX_SECURITY_ELEMENTS, WSS } from "../src/security/security-header.js";
 import {
   action,
   envelope11,
@@ -16,8 +18,6 @@ import {
   SOAP12_NS,
   USER_NS,
 } from "./raw-soap.js";
-import { NS } from "../src/contract/namespaces.js";
-import { MAX_SECURITY_ELEMENTS, WSS } from "../src/security/security-header.js";
 import { type SystemUnderTest, startSystem } from "./system.js";
 
 const MAX_BODY = 1024 * 1024;

@@ -46,7 +46,9 @@ export function post(
         ? headers
         : { ...headers, "content-length": Buffer.byteLength(body as string | Buffer) },
     };
-    const req = url.startsWith("https:") ? httpsRequest(url, { ...options, ...tls }) : httpRequest(url, options);
+    const req = url.startsWith("https:")
+      ? httpsRequest(url, { ...options, ...tls })
+      : httpRequest(url, options);
     req.on("response", (res) => {
       const parts: Buffer[] = [];
       res.on("data", (part: Buffer) => parts.push(part));

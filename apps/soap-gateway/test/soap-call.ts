@@ -61,7 +61,8 @@ export function codeOf(response: RawResponse): string {
 /** The text of the first element named `local` in an answer (`id`, `accessToken`, …). */
 export function textOf(response: RawResponse, local: string): string {
   const found = new RegExp(`<tns:${local}>([^<]*)</tns:${local}>`).exec(response.text)?.[1];
-  if (found === undefined) throw new Error(`no <${local}> in ${response.status}: ${response.text.slice(0, 400)}`);
+  if (found === undefined)
+    throw new Error(`no <${local}> in ${response.status}: ${response.text.slice(0, 400)}`);
   return found;
 }
 

@@ -22,7 +22,6 @@ import { memoryLogger, serveOnPort0 } from "@switchboard/testing";
 import { buildApp as buildUserApp, UserStore, userMigrations } from "@switchboard/user-service";
 import { type AppDeps, buildApp } from "../src/app.js";
 import { startNotificationService } from "./notification-service.js";
-import { logIn } from "./soap-call.js";
 import { jwtSecurity } from "./wsse.js";
 
 /** The first admin user-service creates at start, as ADMIN_EMAIL/ADMIN_PASSWORD would. */
@@ -44,7 +43,11 @@ export async function startSystem({
     await usersDb.migrate(name, migrations);
   }
   const usersLog = memoryLogger();
-  const usersApp = buildUserApp({ logger: usersLog.logger, store: new UserStore(usersDb), outbox: { wake() {} } });
+  const usersApp = buildUserApp({
+    logger: usersLog.logger,
+    store: new UserStore(usersDb),
+    outbox: { wake() {} },
+  });
   await usersApp.ensureFirstAdmin(TEST_ADMIN);
   const users = await serveOnPort0(usersApp.server);
   // Every other service verifies tokens against user-service's JWKS, as in production.
@@ -87,7 +90,9 @@ export async function startSystem({
     ...options,
   });
   const gateway = await serveOnPort0(server);
-  const adminToken = await logIn(gateway.baseUrl, TEST_ADMIN.email, TEST_ADMIN.password);
+  // The admin logs in over gRPC: the harness works the same whether the gateway speaks HTTP or HTTPS.
+  const { tokens } = await createServiceClient(AuthService, { baseUrl: users.baseUrl }).login(TEST_ADMIN);
+  const adminToken = tokens!.accessToken;
 
   return {
     url: gateway.baseUrl,
@@ -101,6 +106,8 @@ export async function startSystem({
     grpcUrl: users.baseUrl,
     gatewayLines: gatewayLog.lines,
     /** gRPC calls the backends have handled so far. */
+    /** How many times user-service answered `rpc` ("switchboard.auth.v1.AuthService/Login"). */
+    rpcCount: (rpc: string) => usersLog.lines.filter((line) => line.rpc === rpc).length,
     rpcs: () =>
       [...usersLog.lines, ...imagesLog.lines].filter((line) => "rpc" in line).length +
       (notificationService?.rpcs() ?? 0),
