@@ -42,3 +42,12 @@ export async function mapped<T>(work: Promise<T>): Promise<T> {
     throw toStatus(error);
   }
 }
+
+/** `work()`, with a domain error it throws at once turned into its status. */
+export function mappedNow<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw toStatus(error);
+  }
+}

@@ -30,7 +30,7 @@ import type { UserDirectory } from "../domain/user-directory.js";
 import type { UserRow } from "../store/user-row.js";
 import { userFromRow } from "../store/user-row.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
-import { mapped, toStatus } from "./status.js";
+import { mapped, mappedNow, toStatus } from "./status.js";
 import { fieldsFromMask } from "./update-mask.js";
 
 /**
@@ -75,10 +75,12 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
   async *listUsers(request: { query: string; pageSize: number; pageToken: string }, context: HandlerContext) {
     const afterId = decodePageToken(request.pageToken);
     const pageSize = request.pageSize;
-    const rows = this.deps.users.list(
-      callerOf(context),
-      { query: request.query, afterId, ...(pageSize > 0 ? { limit: pageSize + 1 } : {}) },
-      context.signal,
+    const rows = mappedNow(() =>
+      this.deps.users.list(
+        callerOf(context),
+        { query: request.query, afterId, ...(pageSize > 0 ? { limit: pageSize + 1 } : {}) },
+        context.signal,
+      ),
     );
     let held: UserRow | undefined;
     let count = 0;
@@ -101,11 +103,7 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
    */
   async importUsers(rows: AsyncIterable<{ name: string; email: string }>, context: HandlerContext) {
     // Refused before a row is read.
-    try {
-      authorizeUsers(callerOf(context), "import");
-    } catch (error) {
-      throw toStatus(error);
-    }
+    mappedNow(() => authorizeUsers(callerOf(context), "import"));
     const rejections: MessageInitShape<typeof ImportRejectionSchema>[] = [];
     let received = 0;
     let created = 0;
