@@ -90,6 +90,7 @@ function startApp(app: App, urls: Record<string, string>): ChildProcess {
       ...brokerEnv,
       ...urls,
       ...certificates?.serviceEnv,
+      ...certificates?.clientEnvOf(app.name),
       DATA_DIR: join(dataDir, app.name),
       NODE_ENV: process.env.NODE_ENV ?? "development",
     },
