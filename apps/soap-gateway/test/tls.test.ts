@@ -108,6 +108,11 @@ describe("over mutual TLS", () => {
     expect(wrong.text).toContain("<tns:codeName>UNAUTHENTICATED</tns:codeName>");
     const none = await post("GetUser", getUser);
     expect(none.text).toContain("<tns:codeName>UNAUTHENTICATED</tns:codeName>");
+    // Neither the right password nor the wrong one is in any log line of the gateway.
+    const logged = JSON.stringify(system.gatewayLines);
+    expect(logged).toContain(`"code":"Unauthenticated"`); // the refused calls are logged, without the password
+    expect(logged).not.toContain(password);
+    expect(logged).not.toContain("not-the-password");
   });
 
   it("refuses a client without a certificate signed by the CA", async () => {

@@ -9,7 +9,6 @@ export const NS = {
   httpTransport: "http://schemas.xmlsoap.org/soap/http",
   /** OASIS WS-Security 1.0/1.1: the Security header, its tokens, and the utility (wsu) attributes. */
   wsse: "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd",
-  wsse11: "http://docs.oasis-open.org/wss/oasis-wss-wssecurity-secext-1.1.xsd",
   wsu: "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd",
   /** WS-Policy 1.5 and WS-SecurityPolicy 1.2, for the WSDL's description of what we accept. */
   wsp: "http://www.w3.org/ns/ws-policy",

@@ -43,8 +43,9 @@ export interface SecurityHeader {
   timestamp?: { created?: string; expires?: string };
 }
 
+/** WSS 1.1 keeps the Security element (and its tokens) in the 1.0 namespace. */
 export function isSecurityHeader(header: XmlElement): boolean {
-  return header.local === "Security" && (header.uri === NS.wsse || header.uri === NS.wsse11);
+  return header.local === "Security" && header.uri === NS.wsse;
 }
 
 const refused = (message: string) => new SoapFault(Code.Unauthenticated, `wsse:Security: ${message}`);
