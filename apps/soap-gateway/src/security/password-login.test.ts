@@ -48,4 +48,11 @@ describe("PasswordLogin", () => {
     await passwords.accessToken("ana@x", "right", signal);
     expect(logins).toHaveLength(2);
   });
+
+  it("shares one login among calls arriving together with the same credential", async () => {
+    const { passwords, logins } = counted();
+    const tokens = await Promise.all([1, 2, 3].map(() => passwords.accessToken("ana@x", "right", signal)));
+    expect(tokens).toEqual(["token-1", "token-1", "token-1"]);
+    expect(logins).toHaveLength(1);
+  });
 });

@@ -2,7 +2,8 @@
  * Turns a UsernameToken's PasswordText into an access token by logging in with AuthService.Login
  * (the Username is the email). A SOAP client sends its password on every request, so the access
  * token is kept briefly, keyed by a hash of the credential (the password itself is never kept or
- * logged): a burst of calls costs one login, not one scrypt each. A failed login is not cached.
+ * logged): a burst of calls costs one login, not one scrypt each — concurrent ones too. A failed
+ * login is not cached.
  */
 import { createHash } from "node:crypto";
 
@@ -22,6 +23,7 @@ export interface PasswordLoginOptions {
 
 export class PasswordLogin {
   private readonly cache = new Map<string, { token: string; until: number }>();
+  private readonly pending = new Map<string, Promise<string>>();
   private readonly cacheMs: number;
   private readonly maxEntries: number;
   private readonly now: () => number;
@@ -34,11 +36,21 @@ export class PasswordLogin {
 
   async accessToken(email: string, password: string, signal: AbortSignal): Promise<string> {
     const key = createHash("sha256").update(email).update("\0").update(password).digest("base64");
-    const now = this.now();
     const cached = this.cache.get(key);
-    if (cached && cached.until > now) return cached.token;
+    if (cached && cached.until > this.now()) return cached.token;
     this.cache.delete(key);
+    // Calls arriving together with one credential share one login (its signal: the first caller's).
+    let login = this.pending.get(key);
+    if (!login) {
+      login = this.logIn(key, email, password, signal).finally(() => this.pending.delete(key));
+      this.pending.set(key, login);
+    }
+    return login;
+  }
+
+  private async logIn(key: string, email: string, password: string, signal: AbortSignal): Promise<string> {
     const { accessToken, expiresIn } = await this.options.login(email, password, signal);
+    const now = this.now();
     const until = Math.min(now + this.cacheMs, now + (expiresIn - 30) * 1000);
     if (until > now) {
       if (this.cache.size >= this.maxEntries) this.forgetExpired(now);
