@@ -6,7 +6,11 @@ import { authorizeReading, authorizeSending } from "./notification-access.js";
 const A = "0a000000-0000-4000-8000-00000000000a";
 const B = "0b000000-0000-4000-8000-00000000000b";
 const userA: Caller = { kind: "user", userId: A, roles: ["user"] };
-const admin: Caller = { kind: "user", userId: "0ad00000-0000-4000-8000-000000000000", roles: ["user", "admin"] };
+const admin: Caller = {
+  kind: "user",
+  userId: "0ad00000-0000-4000-8000-000000000000",
+  roles: ["user", "admin"],
+};
 const anonymous: Caller = { kind: "anonymous" };
 const service: Caller = { kind: "service", service: "user-service" };
 

@@ -6,7 +6,8 @@ import { AccessDeniedError, NotSignedInError } from "./errors.js";
  * Services have no reason to read a person's notifications, so they may not.
  */
 export function authorizeReading(caller: Caller, userId: string): void {
-  if (caller.kind === "anonymous") throw new NotSignedInError("reading notifications needs a signed-in caller");
+  if (caller.kind === "anonymous")
+    throw new NotSignedInError("reading notifications needs a signed-in caller");
   if (caller.kind === "user" && (caller.userId === userId || isAdmin(caller))) return;
   const who = caller.kind === "user" ? `user ${caller.userId}` : `service ${caller.service}`;
   throw new AccessDeniedError(`${who} may not read the notifications of ${userId}`);
@@ -14,7 +15,8 @@ export function authorizeReading(caller: Caller, userId: string): void {
 
 /** SendNotification: an admin or a service; a user may not send notifications, not even to itself. */
 export function authorizeSending(caller: Caller): void {
-  if (caller.kind === "anonymous") throw new NotSignedInError("sending a notification needs a signed-in caller");
+  if (caller.kind === "anonymous")
+    throw new NotSignedInError("sending a notification needs a signed-in caller");
   if (caller.kind === "service" || isAdmin(caller)) return;
   throw new AccessDeniedError("sending notifications needs the admin role or a service");
 }
