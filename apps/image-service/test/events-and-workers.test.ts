@@ -3,8 +3,8 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import type { CloudEvent } from "@switchboard/messaging";
 import { IMAGES_TOPIC } from "@switchboard/messaging";
 import type { ImageProcessed, ImageUploaded } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
-import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
-import { connectClient } from "@switchboard/testing";
+import type { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
+import type { connectClient } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   eventually,
@@ -24,7 +24,7 @@ let close: () => Promise<void>;
 
 beforeAll(async () => {
   service = await startImageService({ workers: 2 });
-  client = connectClient(ImageService, service.baseUrl);
+  client = service.client();
   const subscription = await service.kafka.subscribe(IMAGES_TOPIC, async (event) => void seen.push(event), {
     group: `image-events-test-${randomUUID()}`,
     fromBeginning: true,
@@ -88,7 +88,7 @@ describe("image events and workers", () => {
     // rotted on disk: garble one, with this service's own workers stopped, then let a worker try.
     const paused = await startImageService({ workers: 0 });
     try {
-      const pausedClient = connectClient(ImageService, paused.baseUrl);
+      const pausedClient = paused.client();
       const { image } = await pausedClient.uploadImage(uploadMessages(await makeImage("png", 64, 64)));
       const path = paused.blobs.pathOf(image?.sha256 ?? "");
       const rotten = await readFile(path);
@@ -113,12 +113,33 @@ describe("image events and workers", () => {
     }
   });
 
+  it("the thumbnail job of an image deleted before it ran is dropped, not retried or dead-lettered", async () => {
+    const paused = await startImageService({ workers: 0 });
+    try {
+      const client = paused.client();
+      const { image } = await client.uploadImage(uploadMessages(await makeImage("png", 64, 64)));
+      await client.deleteImage({ imageId: image?.id ?? "" });
+      await paused.startWorkers(1);
+
+      await eventually(async () =>
+        paused.lines.find(
+          (line) => line.msg === "image job dropped: the image was deleted" && line.imageId === image?.id,
+        ),
+      );
+      expect(paused.lines.filter((line) => String(line.msg).startsWith("image job failed"))).toEqual([]);
+      expect(await paused.amqp.deadLetters(paused.jobsQueue, 100)).toEqual([]);
+      expect(await paused.stored()).toMatchObject({ images: 0, variants: 0, blobs: 0 });
+    } finally {
+      await paused.close();
+    }
+  });
+
   it("workers of two processes share one queue (one deployment: one PostgreSQL, one blob store)", async () => {
     const deployment = await sharedDeployment();
     const first = await startImageService({ sharing: deployment, workers: 1 });
     const second = await startImageService({ sharing: deployment, workers: 1 });
     try {
-      const uploader = connectClient(ImageService, first.baseUrl);
+      const uploader = first.client();
       const ids = new Set<string>();
       for (let i = 0; i < 6; i++) {
         const { image } = await uploader.uploadImage(uploadMessages(await makeImage("png", 300, 200)));
@@ -130,7 +151,7 @@ describe("image events and workers", () => {
       expect(doneBy(first)).toBeGreaterThan(0);
       expect(doneBy(second)).toBeGreaterThan(0);
       // Either process serves what the other stored: one image, one thumbnail each.
-      const reader = connectClient(ImageService, second.baseUrl);
+      const reader = second.client();
       for (const id of ids) {
         const { image } = await reader.getImage({ imageId: id });
         expect(image?.variants.map((v) => [v.width, v.height])).toEqual([[128, 85]]);
