@@ -16,12 +16,7 @@ import {
 } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
 import type { NotificationService } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
 import { UserSchema } from "@switchboard/proto/switchboard/user/v1/user_pb.js";
-import {
-  brokerUrls,
-  callError,
-  type connectClient,
-  until,
-} from "@switchboard/testing";
+import { brokerUrls, callError, type connectClient, until } from "@switchboard/testing";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DELIVERY_ATTEMPTS, startNotificationService } from "./harness.js";
