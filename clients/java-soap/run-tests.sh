@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Generates the JAX-WS client from the running gateway's live WSDL and runs its JUnit tests; the
 # surefire report is copied to reports/junit<SUFFIX>.xml for the CI summary.
-#   bash clients/java-soap/run-tests.sh [SUFFIX]      (SWITCHBOARD_SOAP_URL, default http://localhost:8081)
+#   bash clients/java-soap/run-tests.sh [SUFFIX]      (SWITCHBOARD_SOAP_URL, default http://localhost:8081;
+#   the dev admin from SWITCHBOARD_ADMIN_EMAIL / SWITCHBOARD_ADMIN_PASSWORD, with the contract's defaults)
 # An https:// URL is reached over mutual TLS with SWITCHBOARD_CA_FILE, _CERT_FILE and _KEY_FILE (PEM,
 # as `pnpm start --tls` prints them): they become a PKCS#12 trust store and key store that every JVM
 # of the build (Maven, wsimport, the tests) is given through JAVA_TOOL_OPTIONS.

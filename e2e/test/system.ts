@@ -28,13 +28,27 @@ export const system = {
   mqtt: process.env.SWITCHBOARD_MQTT_URL ?? "mqtt://127.0.0.1:1883",
 };
 
+/**
+ * The broker takes no anonymous clients: these tests watch every user's topic and every service's
+ * presence, so they log in as the broker's "admin" (infra/'s dev default, or SWITCHBOARD_MQTT_*).
+ * A person's own client would use AuthService.GetMqttCredentials instead.
+ */
+const mqttAccount = {
+  username: process.env.SWITCHBOARD_MQTT_USERNAME ?? "admin",
+  password: process.env.SWITCHBOARD_MQTT_PASSWORD ?? "switchboard-admin",
+};
+
 /** A Connect client (gRPC protocol) of a running service, over TLS when the system serves it. */
 export const clientOf = <T extends DescService>(service: T, url: string) =>
   connectClient(service, url, "grpc", { timeoutMs: 30_000, ...(tls ? { tls } : {}) });
 
 /** A plain MQTT 5 subscriber that keeps every message of `topic` (wildcards allowed). */
 export async function mqttListener(topic: string) {
-  const client: MqttClient = await mqtt.connectAsync(system.mqtt, { protocolVersion: 5, clean: true });
+  const client: MqttClient = await mqtt.connectAsync(system.mqtt, {
+    protocolVersion: 5,
+    clean: true,
+    ...mqttAccount,
+  });
   const messages: { topic: string; payload: Buffer; properties: Record<string, unknown> }[] = [];
   client.on("message", (messageTopic, payload, packet) => {
     messages.push({

@@ -2,7 +2,8 @@
  * One GetUser, three ways, in one run:
  *  1. bytes on the wire — the protobuf messages of a gRPC call (with their 5-byte frame), the
  *     proto3 JSON a REST/Connect call carries, and the SOAP 1.1 envelopes this gateway reads and
- *     writes (bodies only: HTTP/1.1 and HTTP/2 headers are left out of all three);
+ *     writes, the request with its wsse:Security header and JWT (bodies only: HTTP/1.1 and HTTP/2
+ *     headers, and so the other two's bearer tokens, are left out);
  *  2. GetUser through the SOAP gateway, through the REST gateway (GET /v1/users/{id}) and straight
  *     to user-service over gRPC: calls per second and latency p50/p99, CONCURRENCY calls in flight,
  *     CALLS calls per leg, legs alternated over ROUNDS rounds (medians kept). The same client loop
@@ -28,7 +29,9 @@ const CALLS = Number(process.env.BENCH_CALLS ?? 3_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const system = await startSystem();
-const grpc = createServiceClient(UserService, { baseUrl: system.grpcUrl });
+// Every leg calls as the admin: a JWT as gRPC metadata, in a wsse:Security header, and as an
+// Authorization header on REST.
+const grpc = createServiceClient(UserService, { baseUrl: system.grpcUrl, token: () => system.admin.token });
 const { user } = await grpc.createUser({
   requestId: randomUUID(),
   name: "Ana María",
@@ -48,7 +51,12 @@ const rest = await buildRestGateway({
 const restUrl = await rest.app.listen({ port: 0, host: "127.0.0.1" });
 
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-const soapRequest = Buffer.from(envelope11(`<u:GetUser><u:id>${user.id}</u:id></u:GetUser>`));
+const soapRequest = Buffer.from(
+  envelope11(
+    `<u:GetUser><u:id>${user.id}</u:id></u:GetUser>`,
+    `<s:Header>${system.admin.security}</s:Header>`,
+  ),
+);
 const soapHeaders = {
   "content-type": "text/xml; charset=utf-8",
   soapaction: action("GetUser"),
@@ -75,7 +83,8 @@ function soapGetUser(): Promise<Buffer> {
 }
 function restGetUser(): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const req = request(`${restUrl}/v1/users/${user?.id}`, { method: "GET", agent }, (res) => {
+    const headers = { authorization: system.admin.authorization };
+    const req = request(`${restUrl}/v1/users/${user?.id}`, { method: "GET", headers, agent }, (res) => {
       const parts: Buffer[] = [];
       res.on("data", (part: Buffer) => parts.push(part));
       res.on("end", () =>

@@ -10,6 +10,9 @@ import type { Logger, ServerTls } from "@switchboard/runtime";
 import { type Backends, soapServices } from "./contract/operations.js";
 import { generateWsdl } from "./contract/wsdl.js";
 import { soapEndpoint } from "./http/soap-endpoint.js";
+import { PasswordLogin } from "./security/password-login.js";
+import { ReplayGuard, type ReplayGuardOptions } from "./security/replay-guard.js";
+import { type DigestVerifier, wsSecurityHandler } from "./security/ws-security-handler.js";
 import type { SoapHeaderHandler } from "./soap/header-handler.js";
 import type { XmlLimits } from "./xml/streaming-reader.js";
 
@@ -20,7 +23,10 @@ export interface AppDeps {
   publicUrl?: string;
   maxBodyBytes?: number;
   xmlLimits?: Partial<Omit<XmlLimits, "binaryElements">>;
+  /** Handlers of other header blocks, after WS-Security's (which is always there). */
   headerHandlers?: SoapHeaderHandler[];
+  /** WS-Security settings: freshness window, how long a PasswordText login is reused, a digest verifier. */
+  security?: { replay?: ReplayGuardOptions; passwordCacheSeconds?: number; digests?: DigestVerifier };
   /**
    * Serve HTTPS with this certificate (packages/runtime's serverTlsFromFiles); with a CA, only to
    * clients presenting a certificate it signed (mutual TLS), as the gRPC services do.
@@ -83,6 +89,20 @@ export class SoapGateway {
 export function buildApp(deps: AppDeps): { server: SoapGateway } {
   const services = soapServices();
   const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const wsSecurity = wsSecurityHandler({
+    replay: new ReplayGuard(deps.security?.replay),
+    passwords: new PasswordLogin({
+      login: async (email, password, signal) => {
+        const { tokens } = await deps.backends.auth.login({ email, password }, { signal });
+        if (!tokens?.accessToken) throw new Error("AuthService.Login answered no access token");
+        return tokens;
+      },
+      ...(deps.security?.passwordCacheSeconds !== undefined
+        ? { cacheSeconds: deps.security.passwordCacheSeconds }
+        : {}),
+    }),
+    ...(deps.security?.digests ? { digests: deps.security.digests } : {}),
+  });
   const endpoints = new Map(
     [...services].map(([name, soap]) => [
       name,
@@ -91,7 +111,7 @@ export function buildApp(deps: AppDeps): { server: SoapGateway } {
         logger: deps.logger,
         maxBodyBytes,
         xmlLimits: { ...DEFAULT_XML_LIMITS, maxBinaryTextLength: maxBodyBytes, ...deps.xmlLimits },
-        headerHandlers: deps.headerHandlers ?? [],
+        headerHandlers: [wsSecurity, ...(deps.headerHandlers ?? [])],
       }),
     ]),
   );

@@ -2,6 +2,7 @@
  * soap-gateway's composition root: gRPC clients of the three services, the HTTP server on PORT —
  * HTTPS when TLS_CERT_FILE/TLS_KEY_FILE are set, requiring client certificates when TLS_CA_FILE is.
  */
+import { AuthService } from "@switchboard/proto/switchboard/auth/v1/auth_service_pb.js";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { NotificationService } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
 import { UserService } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
@@ -33,6 +34,7 @@ const { server } = buildApp({
   logger,
   ...(tls ? { tls } : {}),
   backends: {
+    auth: client(AuthService, config.USER_SERVICE_URL),
     users: client(UserService, config.USER_SERVICE_URL),
     images: client(ImageService, config.IMAGE_SERVICE_URL),
     notifications: client(NotificationService, config.NOTIFICATION_SERVICE_URL),

@@ -6,6 +6,8 @@ import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NS } from "../src/contract/namespaces.js";
+import { MAX_SECURITY_ELEMENTS, WSS } from "../src/security/security-header.js";
 import {
   action,
   envelope11,
@@ -62,7 +64,10 @@ async function refused(
   expect(fault.soapCode).toBe(expected.soapCode ?? "env:Client");
   if (expected.message) expect(fault.message).toMatch(expected.message);
   expect(system.rpcs()).toBe(rpcsBefore);
-  const alive = await post(endpoint, envelope11(getUser()));
+  const alive = await post(endpoint, envelope11(getUser()), {
+    ...xml11,
+    authorization: system.admin.authorization,
+  });
   expect(alive.status).toBe(200);
   expect(alive.text).toContain(userId);
   return response;
@@ -300,6 +305,48 @@ describe("malformed or mislabelled requests", () => {
     await refused(() => post(endpoint, payload, xml11), {
       codeName: "INVALID_ARGUMENT",
       message: /has no field "admin"/,
+    });
+  });
+});
+
+describe("a hostile wsse:Security header is refused by the same reader, before any login", () => {
+  const security = (inner: string) =>
+    `<s:Header><wsse:Security xmlns:wsse="${NS.wsse}" xmlns:wsu="${NS.wsu}">${inner}</wsse:Security></s:Header>`;
+
+  it("nested deeper than the reader's limit", async () => {
+    const deep = `${"<wsu:Timestamp>".repeat(40)}${"</wsu:Timestamp>".repeat(40)}`;
+    await refused(() => post(endpoint, envelope11(getUser(), security(deep)), xml11), {
+      codeName: "RESOURCE_EXHAUSTED",
+      message: /nested deeper than 32/,
+    });
+  });
+
+  it(`with more than ${MAX_SECURITY_ELEMENTS} elements`, async () => {
+    const many = `<wsse:UsernameToken>${"<wsse:Nonce>AAAAAAAAAAA=</wsse:Nonce>".repeat(200)}</wsse:UsernameToken>`;
+    await refused(() => post(endpoint, envelope11(getUser(), security(many)), xml11), {
+      codeName: "RESOURCE_EXHAUSTED",
+      message: /more than 16 elements/,
+    });
+  });
+
+  it("a token longer than the reader's text limit", async () => {
+    const huge = `<wsse:BinarySecurityToken ValueType="${WSS.jwtValueType}">${"a".repeat(70_000)}</wsse:BinarySecurityToken>`;
+    await refused(() => post(endpoint, envelope11(getUser(), security(huge)), xml11), {
+      codeName: "RESOURCE_EXHAUSTED",
+      message: /longer than 65536 characters/,
+    });
+  });
+
+  it("a DOCTYPE declaring an entity for the password", async () => {
+    const payload = `<!DOCTYPE s:Envelope [ <!ENTITY pw SYSTEM "file:///etc/passwd"> ]>${envelope11(
+      getUser(),
+      security(
+        "<wsse:UsernameToken><wsse:Username>a@example.com</wsse:Username><wsse:Password>&pw;</wsse:Password></wsse:UsernameToken>",
+      ),
+    ).replace(/^<\?xml[^>]*>/, "")}`;
+    await refused(() => post(endpoint, payload, xml11), {
+      codeName: "INVALID_ARGUMENT",
+      message: /DOCTYPE is not allowed/,
     });
   });
 });

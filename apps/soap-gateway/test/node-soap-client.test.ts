@@ -1,8 +1,9 @@
 /**
  * node-soap, a client that knows nothing of protobuf, builds itself from the live WSDL and runs
- * the issue's flows against the real services: CRUD over both bindings, the NOT_FOUND Fault with
- * its typed detail, a ListUsers page, UploadImage + GetImage, and a Server Fault for a backend
- * that is down.
+ * the issue's flows against the real services, logged in (a JWT in a WS-Security
+ * BinarySecurityToken): CRUD of a user by itself over both bindings, the NOT_FOUND Fault with its
+ * typed detail, a ListUsers page (admin), UploadImage + GetImage by their owner, and a Server Fault
+ * for a backend that is down.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { pngOf } from "@switchboard/testing";
@@ -10,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SoapHeaderHandler } from "../src/soap/header-handler.js";
 import { grpcStatus, soapPort } from "./node-soap.js";
 import { action, envelope11, post } from "./raw-soap.js";
+import { signUp } from "./soap-call.js";
 import { type SystemUnderTest, startSystem } from "./system.js";
+import { jwtSecurity } from "./wsse.js";
 
 let system: SystemUnderTest;
 /** The header hook (where WS-Security will go): claims {urn:x-test}Token, sets gRPC metadata from it. */
@@ -27,17 +30,23 @@ beforeAll(async () => {
 });
 afterAll(() => system.close());
 
-/** The operations of one port of a service of the system under test. */
-const port = (service: string, version: "1.1" | "1.2") => soapPort(system.url, service, version);
+/** The operations of one port of a service of the system under test, sending `security`. */
+const port = (service: string, version: "1.1" | "1.2", security?: string) =>
+  soapPort(system.url, service, version, security);
 
 for (const version of ["1.1", "1.2"] as const) {
   describe(`SOAP ${version}`, () => {
-    it("creates, reads, updates and deletes a user, then reads NOT_FOUND with a typed detail", async () => {
-      const users = await port("UserService", version);
+    it("signs up, logs in, reads, updates and deletes itself, then reads NOT_FOUND with a typed detail", async () => {
+      const anonymous = await port("UserService", version);
       const email = `ana-${randomUUID()}@example.com`;
-      const created = await users.CreateUser!({ requestId: randomUUID(), name: "Ana", email });
+      const password = `pw-${randomUUID()}`;
+      const created = await anonymous.CreateUser!({ requestId: randomUUID(), name: "Ana", email, password });
       const id = created.user.id as string;
       expect(created.user).toMatchObject({ name: "Ana", email, version: 1 });
+      const auth = await port("AuthService", version);
+      const { tokens } = await auth.Login!({ email, password });
+      expect(tokens).toMatchObject({ tokenType: "Bearer", subject: id });
+      const users = await port("UserService", version, jwtSecurity(tokens.accessToken));
 
       const read = await users.GetUser!({ id });
       expect(read.user).toMatchObject({ id, name: "Ana", email });
@@ -57,7 +66,8 @@ for (const version of ["1.1", "1.2"] as const) {
         ),
       ).toBe(true);
 
-      const error = await users.GetUser!({ id }).catch((e) => e);
+      const asAdmin = await port("UserService", version, system.admin.security);
+      const error = await asAdmin.GetUser!({ id }).catch((e) => e);
       expect(error.response.status).toBe(500);
       expect(grpcStatus(error)).toMatchObject({ code: "5", codeName: "NOT_FOUND" });
       expect(error.root.Envelope.Body.Fault[version === "1.1" ? "faultcode" : "Code"]).toEqual(
@@ -68,8 +78,8 @@ for (const version of ["1.1", "1.2"] as const) {
 }
 
 describe("SOAP over the other operations", () => {
-  it("lists users one page at a time, with the token of the next page", async () => {
-    const users = await port("UserService", "1.1");
+  it("lists users one page at a time for the admin, with the token of the next page", async () => {
+    const users = await port("UserService", "1.1", system.admin.security);
     const tag = randomUUID().slice(0, 8);
     for (const n of [1, 2, 3]) {
       await users.CreateUser!({
@@ -89,12 +99,13 @@ describe("SOAP over the other operations", () => {
     );
   });
 
-  it("uploads a whole image in one request and reads it back with GetImage", async () => {
-    const images = await port("ImageService", "1.2");
+  it("uploads a whole image in one request as its owner and reads it back with GetImage", async () => {
+    const owner = await signUp(system.url);
+    const ownerId = owner.id;
+    const images = await port("ImageService", "1.2", owner.security);
     const png = Buffer.from(pngOf(16, 9, true));
-    const ownerId = randomUUID();
     const uploaded = await images.UploadImage!({
-      metadata: { filename: "a.png", contentType: "image/png", sizeBytes: png.length, ownerId },
+      metadata: { filename: "a.png", contentType: "image/png", sizeBytes: png.length },
       data: png.toString("base64"),
     });
     expect(uploaded.image).toMatchObject({
@@ -108,7 +119,7 @@ describe("SOAP over the other operations", () => {
   });
 
   it("answers a Server Fault with UNAVAILABLE when the backend is down", async () => {
-    const notifications = await port("NotificationService", "1.1");
+    const notifications = await port("NotificationService", "1.1", system.admin.security);
     const error = await notifications.ListNotifications!({ userId: randomUUID() }).catch((e) => e);
     expect(error.root.Envelope.Body.Fault.faultcode).toBe("env:Server");
     expect(grpcStatus(error)).toMatchObject({ code: "14", codeName: "UNAVAILABLE" });
@@ -120,6 +131,7 @@ describe("SOAP over the other operations", () => {
     const response = await post(`${system.url}/ws/UserService`, envelope11(body, header), {
       "content-type": "text/xml",
       soapaction: action("ListUsers"),
+      authorization: system.admin.authorization,
     });
     expect(response.status).toBe(200);
     expect(claimed).toEqual(["secret-1"]);

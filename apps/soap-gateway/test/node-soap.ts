@@ -6,15 +6,20 @@ import { expect } from "vitest";
 export type Dynamic = any;
 export type Call = (args: object) => Promise<Dynamic>;
 
-/** The operations of one port (the SOAP 1.1 or 1.2 one) of a service, as promise-returning functions. */
+/**
+ * The operations of one port (the SOAP 1.1 or 1.2 one) of a service, as promise-returning functions;
+ * with `security` (a wsse:Security block, test/wsse.ts) in the header of every request.
+ */
 export async function soapPort(
   gatewayUrl: string,
   service: string,
   version: "1.1" | "1.2",
+  security?: string,
 ): Promise<Record<string, Call>> {
   const client = await soap.createClientAsync(`${gatewayUrl}/ws/${service}?wsdl`, {
     forceSoap12Headers: version === "1.2",
   });
+  if (security) client.addSoapHeader(security);
   const methods = (client as Dynamic)[service][`${service}${version === "1.1" ? "Soap11" : "Soap12"}`];
   return Object.fromEntries(
     Object.keys(methods).map((op) => [

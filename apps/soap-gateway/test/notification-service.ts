@@ -2,7 +2,8 @@
  * The real notification-service on a free port, wired as its main.ts does — an in-memory PGlite,
  * its outbox relayed to RabbitMQ, the delivery worker publishing to Mosquitto — through the
  * package's entry point only. Its own delivery queue and Kafka group: a service running beside the
- * tests takes none of its jobs. Closing drops the queue.
+ * tests takes none of its jobs. Closing drops the queue. It verifies tokens with `verifier` (the
+ * system's: user-service's JWKS).
  */
 import { randomUUID } from "node:crypto";
 import { openDatabase } from "@switchboard/database";
@@ -23,9 +24,10 @@ import {
   SOURCE,
   startConsumers,
 } from "@switchboard/notification-service";
+import type { TokenVerifier } from "@switchboard/runtime";
 import { brokerUrls, ensureBrokers, memoryLogger, serveOnPort0 } from "@switchboard/testing";
 
-export async function startNotificationService() {
+export async function startNotificationService(verifier: TokenVerifier) {
   await ensureBrokers("kafka", "rabbitmq", "mosquitto");
   const { logger, lines } = memoryLogger();
   const db = await openDatabase({});
@@ -45,6 +47,7 @@ export async function startNotificationService() {
     store,
     outbox: relay,
     deliverQueue: `test.soap.notifications.deliver.${tag}`,
+    verifier,
   });
   const subscriptions = await startConsumers({
     store,

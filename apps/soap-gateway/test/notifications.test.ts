@@ -1,25 +1,21 @@
 /**
  * NotificationService through the gateway against the real notification-service and real brokers:
- * SendNotification answers the stored notification (map `data` and enums included), the service's
- * delivery worker takes it through RabbitMQ and Mosquitto, and ListNotifications shows it delivered,
- * one page at a time — over both bindings.
+ * SendNotification (the admin's) answers the stored notification (map `data` and enums included),
+ * the service's delivery worker takes it through RabbitMQ and Mosquitto, and ListNotifications (the
+ * recipient's own) shows it delivered, one page at a time — over both bindings.
  */
-import { randomUUID } from "node:crypto";
 import { until } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Dynamic, grpcStatus, soapPort } from "./node-soap.js";
-import { startNotificationService } from "./notification-service.js";
+import { signUp } from "./soap-call.js";
 import { type SystemUnderTest, startSystem } from "./system.js";
 
-let notificationService: Awaited<ReturnType<typeof startNotificationService>>;
 let system: SystemUnderTest;
 beforeAll(async () => {
-  notificationService = await startNotificationService();
-  system = await startSystem({ notificationsUrl: notificationService.baseUrl });
+  system = await startSystem({ notifications: true });
 }, 60_000);
 afterAll(async () => {
   await system?.close();
-  await notificationService?.close();
 });
 
 /** node-soap gives one element for a single repeated item, an array for more, nothing for none. */
@@ -30,8 +26,10 @@ const entries = (value: Dynamic) => Object.fromEntries(list(value).map((e) => [e
 for (const version of ["1.1", "1.2"] as const) {
   describe(`SOAP ${version}`, () => {
     it("sends a notification, which the service delivers, and lists it delivered", async () => {
-      const notifications = await soapPort(system.url, "NotificationService", version);
-      const userId = randomUUID();
+      const notifications = await soapPort(system.url, "NotificationService", version, system.admin.security);
+      const recipient = await signUp(system.url);
+      const userId = recipient.id;
+      const asRecipient = await soapPort(system.url, "NotificationService", version, recipient.security);
       const sent = await notifications.SendNotification!({
         userId,
         title: "Hola",
@@ -57,7 +55,7 @@ for (const version of ["1.1", "1.2"] as const) {
       // The outbox relay queues it on RabbitMQ; the worker publishes it over MQTT and marks it so.
       let listed: Dynamic;
       await until(async () => {
-        listed = await notifications.ListNotifications!({ userId });
+        listed = await asRecipient.ListNotifications!({ userId });
         return list(listed.notifications)[0]?.deliveryState === "DELIVERY_STATE_DELIVERED";
       }, 100);
       const [only, ...others] = list(listed.notifications);
@@ -70,13 +68,15 @@ for (const version of ["1.1", "1.2"] as const) {
 
 describe("ListNotifications", () => {
   it("pages a user's notifications, newest first, with the token of the next page", async () => {
-    const notifications = await soapPort(system.url, "NotificationService", "1.1");
-    const userId = randomUUID();
+    const notifications = await soapPort(system.url, "NotificationService", "1.1", system.admin.security);
+    const recipient = await signUp(system.url);
+    const userId = recipient.id;
     for (const n of [1, 2, 3]) await notifications.SendNotification!({ userId, title: `n${n}` });
-    const first = await notifications.ListNotifications!({ userId, pageSize: 2 });
+    const asRecipient = await soapPort(system.url, "NotificationService", "1.1", recipient.security);
+    const first = await asRecipient.ListNotifications!({ userId, pageSize: 2 });
     expect(list(first.notifications).map((n) => n.title)).toEqual(["n3", "n2"]);
     expect(first.nextPageToken).not.toBe("");
-    const second = await notifications.ListNotifications!({
+    const second = await asRecipient.ListNotifications!({
       userId,
       pageSize: 2,
       pageToken: first.nextPageToken,
@@ -86,7 +86,8 @@ describe("ListNotifications", () => {
   });
 
   it("answers the service's INVALID_ARGUMENT for a missing userId as a Client Fault naming the field", async () => {
-    const notifications = await soapPort(system.url, "NotificationService", "1.1");
+    const someone = await signUp(system.url);
+    const notifications = await soapPort(system.url, "NotificationService", "1.1", someone.security);
     const error = await notifications.ListNotifications!({}).catch((e) => e);
     expect(error.root.Envelope.Body.Fault.faultcode).toBe("env:Client");
     const status = grpcStatus(error);

@@ -1,5 +1,6 @@
-/** Raw SOAP over HTTP, for requests no well-behaved client would send. */
+/** Raw SOAP over HTTP(S), for requests no well-behaved client would send, and for tables of calls. */
 import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { parseXml } from "./xml-tree.js";
 
 export const SOAP11_NS = "http://schemas.xmlsoap.org/soap/envelope/";
@@ -17,6 +18,13 @@ export interface RawResponse {
   text: string;
 }
 
+/** The CA and client certificate for an https:// gateway (mutual TLS). */
+export interface ClientTlsFiles {
+  ca: Buffer;
+  cert: Buffer;
+  key: Buffer;
+}
+
 /**
  * POSTs `body` (a string, bytes, or chunks sent one by one without a Content-Length). Resolves with
  * the answer even when the server answers before the body is all sent and closes the connection.
@@ -28,15 +36,19 @@ export function post(
     "content-type": "text/xml; charset=utf-8",
     soapaction: action("GetUser"),
   },
+  tls?: ClientTlsFiles,
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const chunked = Array.isArray(body);
-    const req = httpRequest(url, {
+    const options = {
       method: "POST",
       headers: chunked
         ? headers
         : { ...headers, "content-length": Buffer.byteLength(body as string | Buffer) },
-    });
+    };
+    const req = url.startsWith("https:")
+      ? httpsRequest(url, { ...options, ...tls })
+      : httpRequest(url, options);
     req.on("response", (res) => {
       const parts: Buffer[] = [];
       res.on("data", (part: Buffer) => parts.push(part));

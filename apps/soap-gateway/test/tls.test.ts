@@ -1,7 +1,8 @@
 /**
  * The gateway given TLS files (as `pnpm start --tls` gives every app) serves HTTPS only, and with a
  * CA it requires a client certificate signed by it — the same rule as the gRPC services
- * (packages/runtime's serverTlsFromFiles). The WSDL then points its clients at https://.
+ * (packages/runtime's serverTlsFromFiles). The WSDL then points its clients at https://. Only here
+ * may a WS-Security UsernameToken carry a PasswordText.
  */
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -15,6 +16,7 @@ import { repoRoot } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { action, envelope11 } from "./raw-soap.js";
 import { type SystemUnderTest, startSystem } from "./system.js";
+import { passwordTextSecurity } from "./wsse.js";
 
 let certDir: string;
 let client: { ca: Buffer; cert: Buffer; key: Buffer };
@@ -73,24 +75,44 @@ describe("over mutual TLS", () => {
     ]);
   });
 
-  it("answers an envelope: CreateUser, then GetUser, through the real user-service", async () => {
-    const post = (op: string, body: string) =>
+  it("signs up with CreateUser, then reads itself with a UsernameToken PasswordText (HTTPS only)", async () => {
+    const post = (op: string, body: string, header = "") =>
       https("/ws/UserService", {
         ...client,
         method: "POST",
         headers: { "content-type": "text/xml; charset=utf-8", soapaction: action(op) },
-        body: envelope11(body),
+        body: envelope11(body, header),
       });
     const email = `tls-${randomUUID()}@example.com`;
+    const password = `pw-${randomUUID()}`;
     const created = await post(
       "CreateUser",
-      `<u:CreateUser><u:requestId>${randomUUID()}</u:requestId><u:name>Tls</u:name><u:email>${email}</u:email></u:CreateUser>`,
+      `<u:CreateUser><u:requestId>${randomUUID()}</u:requestId><u:name>Tls</u:name><u:email>${email}</u:email><u:password>${password}</u:password></u:CreateUser>`,
     );
     expect(created.status, created.text).toBe(200);
     const id = /<tns:id>([^<]+)<\/tns:id>/.exec(created.text)?.[1];
-    const read = await post("GetUser", `<u:GetUser><u:id>${id}</u:id></u:GetUser>`);
-    expect(read.status).toBe(200);
+    const getUser = `<u:GetUser><u:id>${id}</u:id></u:GetUser>`;
+    const withPassword = (pw: string) => `<s:Header>${passwordTextSecurity(email, pw)}</s:Header>`;
+
+    const logins = () => system.rpcCount("switchboard.auth.v1.AuthService/Login");
+    const loginsBefore = logins();
+    const read = await post("GetUser", getUser, withPassword(password));
+    expect(read.status, read.text).toBe(200);
     expect(read.text).toContain(`<tns:email>${email}</tns:email>`);
+    // Again (a fresh nonce): the gateway's login is reused, not repeated.
+    expect((await post("GetUser", getUser, withPassword(password))).status).toBe(200);
+    expect(logins()).toBe(loginsBefore + 1);
+
+    const wrong = await post("GetUser", getUser, withPassword("not-the-password"));
+    expect(wrong.status).toBe(500);
+    expect(wrong.text).toContain("<tns:codeName>UNAUTHENTICATED</tns:codeName>");
+    const none = await post("GetUser", getUser);
+    expect(none.text).toContain("<tns:codeName>UNAUTHENTICATED</tns:codeName>");
+    // Neither the right password nor the wrong one is in any log line of the gateway.
+    const logged = JSON.stringify(system.gatewayLines);
+    expect(logged).toContain(`"code":"Unauthenticated"`); // the refused calls are logged, without the password
+    expect(logged).not.toContain(password);
+    expect(logged).not.toContain("not-the-password");
   });
 
   it("refuses a client without a certificate signed by the CA", async () => {

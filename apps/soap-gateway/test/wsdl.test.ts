@@ -3,7 +3,8 @@
  * generator's own tables) and checks each rpc, message, field, oneof and enum value appears in
  * the WSDL as the issue's mapping rules say.
  */
-import { type DescEnum, type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
+import { type DescEnum, type DescField, type DescMessage, getOption, ScalarType } from "@bufbuild/protobuf";
+import { allow_anonymous } from "@switchboard/proto/switchboard/auth/v1/access_pb.js";
 import { describe, expect, it } from "vitest";
 import comments from "../gen/comments.json" with { type: "json" };
 import { soapServices } from "../src/contract/operations.js";
@@ -165,10 +166,52 @@ for (const [name, soap] of soapServices()) {
         ).toEqual(operationNames.map((op) => `urn:${soap.service.typeName}/${op}`));
       }
       const ports = children(find(wsdl, "service")!, "port");
+      expect(ports).toHaveLength(2);
       expect(ports.map((p) => attr(p.children[0]!, "location"))).toEqual([
         `http://gateway.test/ws/${name}`,
         `http://gateway.test/ws/${name}`,
       ]);
     });
+
+    it("attaches the WS-Security policy to every operation the contract does not mark allow_anonymous", () => {
+      for (const binding of children(wsdl, "binding")) {
+        for (const op of children(binding, "operation")) {
+          const rpc = soap.operations.find((o) => o.name === attr(op, "name"))!;
+          const anonymous = getOption(rpc.method, allow_anonymous);
+          const reference = children(op, "PolicyReference")[0];
+          expect(reference ? attr(reference, "URI") : undefined, rpc.name).toBe(
+            anonymous ? undefined : "#SwitchboardCaller",
+          );
+        }
+      }
+    });
   });
 }
+
+describe("the WS-Security policy", () => {
+  const { users, auth } = {
+    users: soapServices().get("UserService")!,
+    auth: soapServices().get("AuthService")!,
+  };
+  const alternatives = (location: string) => {
+    const policy = children(parseXml(generateWsdl(users, location)), "Policy")[0]!;
+    // Each alternative: the tokens under its SupportingTokens' nested policy.
+    return children(find(policy, "ExactlyOne")!, "All").map((all) =>
+      find(all, "SupportingTokens")!.children[0]!.children.map((c) => c.local),
+    );
+  };
+
+  it("offers a JWT over HTTP, and a JWT or a PasswordText UsernameToken over HTTPS", () => {
+    expect(alternatives("http://gateway.test/ws/UserService")).toEqual([["IssuedToken"]]);
+    expect(alternatives("https://gateway.test/ws/UserService")).toEqual([["IssuedToken"], ["UsernameToken"]]);
+  });
+
+  it("is declared once per WSDL, and Login needs none", () => {
+    const wsdl = parseXml(generateWsdl(auth, "http://gateway.test/ws/AuthService"));
+    expect(children(wsdl, "Policy")).toHaveLength(1);
+    const login = children(children(wsdl, "binding")[0]!, "operation").find(
+      (op) => attr(op, "name") === "Login",
+    )!;
+    expect(children(login, "PolicyReference")).toEqual([]);
+  });
+});

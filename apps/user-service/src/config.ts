@@ -2,6 +2,7 @@ import {
   brokerSettings,
   type ConfigOf,
   DEFAULT_MESSAGE_BYTES,
+  mqttAccountSettings,
   type Setting,
   serviceSettings,
   setting,
@@ -28,15 +29,28 @@ function password(fallback: string): Setting<string> {
   };
 }
 
+/** An email setting: one @, something on each side, no spaces (the contract checks the rest at sign-up). */
+function email(fallback: string): Setting<string> {
+  return {
+    parse(raw) {
+      const value = raw?.trim() || fallback;
+      if (!/^[^\s@]+@[^\s@]+$/.test(value) || value.length > 254)
+        throw new Error(`must be an email (got "${value}")`);
+      return value;
+    },
+  };
+}
+
 export const configSpec = {
   ...serviceSettings({ port: 50051, dataDir: ".data/user-service" }),
   KAFKA_BROKERS: brokerSettings.KAFKA_BROKERS,
   MQTT_URL: brokerSettings.MQTT_URL,
+  ...mqttAccountSettings("user-service"),
   /** Largest request message accepted. */
   MAX_MESSAGE_BYTES: setting.integer({ default: DEFAULT_MESSAGE_BYTES, min: 1024, max: 64 * 1024 * 1024 }),
   IMAGE_SERVICE_URL: setting.url("http://127.0.0.1:50052"),
   /** The first admin, made at start when there is no admin. */
-  ADMIN_EMAIL: setting.string("admin@example.com"),
+  ADMIN_EMAIL: email("admin@example.com"),
   ADMIN_PASSWORD: password(DEFAULT_ADMIN_PASSWORD),
   ACCESS_TOKEN_TTL_SECONDS: setting.integer({ default: 900, min: 30, max: 24 * 3600 }),
   REFRESH_TOKEN_TTL_SECONDS: setting.integer({ default: 14 * 24 * 3600, min: 60, max: 365 * 24 * 3600 }),

@@ -11,6 +11,7 @@ import {
   type Message,
 } from "@bufbuild/protobuf";
 import type { Client } from "@connectrpc/connect";
+import { AuthService } from "@switchboard/proto/switchboard/auth/v1/auth_service_pb.js";
 import {
   ImageService,
   UploadImageRequestSchema,
@@ -21,6 +22,8 @@ import { UserService } from "@switchboard/proto/switchboard/user/v1/user_service
 import { gatewayTypes } from "./gateway-types.js";
 
 export interface Backends {
+  /** AuthService, served by user-service. */
+  auth: Client<typeof AuthService>;
   users: Client<typeof UserService>;
   images: Client<typeof ImageService>;
   notifications: Client<typeof NotificationService>;
@@ -199,7 +202,21 @@ function notificationService(): SoapService {
   };
 }
 
+/** Login, tokens and keys: every rpc is unary, so all of them, as they are (Login for SOAP-only clients). */
+function authService(): SoapService {
+  const types = gatewayTypes(AuthService, []);
+  return {
+    service: AuthService,
+    grpcStatus: types.grpcStatus,
+    docs: types.docs,
+    operations: unaryOperations(AuthService, (b) => b.auth),
+    omitted: {},
+  };
+}
+
 /** Every SOAP service, by the name in its URL (/ws/<name>). */
 export function soapServices(): Map<string, SoapService> {
-  return new Map([userService(), imageService(), notificationService()].map((s) => [s.service.name, s]));
+  return new Map(
+    [authService(), userService(), imageService(), notificationService()].map((s) => [s.service.name, s]),
+  );
 }

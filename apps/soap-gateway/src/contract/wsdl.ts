@@ -2,13 +2,15 @@
  * The WSDL 1.1 (document/literal wrapped) of one SOAP service, generated from its descriptors:
  * one XSD schema in urn:<package> with a complexType per message, a restricted string per enum,
  * a global element per operation and per <Op>Response, the GrpcStatus Fault detail; a port type,
- * a SOAP 1.1 and a SOAP 1.2 binding, and a port for each.
+ * a SOAP 1.1 and a SOAP 1.2 binding, and a port for each; the WS-Security policy of every
+ * operation that needs a caller (security-policy.ts).
  */
 import type { DescEnum, DescField, DescMessage, DescOneof } from "@bufbuild/protobuf";
 import { escapeXml } from "../xml/escape.js";
 import { protoComment } from "./comments.js";
 import { NS, packageNamespace, soapAction } from "./namespaces.js";
 import type { SoapService } from "./operations.js";
+import { CALLER_POLICY_ID, callerPolicy, needsCaller } from "./security-policy.js";
 import { isRepeated, messageType, scalarType, valueType, type XmlType } from "./xsd-types.js";
 
 export function generateWsdl(soap: SoapService, location: string): string {
@@ -31,10 +33,13 @@ export function generateWsdl(soap: SoapService, location: string): string {
   line(`<?xml version="1.0" encoding="UTF-8"?>`);
   line(
     `<wsdl:definitions name="${service.name}" targetNamespace="${tns}" xmlns:tns="${tns}" xmlns:wsdl="${NS.wsdl}" ` +
-      `xmlns:soap="${NS.wsdlSoap11}" xmlns:soap12="${NS.wsdlSoap12}" xmlns:xsd="${NS.xsd}">`,
+      `xmlns:soap="${NS.wsdlSoap11}" xmlns:soap12="${NS.wsdlSoap12}" xmlns:xsd="${NS.xsd}" ` +
+      `xmlns:wsp="${NS.wsp}" xmlns:sp="${NS.sp}" xmlns:wsu="${NS.wsu}">`,
   );
   const serviceDoc = doc(service.typeName);
   if (serviceDoc) line(`  <wsdl:documentation>${escapeXml(serviceDoc)}</wsdl:documentation>`);
+  const protectedOps = new Set(soap.operations.filter((op) => needsCaller(op.method)).map((op) => op.name));
+  if (protectedOps.size > 0) out.push(...callerPolicy(location.startsWith("https:")));
   line(`  <wsdl:types>`);
   line(`    <xsd:schema targetNamespace="${tns}" elementFormDefault="qualified">`);
   for (const op of soap.operations) {
@@ -92,6 +97,7 @@ export function generateWsdl(soap: SoapService, location: string): string {
       line(
         `      <${prefix}:operation soapAction="${soapAction(service.typeName, op.name)}" style="document"/>`,
       );
+      if (protectedOps.has(op.name)) line(`      <wsp:PolicyReference URI="#${CALLER_POLICY_ID}"/>`);
       line(`      <wsdl:input><${prefix}:body use="literal"/></wsdl:input>`);
       line(`      <wsdl:output><${prefix}:body use="literal"/></wsdl:output>`);
       line(

@@ -4,6 +4,7 @@
  * the body (size, XML safety, envelope, operation, message), and mustUnderstand headers.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { TLSSocket } from "node:tls";
 import { type Message, ScalarType } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import type { Logger } from "@switchboard/runtime";
@@ -75,13 +76,17 @@ export function soapEndpoint(soap: SoapService, options: EndpointOptions) {
           `the action "${action}" does not match operation ${op.name} ("${expected}")`,
         );
       }
+      // The message is checked before any header handler may call a backend (a login).
+      const input = elementToMessage(payload, op.input, ns);
+      const abort = new AbortController();
+      response.once("close", () => abort.abort());
+      const context = { secure: (request.socket as TLSSocket).encrypted === true, signal: abort.signal };
       const outgoing = new Headers();
       const authorization = request.headers.authorization;
       if (authorization) outgoing.set("authorization", authorization);
-      for (const header of headers) {
+      const claimed = headers.map((header) => {
         const handler = options.headerHandlers.find((h) => h.understands(header));
-        if (handler) await handler.handle(header, outgoing);
-        else if (mustUnderstand(header, version)) {
+        if (!handler && mustUnderstand(header, version)) {
           throw new SoapFault(
             Code.InvalidArgument,
             `header {${header.uri}}${header.local} is not understood`,
@@ -89,10 +94,9 @@ export function soapEndpoint(soap: SoapService, options: EndpointOptions) {
             "mustUnderstand",
           );
         }
-      }
-      const input = elementToMessage(payload, op.input, ns);
-      const abort = new AbortController();
-      response.once("close", () => abort.abort());
+        return { header, handler };
+      });
+      for (const { header, handler } of claimed) await handler?.handle(header, outgoing, context);
       const output: Message = await op.call(options.backends, input, {
         signal: abort.signal,
         headers: outgoing,
