@@ -7,8 +7,8 @@
 # rightly refused with 400); and undeclared methods such as QUERY, which fastify answers before
 # routing. Usage: fuzz/run.sh [base-url]
 # It fuzzes as a signed-up user (a fresh one per run, logged in through POST /v1/auth/login): every
-# request carries its bearer token, and schemathesis's ignored_auth check sends the operations that
-# declare bearerAuth without it too (they must answer 401).
+# request carries its bearer token (`--checks all` includes ignored_auth, which probes the
+# operations that declare bearerAuth without it).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 base="${1:-http://127.0.0.1:8080}"
