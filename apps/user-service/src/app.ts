@@ -18,6 +18,7 @@ import { ownServiceToken } from "./domain/token-issuer.js";
 import { UserChanges } from "./domain/user-changes.js";
 import { UserDirectory } from "./domain/user-directory.js";
 import { AuthHandlers, type MqttCredentialsHandler } from "./handlers/auth-service.js";
+import type { TrustedProxies } from "./handlers/login-client.js";
 import { UserHandlers } from "./handlers/user-service.js";
 import { UsuarioServicioHandlers } from "./handlers/usuario-servicio.js";
 import { buildIdentity, type IdentityOptions } from "./identity.js";
@@ -52,6 +53,8 @@ export interface AppDeps {
   servicePeers?: AuthOptions["servicePeers"];
   /** AuthService.GetMqttCredentials (UNIMPLEMENTED without it). */
   mqttCredentials?: MqttCredentialsHandler;
+  /** Gateways whose `x-forwarded-for` names the client for the login throttle. */
+  trustedProxies?: TrustedProxies;
 }
 
 /** Builds user-service's gRPC server from its dependencies. Never listens: main.ts and tests do. */
@@ -68,6 +71,7 @@ export function buildApp(deps: AppDeps) {
     authenticator: identity.authenticator,
     keys: identity.keys,
     ...(deps.mqttCredentials ? { mqttCredentials: deps.mqttCredentials } : {}),
+    ...(deps.trustedProxies ? { trustedProxies: deps.trustedProxies } : {}),
   });
   const seedServed = deps.images !== undefined && deps.seedContract !== "off";
   const server = new GrpcJsServer({

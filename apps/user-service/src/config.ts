@@ -61,6 +61,12 @@ export const configSpec = {
   LOGIN_MAX_FAILURES_PER_ACCOUNT: setting.integer({ default: 5, min: 1, max: 10_000 }),
   LOGIN_MAX_FAILURES_PER_CLIENT: setting.integer({ default: 100, min: 1, max: 1_000_000 }),
   LOGIN_FAILURE_WINDOW_SECONDS: setting.integer({ default: 900, min: 1, max: 24 * 3600 }),
+  /**
+   * Peer addresses (comma-separated) whose `x-forwarded-for` names the client for the login
+   * throttle: the gateways' when they run beside user-service. Under mutual TLS the gateways'
+   * certificates are trusted too. Anyone else's header is ignored.
+   */
+  LOGIN_TRUSTED_PROXIES: setting.string("127.0.0.1,::1,::ffff:127.0.0.1"),
   /** The seed contract user.UsuarioServicio: "open" (legacy, no tokens: anyone may call it) or "off". */
   SEED_CONTRACT: setting.oneOf(["open", "off"], "open"),
   ...tlsSettings,

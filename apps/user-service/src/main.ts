@@ -27,6 +27,7 @@ import {
 import { buildApp } from "./app.js";
 import { configSpec, DEFAULT_ADMIN_PASSWORD } from "./config.js";
 import { removeMqttAccountsOfDeletedUsers } from "./domain/mqtt-credentials.js";
+import { GATEWAYS } from "./handlers/login-client.js";
 import { mqttCredentialsHandler } from "./handlers/mqtt-credentials.js";
 import { userMigrations } from "./store/migrations.js";
 import { UserStore } from "./store/user-store.js";
@@ -81,6 +82,14 @@ const app = buildApp({
   outbox: relay,
   images,
   seedContract: config.SEED_CONTRACT,
+  trustedProxies: {
+    addresses: new Set(
+      config.LOGIN_TRUSTED_PROXIES.split(",")
+        .map((a) => a.trim())
+        .filter(Boolean),
+    ),
+    services: GATEWAYS,
+  },
   readMaxBytes: config.MAX_MESSAGE_BYTES,
   tls: serverTlsFromFiles(config),
   identity: {

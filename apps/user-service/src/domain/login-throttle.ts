@@ -22,8 +22,8 @@ interface Bucket {
  * (so parallel guesses cannot all pass the check) and forgiven if it succeeds. In memory, per instance: several
  * instances each allow the limit, and a restart forgets the counts.
  *
- * The client is the peer address: behind a gateway every caller shares the gateway's address, so
- * the per-client limit is then a limit on all logins through that gateway.
+ * The client is the caller's address: the peer's, or the one a trusted gateway forwards
+ * (handlers/login-client.ts).
  */
 export class LoginThrottle {
   readonly #accounts = new Map<string, Bucket>();

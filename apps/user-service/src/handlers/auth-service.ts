@@ -10,10 +10,10 @@ import type {
   LogoutRequest,
   RefreshRequest,
 } from "@switchboard/proto/switchboard/auth/v1/auth_service_pb.js";
-import { callerOf, peerKey } from "@switchboard/runtime";
+import { callerOf } from "@switchboard/runtime";
 import type { Authenticator } from "../domain/authenticator.js";
-import { clientOf } from "../domain/login-throttle.js";
 import type { SigningKeys } from "../domain/signing-keys.js";
+import { loginClientOf, type TrustedProxies } from "./login-client.js";
 import { mapped } from "./status.js";
 
 /** GetMqttCredentials, supplied by whoever owns the MQTT accounts (it is UNIMPLEMENTED without one). */
@@ -26,15 +26,24 @@ export interface AuthHandlersDeps {
   authenticator: Authenticator;
   keys: SigningKeys;
   mqttCredentials?: MqttCredentialsHandler;
+  /** Gateways whose `x-forwarded-for` names the client for the login throttle (default: none). */
+  trustedProxies?: TrustedProxies;
 }
+
+const NO_PROXIES: TrustedProxies = { addresses: new Set(), services: new Set() };
 
 /** switchboard.auth.v1.AuthService: proto ⇄ the authenticator and the signing keys. */
 export class AuthHandlers implements ServiceImpl<typeof AuthService> {
   constructor(private readonly deps: AuthHandlersDeps) {}
 
+  /** The login throttle's per-client key. */
+  #clientOf(context: HandlerContext): string {
+    return loginClientOf(context, this.deps.trustedProxies ?? NO_PROXIES);
+  }
+
   async login(request: LoginRequest, context: HandlerContext) {
     const tokens = await mapped(
-      this.deps.authenticator.login(request.email, request.password, clientOfCall(context)),
+      this.deps.authenticator.login(request.email, request.password, this.#clientOf(context)),
     );
     return { tokens };
   }
@@ -72,7 +81,7 @@ export class AuthHandlers implements ServiceImpl<typeof AuthService> {
           currentPassword: request.currentPassword,
           newPassword: request.newPassword,
         },
-        clientOfCall(context),
+        this.#clientOf(context),
       ),
     );
     return {};
@@ -80,7 +89,7 @@ export class AuthHandlers implements ServiceImpl<typeof AuthService> {
 
   async getServiceToken(request: GetServiceTokenRequest, context: HandlerContext) {
     const tokens = await mapped(
-      this.deps.authenticator.serviceToken(request.clientId, request.clientSecret, clientOfCall(context)),
+      this.deps.authenticator.serviceToken(request.clientId, request.clientSecret, this.#clientOf(context)),
     );
     return { tokens };
   }
@@ -91,9 +100,4 @@ export class AuthHandlers implements ServiceImpl<typeof AuthService> {
     }
     return this.deps.mqttCredentials(request, context);
   }
-}
-
-/** The caller's address without its port: the per-client key of the login throttle. */
-function clientOfCall(context: HandlerContext): string {
-  return clientOf(context.values.get(peerKey));
 }
