@@ -45,6 +45,14 @@ describe("ownerFor: whose images an upload stores or a list reads", () => {
     ["user-service", userService, "list", B, denied],
     ["user-service", userService, "process", B, denied],
     ["another service", otherService, "upload", B, denied],
+    [
+      "a service named like a prototype member",
+      { kind: "service", service: "constructor" },
+      "upload",
+      B,
+      denied,
+    ],
+    ["a service named __proto__", { kind: "service", service: "__proto__" }, "upload", B, denied],
   ] as const)("%s %s for %j → %s", (_, caller, action, requested, expected) => {
     expect(outcome(() => ownerFor(caller, action, requested, "owner_id"))).toBe(expected);
   });

@@ -70,6 +70,7 @@ export const imageAuthorizer =
     authorizeImage(caller, action, image);
 
 function mustBeGranted(service: string, action: ImageAction): void {
-  if (!SERVICE_GRANTS[service]?.includes(action))
+  // Own keys only: a service named like an Object.prototype member ("constructor") has no grants.
+  if (!Object.hasOwn(SERVICE_GRANTS, service) || !SERVICE_GRANTS[service]?.includes(action))
     throw new AccessDeniedError(`service ${service} may not ${action} images`);
 }
