@@ -36,13 +36,17 @@ function* chunksOf(bytes: Uint8Array): Generator<Uint8Array> {
 const png = pngOf(2300, 2300, true);
 const sha256 = createHash("sha256").update(png).digest("hex");
 
-const images = await startImageService({ maxUploadBytes: 20 * MiB });
+// image-service verifies with user-service's keys (started next), as it would through the JWKS.
+const images = await startImageService(
+  { maxUploadBytes: 20 * MiB },
+  { keyFor: (kid) => users.app.keys.keyFor(kid) },
+);
 const db = await migratedDatabase();
-const imageClient = connectClient(ImageService, images.baseUrl, "grpc", { timeoutMs: 300_000 });
 const users = await startUserService(db, {
   images: (token) =>
     authedClient(ImageService, images.baseUrl, null, { timeoutMs: 300_000, serviceToken: token }),
 });
+const imageClient = authedClient(ImageService, images.baseUrl, users.adminToken, { timeoutMs: 300_000 });
 const seed = connectClient(UsuarioServicio, users.baseUrl, "grpc", { timeoutMs: 300_000 });
 
 const relayed = await median(async () => {

@@ -13,7 +13,10 @@ let imageService: Awaited<ReturnType<typeof startImageService>>;
 // user-service as main.ts builds it, the seed contract included (it relays images to image-service).
 beforeAll(async () => {
   db = await migratedDatabase();
-  imageService = await startImageService({ maxUploadBytes: 4 * 1024 * 1024 });
+  imageService = await startImageService(
+    { maxUploadBytes: 4 * 1024 * 1024 },
+    { keyFor: (kid) => service.app.keys.keyFor(kid) },
+  );
   service = await startUserService(db, {
     images: (token) => authedClient(ImageService, imageService.baseUrl, null, { serviceToken: token }),
   });

@@ -4,10 +4,14 @@ import { join } from "node:path";
 import { openDatabase } from "@switchboard/database";
 import { BlobStore, buildApp as buildImageApp, imageMigrations } from "@switchboard/image-service";
 import { IMAGE_JOBS_QUEUE, outboxMigrations } from "@switchboard/messaging";
+import { TokenVerifier, type VerificationKeys } from "@switchboard/runtime";
 import { filesUnder, memoryLogger, serveOnPort0 } from "@switchboard/testing";
 
-/** image-service in process: in-memory PGlite, a fresh blob folder, no brokers (nothing relays its outbox). */
-export async function startImageService(limits: { maxUploadBytes: number }) {
+/**
+ * image-service in process: in-memory PGlite, a fresh blob folder, no brokers (nothing relays its
+ * outbox); it verifies tokens with `keys` (user-service's, as its JWKS would give them).
+ */
+export async function startImageService(limits: { maxUploadBytes: number }, keys: VerificationKeys) {
   const imagesDb = await openDatabase({});
   await imagesDb.migrate("image-service", imageMigrations);
   await imagesDb.migrate("outbox", outboxMigrations);
@@ -20,6 +24,7 @@ export async function startImageService(limits: { maxUploadBytes: number }) {
     outbox: { wake() {} },
     jobsQueue: IMAGE_JOBS_QUEUE, // no relay: the jobs stay in the outbox
     limits: { maxChunkBytes: 1024 * 1024, maxPixels: 50_000_000, ...limits },
+    verifier: new TokenVerifier({ keys }),
   });
   const served = await serveOnPort0(app.server);
   return {

@@ -27,15 +27,18 @@ let db: Database;
 let seed: Awaited<ReturnType<typeof startUserService>>;
 let client: ReturnType<typeof connectClient<typeof UsuarioServicio>>;
 let users: ReturnType<typeof connectClient<typeof UserService>>;
-let images: ReturnType<typeof connectClient<typeof ImageService>>;
+let images: ReturnType<typeof authedClient<typeof ImageService>>;
 let imageService: Awaited<ReturnType<typeof startImageService>>;
 /** The token source user-service gave its image-service client. */
 let seedServiceToken: () => Promise<string>;
 
 beforeAll(async () => {
   db = await migratedDatabase();
-  imageService = await startImageService({ maxUploadBytes: IMAGE_CAP_BYTES });
-  images = connectClient(ImageService, imageService.baseUrl, "grpc");
+  // image-service verifies with user-service's keys (started next), as it would through the JWKS.
+  imageService = await startImageService(
+    { maxUploadBytes: IMAGE_CAP_BYTES },
+    { keyFor: (kid) => seed.app.keys.keyFor(kid) },
+  );
   // user-service as main.ts builds it: given image-service, it serves the seed contract too.
   seed = await startUserService(db, {
     images: (token) => {
@@ -44,6 +47,7 @@ beforeAll(async () => {
     },
   });
   users = seed.client(UserService);
+  images = authedClient(ImageService, imageService.baseUrl, seed.adminToken);
   client = connectClient(UsuarioServicio, seed.baseUrl, "grpc", { readMaxBytes: 8 * 1024 * 1024 });
 });
 afterAll(async () => {

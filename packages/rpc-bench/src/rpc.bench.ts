@@ -134,7 +134,7 @@ try {
       const target = server(name);
       const sample = name.startsWith("tcp-")
         ? await runTcpUploads(target.port, png, UPLOAD_CHUNK, UPLOADS)
-        : await runGrpcJsUploads(target.address, png, UPLOAD_CHUNK, UPLOADS);
+        : await runGrpcJsUploads(target.address, png, UPLOAD_CHUNK, UPLOADS, target.token);
       record(UPLOAD_ROW, name, sample);
     }
     log(`repeat ${repeat + 1}/${REPEATS} done`);

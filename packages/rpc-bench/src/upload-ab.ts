@@ -15,6 +15,7 @@ try {
         bytes,
         UPLOAD_CHUNK,
         Number(process.env.BENCH_UPLOADS ?? 3),
+        server.token,
       );
       console.log(`${server.name}: ${(sample.rps * 32).toFixed(0)} MiB/s (errors ${sample.errors})`);
     }

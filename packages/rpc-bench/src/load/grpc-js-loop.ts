@@ -89,12 +89,16 @@ export async function runGrpcJsLoop(
 
 type UploadMessage = MessageInitShape<typeof UploadImageRequestSchema>;
 
-/** UploadImage, one call at a time, `rounds` times: metadata, then `bytes` in `chunk`-byte messages. */
+/**
+ * UploadImage, one call at a time, `rounds` times: metadata, then `bytes` in `chunk`-byte messages,
+ * carrying `token` as the bearer token when given (the image is then the token's user's).
+ */
 export async function runGrpcJsUploads(
   address: string,
   bytes: Buffer,
   chunk: number,
   rounds: number,
+  token?: string,
 ): Promise<Sample> {
   const [client] = clients(ImageService, "UploadImage", address, 1) as [grpc.Client];
   const sha256 = createHash("sha256").update(bytes).digest("hex");
@@ -102,7 +106,7 @@ export async function runGrpcJsUploads(
     {
       data: {
         case: "metadata",
-        value: { filename: "bench.png", ownerId: "rpc-bench", sizeBytes: BigInt(bytes.length), sha256 },
+        value: { filename: "bench.png", sizeBytes: BigInt(bytes.length), sha256 },
       },
     },
   ];
@@ -110,6 +114,8 @@ export async function runGrpcJsUploads(
     messages.push({ data: { case: "chunk", value: bytes.subarray(offset, offset + chunk) } });
   }
   const requests = messages.map((message) => create(UploadImageRequestSchema, message));
+  const metadata = new grpc.Metadata();
+  if (token) metadata.set("authorization", `Bearer ${token}`);
   const latencies: number[] = [];
   let errors = 0;
   const started = performance.now();
@@ -120,10 +126,13 @@ export async function runGrpcJsUploads(
         const upload = (
           client as unknown as Record<
             string,
-            (done: (e: Error | null) => void) => grpc.ClientWritableStream<unknown>
+            (metadata: grpc.Metadata, done: (e: Error | null) => void) => grpc.ClientWritableStream<unknown>
           >
-        ).UploadImage as (done: (e: Error | null) => void) => grpc.ClientWritableStream<unknown>;
-        const call = upload.call(client, (error) => (error ? reject(error) : resolve()));
+        ).UploadImage as (
+          metadata: grpc.Metadata,
+          done: (e: Error | null) => void,
+        ) => grpc.ClientWritableStream<unknown>;
+        const call = upload.call(client, metadata, (error) => (error ? reject(error) : resolve()));
         void (async () => {
           for (const request of requests) {
             if (!call.write(request)) await new Promise((drained) => call.once("drain", drained));

@@ -6,6 +6,7 @@ import { openDatabase } from "@switchboard/database";
 import { BlobStore, buildApp as buildImageApp, imageMigrations } from "@switchboard/image-service";
 import { inboxMigrations, outboxMigrations } from "@switchboard/messaging";
 import { createLogger, MiB } from "@switchboard/runtime";
+import { testTokens } from "@switchboard/testing";
 import { buildApp as buildUserApp, UserStore, userMigrations } from "@switchboard/user-service";
 import { cachedUser, USER_ID } from "../workload.js";
 
@@ -39,8 +40,12 @@ export async function startUserService(): Promise<{ port: number; token: string;
   };
 }
 
-/** image-service as main.ts builds it: sha256, blob store on disk, type and pixel checks, PGlite. */
-export async function startImageService(): Promise<{ port: number; close(): Promise<void> }> {
+/**
+ * image-service as main.ts builds it: sha256, blob store on disk, type and pixel checks, PGlite;
+ * tokens verified against a test key (standing in for user-service's JWKS), an admin's sent by the load.
+ */
+export async function startImageService(): Promise<{ port: number; token: string; close(): Promise<void> }> {
+  const tokens = testTokens();
   const dataDir = await mkdtemp(join(tmpdir(), "rpc-bench-images-"));
   const db = await openDatabase({});
   await db.migrate("image-service", imageMigrations);
@@ -52,10 +57,12 @@ export async function startImageService(): Promise<{ port: number; close(): Prom
     outbox: { wake() {} },
     limits: { maxChunkBytes: 1 * MiB, maxUploadBytes: 64 * MiB, maxPixels: 50_000_000 },
     jobsQueue: "rpc-bench.images.process", // no relay runs: no job is ever sent
+    verifier: tokens.verifier,
   });
   const port = await server.listen(0, "127.0.0.1");
   return {
     port,
+    token: await tokens.admin(),
     async close() {
       await server.shutdown();
       await db.close();

@@ -42,7 +42,9 @@ export function authInterceptor(options: AuthOptions): Interceptor {
     } else {
       const service = request.contextValues.get(certifiedServiceKey);
       const rpc = `${request.service.typeName}/${request.method.name}`;
-      if (service && options.servicePeers?.[service]?.includes(rpc)) {
+      // Own keys only: a certificate naming "constructor" must not reach Object.prototype.
+      const peers = options.servicePeers;
+      if (service && peers && Object.hasOwn(peers, service) && peers[service]?.includes(rpc)) {
         caller = { kind: "service", service };
       } else if (isOpen(request.method)) {
         caller = { kind: "anonymous" };
