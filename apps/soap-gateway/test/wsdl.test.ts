@@ -4,9 +4,9 @@
  * the WSDL as the issue's mapping rules say.
  */
 import { type DescEnum, type DescField, type DescMessage, getOption, ScalarType } from "@bufbuild/protobuf";
+import { comments } from "@switchboard/proto/comments.js";
 import { allow_anonymous } from "@switchboard/proto/switchboard/auth/v1/access_pb.js";
 import { describe, expect, it } from "vitest";
-import comments from "../gen/comments.json" with { type: "json" };
 import { soapServices } from "../src/contract/operations.js";
 import { generateWsdl } from "../src/contract/wsdl.js";
 import type { XmlElement } from "../src/xml/xml-tree.js";
@@ -36,7 +36,7 @@ function expectedType(field: DescField): string {
   return xsd;
 }
 
-const docOf = (fullName: string) => (comments as Record<string, string>)[fullName];
+const docOf = (fullName: string) => comments[fullName];
 const documentation = (element: XmlElement) => find(element, "documentation")?.text;
 
 for (const [name, soap] of soapServices()) {
