@@ -215,3 +215,20 @@ describe("the WS-Security policy", () => {
     expect(children(login, "PolicyReference")).toEqual([]);
   });
 });
+
+describe("the WSDL's documentation", () => {
+  it("is the .proto comment as written there (a known message, field and rpc)", () => {
+    const wsdl = parseXml(
+      generateWsdl(soapServices().get("UserService")!, "http://gateway.test/ws/UserService"),
+    );
+    const user = find(find(wsdl, "schema")!, "complexType", "User")!;
+    expect(find(user, "documentation")?.text).toMatch(/^A person who uses Switchboard\./);
+    expect(find(find(user, "element", "id")!, "documentation")?.text).toBe(
+      "Server-assigned identifier, a UUID (lowercase, 36 characters).",
+    );
+    const getUser = find(find(wsdl, "portType")!, "operation", "GetUser")!;
+    expect(find(getUser, "documentation")?.text).toBe(
+      "Returns one user. NOT_FOUND if there is none with that id.",
+    );
+  });
+});
