@@ -3,8 +3,8 @@
 #   prune   turbo prune: only the app's workspace packages, and a lockfile cut to them
 #   build   pnpm install (layer cached on package.json files + lockfile), tsc to JavaScript,
 #           pnpm deploy --prod: the app with its production dependencies and nothing else (plus what
-#           it reads at run time: soap-gateway's gen/comments.json; rest-gateway's /docs assets are
-#           in its @scalar dependency, so nothing is fetched from a CDN)
+#           it reads at run time: rest-gateway's /docs assets are in its @scalar dependency, so
+#           nothing is fetched from a CDN; the contracts' doc comments are compiled code of @switchboard/proto)
 #   runtime node:24-bookworm-slim minus npm/yarn/headers, compiled JS only (no tsx, no TypeScript), non-root, tini as PID 1
 ARG NODE_IMAGE=node:24-bookworm-slim
 

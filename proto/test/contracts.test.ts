@@ -1,5 +1,14 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
@@ -19,13 +28,17 @@ afterAll(() => {
   for (const dir of copies) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A scratch copy of the module's sources (no gen/, node_modules/), to change or regenerate. */
+/**
+ * A scratch copy of the module's sources (no gen/, node_modules/), to change or regenerate. The
+ * local comments plugin is linked, not copied: Node resolves its imports from where it really is.
+ */
 function copyModule(): string {
   const dir = mkdtempSync(join(tmpdir(), "switchboard-proto-"));
   copies.push(dir);
   for (const entry of ["buf.yaml", "buf.gen.yaml", "switchboard", "user", "vendor"]) {
     cpSync(join(moduleDir, entry), join(dir, entry), { recursive: true });
   }
+  symlinkSync(join(moduleDir, "plugin"), join(dir, "plugin"));
   return dir;
 }
 

@@ -4,9 +4,9 @@
  * the WSDL as the issue's mapping rules say.
  */
 import { type DescEnum, type DescField, type DescMessage, getOption, ScalarType } from "@bufbuild/protobuf";
+import { comments } from "@switchboard/proto/comments.js";
 import { allow_anonymous } from "@switchboard/proto/switchboard/auth/v1/access_pb.js";
 import { describe, expect, it } from "vitest";
-import comments from "../gen/comments.json" with { type: "json" };
 import { soapServices } from "../src/contract/operations.js";
 import { generateWsdl } from "../src/contract/wsdl.js";
 import type { XmlElement } from "../src/xml/xml-tree.js";
@@ -36,7 +36,7 @@ function expectedType(field: DescField): string {
   return xsd;
 }
 
-const docOf = (fullName: string) => (comments as Record<string, string>)[fullName];
+const docOf = (fullName: string) => comments[fullName];
 const documentation = (element: XmlElement) => find(element, "documentation")?.text;
 
 for (const [name, soap] of soapServices()) {
@@ -213,5 +213,22 @@ describe("the WS-Security policy", () => {
       (op) => attr(op, "name") === "Login",
     )!;
     expect(children(login, "PolicyReference")).toEqual([]);
+  });
+});
+
+describe("the WSDL's documentation", () => {
+  it("is the .proto comment as written there (a known message, field and rpc)", () => {
+    const wsdl = parseXml(
+      generateWsdl(soapServices().get("UserService")!, "http://gateway.test/ws/UserService"),
+    );
+    const user = find(find(wsdl, "schema")!, "complexType", "User")!;
+    expect(find(user, "documentation")?.text).toMatch(/^A person who uses Switchboard\./);
+    expect(find(find(user, "element", "id")!, "documentation")?.text).toBe(
+      "Server-assigned identifier, a UUID (lowercase, 36 characters).",
+    );
+    const getUser = find(find(wsdl, "portType")!, "operation", "GetUser")!;
+    expect(find(getUser, "documentation")?.text).toBe(
+      "Returns one user. NOT_FOUND if there is none with that id.",
+    );
   });
 });

@@ -1,4 +1,5 @@
-import { type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
+import { type DescEnum, type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
+import { Descriptions, described } from "./descriptions.js";
 import { isRequired, ruleKeywords } from "./validate-rules.js";
 
 export type Schema = Record<string, unknown>;
@@ -33,6 +34,9 @@ const WELL_KNOWN: Record<string, Schema> = {
 export class SchemaBuilder {
   readonly components: Record<string, Schema> = {};
 
+  /** `descriptions`: the contracts' comments, for message, field and enum descriptions. */
+  constructor(readonly descriptions: Descriptions = new Descriptions()) {}
+
   /** A `$ref` to the message's schema (defined on first use). */
   ref(message: DescMessage): Schema {
     const known = WELL_KNOWN[message.typeName];
@@ -50,12 +54,14 @@ export class SchemaBuilder {
     const required: string[] = [];
     for (const field of message.fields) {
       if (omit.has(field.name)) continue;
-      properties[field.jsonName] = this.fieldSchema(field);
+      properties[field.jsonName] = described(this.fieldSchema(field), this.descriptions.field(field));
       if (isRequired(field)) required.push(field.jsonName);
     }
+    const description = this.descriptions.message(message);
     return {
       type: "object",
       title: message.name,
+      ...(description ? { description } : {}),
       properties,
       ...(required.length > 0 ? { required } : {}),
       additionalProperties: false,
@@ -77,7 +83,7 @@ export class SchemaBuilder {
       case "scalar":
         return scalarSchema(field.scalar);
       case "enum":
-        return { type: "string", enum: field.enum.values.map((v) => v.name) };
+        return this.#enumSchema(field.enum);
       case "message":
         return this.ref(field.message);
       case "list":
@@ -87,7 +93,7 @@ export class SchemaBuilder {
             field.listKind === "scalar"
               ? scalarSchema(field.scalar)
               : field.listKind === "enum"
-                ? { type: "string", enum: field.enum.values.map((v) => v.name) }
+                ? this.#enumSchema(field.enum)
                 : this.ref(field.message),
         };
       case "map":
@@ -97,10 +103,18 @@ export class SchemaBuilder {
             field.mapKind === "scalar"
               ? scalarSchema(field.scalar)
               : field.mapKind === "enum"
-                ? { type: "string", enum: field.enum.values.map((v) => v.name) }
+                ? this.#enumSchema(field.enum)
                 : this.ref(field.message),
         };
     }
+  }
+
+  /** An enum by value name, its values' comments listed in the description. */
+  #enumSchema(desc: DescEnum): Schema {
+    return described(
+      { type: "string", enum: desc.values.map((v) => v.name) },
+      this.descriptions.enumType(desc),
+    );
   }
 }
 

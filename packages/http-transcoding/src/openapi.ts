@@ -1,5 +1,6 @@
 import type { DescField, DescMessage } from "@bufbuild/protobuf";
 import { allowsAnonymous } from "./access.js";
+import { type Comments, Descriptions, summaryOf } from "./descriptions.js";
 import { type Schema, SchemaBuilder } from "./json-schema.js";
 import { acceptsText } from "./query-value.js";
 import type { Route } from "./routes.js";
@@ -14,6 +15,8 @@ export interface OpenApiOptions {
    * upload, a server-sent event stream, a binary download).
    */
   operation?: (route: Route, generated: Schema) => Schema;
+  /** The contracts' doc comments, by full name; by default `@switchboard/proto/comments.js`. */
+  comments?: Comments;
 }
 
 const STATUS_REF = { $ref: "#/components/schemas/google.rpc.Status" };
@@ -36,7 +39,7 @@ const ACCESS_RESPONSES = {
 
 /** An OpenAPI 3.1 document for the routes: the same table the gateway serves from. */
 export function openApiDocument(routes: readonly Route[], options: OpenApiOptions): Schema {
-  const schemas = new SchemaBuilder();
+  const schemas = new SchemaBuilder(new Descriptions(options.comments));
   const paths: Record<string, Record<string, Schema>> = {};
   for (const route of routes) {
     const path = openApiPath(route.template.source);
@@ -52,6 +55,7 @@ export function openApiDocument(routes: readonly Route[], options: OpenApiOption
       version: options.version,
       ...(options.description ? { description: options.description } : {}),
     },
+    tags: tagsOf(routes, schemas.descriptions),
     paths,
     components: {
       schemas: { ...schemas.components, ...statusSchemas() },
@@ -81,30 +85,50 @@ function withSecurity(route: Route, operation: Schema): Schema {
   };
 }
 
+/** One tag per service (the operations' grouping), described by the service's comment. */
+function tagsOf(routes: readonly Route[], descriptions: Descriptions): Schema[] {
+  const services = [...new Set(routes.map((route) => route.method.parent))];
+  return services.map((service) => {
+    const description = descriptions.service(service);
+    return { name: service.name, ...(description ? { description } : {}) };
+  });
+}
+
 function operationOf(route: Route, schemas: SchemaBuilder): Schema {
   const input = route.method.input;
+  const descriptions = schemas.descriptions;
   const bound = new Set(route.template.variables.map((v) => v.fieldPath.join(".")));
-  const parameters: Schema[] = route.template.variables.map((v) => ({
-    name: parameterName(v.fieldPath),
-    description: `The request's \`${v.fieldPath.join(".")}\`.`,
-    in: "path",
-    required: true,
-    schema: schemas.fieldSchema(fieldAt(input, v.fieldPath)),
-  }));
+  const parameters: Schema[] = route.template.variables.map((v) => {
+    const field = fieldAt(input, v.fieldPath);
+    return {
+      name: parameterName(v.fieldPath),
+      description: descriptions.field(field) ?? `The request's \`${v.fieldPath.join(".")}\`.`,
+      in: "path",
+      required: true,
+      schema: schemas.fieldSchema(field),
+    };
+  });
   if (route.body !== "*")
     for (const [name, field] of queryFields(input, "", 2))
-      if (!bound.has(name) && name.split(".")[0] !== route.body)
+      if (!bound.has(name) && name.split(".")[0] !== route.body) {
+        const description = descriptions.field(field);
         parameters.push({
           name,
           in: "query",
+          ...(description ? { description } : {}),
           required: !name.includes(".") && isRequired(field),
           schema: schemas.fieldSchema(field),
           ...(field.fieldKind === "list" ? { style: "form", explode: true } : {}),
         });
+      }
+  // The rpc's comment: its first sentence as the summary, all of it (and the gRPC name) as the description.
+  const rpc = `${route.method.parent.typeName}/${route.method.name}`;
+  const comment = descriptions.method(route.method);
   const operation: Schema = {
     operationId: `${route.method.parent.name}_${route.method.name}`,
     tags: [route.method.parent.name],
-    summary: `${route.method.parent.typeName}.${route.method.name}`,
+    summary: comment ? summaryOf(comment) : `${route.method.parent.typeName}.${route.method.name}`,
+    description: comment ? `${comment}\n\ngRPC: \`${rpc}\`` : `gRPC: \`${rpc}\``,
     parameters,
     responses: {
       "200": {
