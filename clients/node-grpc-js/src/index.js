@@ -1,23 +1,34 @@
-import { channelCredentials } from "./credentials.js";
+import * as grpc from "@grpc/grpc-js";
+import { bearerCallCredentials, bearerMetadata, channelCredentials } from "./credentials.js";
 import { loadContracts } from "./load.js";
+import { Session } from "./session.js";
 
-export { channelCredentials } from "./credentials.js";
+export { bearerCallCredentials, bearerMetadata, channelCredentials } from "./credentials.js";
 export { loadContracts } from "./load.js";
+export { adminCredentialsFromEnv, REFRESH_MARGIN_MS, Session } from "./session.js";
+
+/** Per stub, in plaintext: the token each call must carry as metadata (TLS: the credentials carry it). */
+const perCallTokens = new WeakMap();
 
 /**
  * Stock grpc-js stubs for every Switchboard service. Addresses default to the ports `pnpm start`
- * uses; `tls` takes { caFile, certFile?, keyFile? }.
+ * uses; `tls` takes { caFile, certFile?, keyFile? }; `token` (() => string | Promise<string>) is sent
+ * as `authorization: Bearer …` on every call: under TLS by call credentials composed into the
+ * channel credentials, in plaintext as per-call metadata (metadataFor; the helpers below add it).
  */
 export function connect({
   users = "localhost:50051",
   images = "localhost:50052",
   notifications = "localhost:50053",
   tls,
+  token,
 } = {}) {
   const contracts = loadContracts();
-  const credentials = channelCredentials(tls);
+  const secure = channelCredentials(tls);
+  const credentials =
+    token && tls ? grpc.credentials.combineChannelCredentials(secure, bearerCallCredentials(token)) : secure;
   const options = { "grpc.max_receive_message_length": 8 * 1024 * 1024 };
-  return {
+  const stubs = {
     users: new contracts.switchboard.user.v1.UserService(users, credentials, options),
     images: new contracts.switchboard.image.v1.ImageService(images, credentials, options),
     notifications: new contracts.switchboard.notification.v1.NotificationService(
@@ -26,10 +37,48 @@ export function connect({
       options,
     ),
     usuario: new contracts.user.UsuarioServicio(users, credentials, options),
+    auth: new contracts.switchboard.auth.v1.AuthService(users, credentials, options),
+  };
+  if (token && !tls) for (const stub of Object.values(stubs)) perCallTokens.set(stub, token);
+  return {
+    ...stubs,
     close() {
-      for (const client of [this.users, this.images, this.notifications, this.usuario]) client.close();
+      for (const client of Object.values(stubs)) client.close();
     },
   };
+}
+
+/**
+ * Logs in (AuthService.Login) and returns connect()'s stubs sending that login's access token,
+ * refreshed before it expires; `session` is the login. Rejects with the gRPC error
+ * (UNAUTHENTICATED) on a wrong email or password.
+ */
+export async function connectAs({ email, password }, options = {}) {
+  const anonymous = connect({ ...options, token: undefined });
+  try {
+    const session = await Session.login(anonymous.auth, { email, password });
+    const clients = connect({ ...options, token: () => session.accessToken() });
+    return {
+      ...clients,
+      session,
+      close() {
+        clients.close();
+        anonymous.close();
+      },
+    };
+  } catch (error) {
+    anonymous.close();
+    throw error;
+  }
+}
+
+/**
+ * The metadata a call on `client` must carry: the bearer token in plaintext, nothing under TLS
+ * (the channel's call credentials add it). For calling a stub directly: `stub.Method(req, await metadataFor(stub))`.
+ */
+export function metadataFor(client) {
+  const token = perCallTokens.get(client);
+  return token ? bearerMetadata(token) : Promise.resolve(new grpc.Metadata());
 }
 
 /**
@@ -38,6 +87,11 @@ export function connect({
  */
 export function connectFromEnv(env = process.env) {
   return connect({ ...addressesFromEnv(env), tls: tlsFromEnv(env) });
+}
+
+/** connectAs() with addresses and TLS from the environment (see connectFromEnv). */
+export function connectAsFromEnv(credentials, env = process.env) {
+  return connectAs(credentials, { ...addressesFromEnv(env), tls: tlsFromEnv(env) });
 }
 
 /** The services' addresses: the environment's, or `pnpm start`'s ports. */
@@ -59,19 +113,21 @@ export function tlsFromEnv(env = process.env) {
   };
 }
 
-/** Calls a unary method with a deadline, as a promise. */
-export function call(client, method, request, { timeoutMs = 5_000 } = {}) {
+/** Calls a unary method with a deadline (and the client's token), as a promise. */
+export async function call(client, method, request, { timeoutMs = 5_000 } = {}) {
+  const metadata = await metadataFor(client);
   return new Promise((resolve, reject) => {
-    client[method](request, { deadline: Date.now() + timeoutMs }, (error, response) =>
+    client[method](request, metadata, { deadline: Date.now() + timeoutMs }, (error, response) =>
       error ? reject(error) : resolve(response),
     );
   });
 }
 
 /** Sends every item of `requests` on a client stream and resolves with the single response. */
-export function callClientStream(client, method, requests, { timeoutMs = 30_000 } = {}) {
+export async function callClientStream(client, method, requests, { timeoutMs = 30_000 } = {}) {
+  const metadata = await metadataFor(client);
   return new Promise((resolve, reject) => {
-    const stream = client[method]({ deadline: Date.now() + timeoutMs }, (error, response) =>
+    const stream = client[method](metadata, { deadline: Date.now() + timeoutMs }, (error, response) =>
       error ? reject(error) : resolve(response),
     );
     (async () => {
@@ -86,17 +142,18 @@ export function callClientStream(client, method, requests, { timeoutMs = 30_000 
   });
 }
 
-/** Starts a server stream with a deadline; iterate it with `for await`. */
-export function callServerStream(client, method, request, { timeoutMs = 30_000 } = {}) {
-  return client[method](request, { deadline: Date.now() + timeoutMs });
+/** Starts a server stream with a deadline; resolves with the stream (iterate it with `for await`). */
+export async function callServerStream(client, method, request, { timeoutMs = 30_000 } = {}) {
+  return client[method](request, await metadataFor(client), { deadline: Date.now() + timeoutMs });
 }
 
 /**
  * Starts a bidi stream with a deadline, writing every item of `requests` (respecting back-pressure)
  * while the caller reads the answers with `for await`; ends its side when `requests` runs out.
+ * Resolves with the stream once the call has started.
  */
-export function callBidi(client, method, requests, { timeoutMs = 30_000 } = {}) {
-  const stream = client[method]({ deadline: Date.now() + timeoutMs });
+export async function callBidi(client, method, requests, { timeoutMs = 30_000 } = {}) {
+  const stream = client[method](await metadataFor(client), { deadline: Date.now() + timeoutMs });
   (async () => {
     for await (const request of requests) {
       if (!stream.write(request)) await new Promise((drained) => stream.once("drain", drained));
