@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Http2ServerRequest } from "node:http2";
+import { TLSSocket } from "node:tls";
 import { type ContextValues, createContextKey, createContextValues } from "@connectrpc/connect";
+import { certifiedServiceKey, serviceNameOf } from "./auth/service-peer.js";
 
 /** The caller's address ("ip:port"), for logs. */
 export const peerKey = createContextKey<string>("unknown", { description: "peer address" });
@@ -23,5 +25,20 @@ export function requestContextValues(request: IncomingMessage | Http2ServerReque
   const traceparent = request.headers.traceparent;
   return createContextValues()
     .set(peerKey, `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`)
-    .set(traceIdKey, traceIdFrom(Array.isArray(traceparent) ? traceparent[0] : traceparent));
+    .set(traceIdKey, traceIdFrom(Array.isArray(traceparent) ? traceparent[0] : traceparent))
+    .set(certifiedServiceKey, certifiedServiceOf(request));
+}
+
+const certifiedServices = new WeakMap<TLSSocket, string>();
+
+/** The service a verified client certificate names (mutual TLS), read once per connection. */
+function certifiedServiceOf(request: IncomingMessage | Http2ServerRequest): string {
+  const socket = "stream" in request ? request.stream.session?.socket : request.socket;
+  if (!(socket instanceof TLSSocket) || !socket.authorized) return "";
+  let name = certifiedServices.get(socket);
+  if (name === undefined) {
+    name = serviceNameOf(socket.getPeerCertificate());
+    certifiedServices.set(socket, name);
+  }
+  return name;
 }

@@ -8,6 +8,7 @@ import {
   type Transport,
 } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { bearerToken } from "./auth/bearer-token.js";
 import { DEFAULT_MESSAGE_BYTES } from "./grpc-server.js";
 import { parseDnsTarget, type ResolveAddresses, roundRobinTransport } from "./round-robin-transport.js";
 
@@ -34,6 +35,8 @@ export interface ServiceClientOptions {
   writeMaxBytes?: number;
   tls?: ClientTls;
   interceptors?: Interceptor[];
+  /** The bearer token sent on every call (`authorization: Bearer <token>`), asked for each call. */
+  token?: () => string | Promise<string>;
   /** For dns:/// targets: how names are resolved (default: the system resolver, every address). */
   resolve?: ResolveAddresses;
   /** For dns:/// targets: how often the name is resolved again (default 10 s). */
@@ -103,7 +106,11 @@ function grpcTransport(options: ServiceClientOptions, tlsOptions: { servername?:
     defaultTimeoutMs: options.timeoutMs ?? 5_000,
     readMaxBytes: options.readMaxBytes ?? DEFAULT_MESSAGE_BYTES,
     writeMaxBytes: options.writeMaxBytes ?? DEFAULT_MESSAGE_BYTES,
-    interceptors: [retryUnavailable(options.maxAttempts ?? 3), ...(options.interceptors ?? [])],
+    interceptors: [
+      retryUnavailable(options.maxAttempts ?? 3),
+      ...(options.token ? [bearerToken(options.token)] : []),
+      ...(options.interceptors ?? []),
+    ],
     ...(options.tls
       ? { nodeOptions: { ca: options.tls.ca, cert: options.tls.cert, key: options.tls.key, ...tlsOptions } }
       : {}),

@@ -8,6 +8,7 @@ import { Health } from "@switchboard/proto/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "@switchboard/proto/grpc/reflection/v1/reflection_pb.js";
 import { ServerReflection as ServerReflectionV1Alpha } from "@switchboard/proto/grpc/reflection/v1alpha/reflection_pb.js";
 import type { Logger } from "pino";
+import type { AuthOptions } from "./auth/auth-options.js";
 import { requestContextValues } from "./context.js";
 import { HealthRegistry, healthService, ServingStatus } from "./health.js";
 import { ReflectionIndex, reflectionService, reflectionServiceV1Alpha } from "./reflection.js";
@@ -48,6 +49,11 @@ export interface GrpcServerOptions {
    */
   compressResponses?: boolean;
   interceptors?: Interceptor[];
+  /**
+   * Authenticate every call (bearer tokens; client certificates under mutual TLS). Without it no
+   * call is authenticated and every caller is anonymous: only for unit tests.
+   */
+  auth?: AuthOptions;
   tls?: ServerTls;
   /** Per-connection limits (streams, headers, idle, keepalive); each defaults to DEFAULT_SERVER_LIMITS. */
   limits?: Partial<ServerLimits>;
@@ -79,7 +85,7 @@ export class GrpcServer {
       writeMaxBytes: options.writeMaxBytes ?? DEFAULT_MESSAGE_BYTES,
       shutdownSignal: this.#cutOff.signal,
       ...(options.compressResponses === false ? { compressMinBytes: Number.MAX_SAFE_INTEGER } : {}),
-      interceptors: kitInterceptors(options.logger, options.interceptors),
+      interceptors: kitInterceptors(options.logger, options.interceptors, options.auth),
       contextValues: requestContextValues,
       fallback: unknownMethod,
       routes: (router) => {

@@ -1,4 +1,13 @@
 export { AsyncQueue } from "./async-queue.js";
+export { authInterceptor } from "./auth/auth-interceptor.js";
+export type { AuthOptions } from "./auth/auth-options.js";
+export { bearerToken } from "./auth/bearer-token.js";
+export { type Caller, callerKey, callerOf, isAdmin } from "./auth/caller.js";
+export { type JsonWebKey, JwksKeys, type JwksKeysOptions } from "./auth/jwks-keys.js";
+export { certifiedServiceKey, serviceNameOf } from "./auth/service-peer.js";
+export { TOKEN_AUDIENCE, TOKEN_ISSUER, TokenVerifier } from "./auth/token-verifier.js";
+export { jwksOfUserService } from "./auth/user-service-jwks.js";
+export type { CryptoKey, VerificationKeys } from "./auth/verification-keys.js";
 export { brokerSettings } from "./broker-settings.js";
 export { ConcurrencyGate, type ConcurrencyGateOptions } from "./concurrency-gate.js";
 export { ConfigError, type ConfigOf, loadConfig, loadConfigOrExit, type Setting, setting } from "./config.js";

@@ -28,4 +28,5 @@ export { type RssSamples, rssMiB, sampleRss } from "./rss-sampler.js";
 export { type Listener, type Served, serveOnPort0 } from "./serve.js";
 export { freePort, type ServiceProcess, spawnService, waitUntilAnswering } from "./service-process.js";
 export { proxiedBroker, startTcpProxy } from "./tcp-proxy.js";
+export { type TestTokens, testTokens } from "./test-tokens.js";
 export { until } from "./until.js";

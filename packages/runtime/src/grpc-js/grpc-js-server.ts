@@ -61,9 +61,11 @@ export class GrpcJsServer {
     router.service(ServerReflectionV1Alpha, reflectionServiceV1Alpha(reflection));
     this.#services = router.services;
     const environment = {
-      interceptors: kitInterceptors(options.logger, options.interceptors),
+      interceptors: kitInterceptors(options.logger, options.interceptors, options.auth),
       cutOff: this.#cutOff.signal,
-      contextValues: grpcJsContextValues,
+      // Only under mutual TLS does a client certificate name a service (grpc-js has verified it).
+      contextValues: (call: Parameters<typeof grpcJsContextValues>[0]) =>
+        grpcJsContextValues(call, Boolean(options.tls?.ca)),
     };
     for (const spec of router.specs) {
       const { type, handler } = methodHandler(spec, environment);

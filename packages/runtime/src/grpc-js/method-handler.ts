@@ -1,3 +1,4 @@
+import type { PeerCertificate } from "node:tls";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   Code,
@@ -19,7 +20,7 @@ import { writeResponses } from "./write-responses.js";
 export interface CallEnvironment {
   interceptors: Interceptor[];
   cutOff: AbortSignal;
-  contextValues: (call: Pick<SurfaceCall, "metadata" | "getPeer">) => ContextValues;
+  contextValues: (call: Pick<SurfaceCall, "metadata" | "getPeer" | "getAuthContext">) => ContextValues;
 }
 
 // The handler's signal is aborted when its call is over, as connect does, so leftover work
@@ -35,6 +36,8 @@ const DEADLINE_SLACK_MS = 5;
 export interface SurfaceCall {
   readonly metadata: grpc.Metadata;
   getPeer(): string;
+  /** The TLS peer's certificate, when there is one (grpc-js does not export this type). */
+  getAuthContext(): { sslPeerCertificate?: PeerCertificate | undefined };
   getDeadline(): grpc.Deadline;
   sendMetadata(metadata: grpc.Metadata): void;
   once(event: "cancelled", listener: () => void): unknown;

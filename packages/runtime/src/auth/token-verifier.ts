@@ -1,0 +1,89 @@
+import { decodeProtectedHeader, type JWTPayload, jwtVerify, type ProtectedHeaderParameters } from "jose";
+import type { Caller } from "./caller.js";
+import { unauthenticated } from "./unauthenticated.js";
+import type { VerificationKeys } from "./verification-keys.js";
+
+export const TOKEN_ISSUER = "switchboard";
+export const TOKEN_AUDIENCE = "switchboard";
+/** The only algorithm accepted: anything else (none, HS256 with a public key as secret, …) is refused. */
+const ALGORITHM = "ES256";
+const SERVICE_SUBJECT = "service:";
+
+/** Verifies access tokens (ES256 JWTs from user-service) and says who they name. */
+export class TokenVerifier {
+  readonly #keys: VerificationKeys;
+  readonly #clockSkewSeconds: number;
+
+  constructor(options: { keys: VerificationKeys; clockSkewSeconds?: number }) {
+    this.#keys = options.keys;
+    this.#clockSkewSeconds = options.clockSkewSeconds ?? 30;
+  }
+
+  /**
+   * The caller a valid token names. Anything else — malformed, another algorithm, an unknown key,
+   * a bad signature, expired, not yet valid, another issuer or audience, claims that name nobody —
+   * throws ConnectError UNAUTHENTICATED with a short reason. A key set that cannot be fetched
+   * throws UNAVAILABLE (see JwksKeys): the token may well be good.
+   */
+  async verify(token: string): Promise<Caller> {
+    let header: ProtectedHeaderParameters;
+    try {
+      header = decodeProtectedHeader(token);
+    } catch {
+      throw unauthenticated("malformed token");
+    }
+    if (header.alg !== ALGORITHM) throw unauthenticated(`token algorithm must be ${ALGORITHM}`);
+    const kid = header.kid;
+    if (typeof kid !== "string" || kid === "") throw unauthenticated("token has no key id");
+    const key = await this.#keys.keyFor(kid);
+    if (!key) throw unauthenticated("token signed by an unknown key");
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, key, {
+        algorithms: [ALGORITHM],
+        issuer: TOKEN_ISSUER,
+        audience: TOKEN_AUDIENCE,
+        clockTolerance: this.#clockSkewSeconds,
+        requiredClaims: ["sub", "exp"],
+      }));
+    } catch (error) {
+      throw unauthenticated(reasonOf(error));
+    }
+    return callerOfClaims(payload);
+  }
+}
+
+/** A user (sub = user id, roles ⊇ ["user"]) or a service (sub = "service:<name>", roles = ["service"]). */
+function callerOfClaims(payload: JWTPayload): Caller {
+  const { sub, roles } = payload;
+  if (typeof sub !== "string" || sub === "") throw unauthenticated("token has no subject");
+  if (!Array.isArray(roles) || !roles.every((role) => typeof role === "string")) {
+    throw unauthenticated("token roles must be a list of strings");
+  }
+  if (sub.startsWith(SERVICE_SUBJECT)) {
+    const service = sub.slice(SERVICE_SUBJECT.length);
+    if (service === "" || !roles.includes("service")) throw unauthenticated("malformed service token");
+    return { kind: "service", service };
+  }
+  if (roles.includes("service") || !roles.includes("user")) throw unauthenticated("malformed user token");
+  return { kind: "user", userId: sub, roles: Object.freeze([...roles]) };
+}
+
+/** jose's error codes, in words a caller can act on (never the token or the key). */
+function reasonOf(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  switch (code) {
+    case "ERR_JWT_EXPIRED":
+      return "token expired";
+    case "ERR_JWT_CLAIM_VALIDATION_FAILED": {
+      const claim = (error as { claim?: unknown }).claim;
+      return claim === "nbf" ? "token not yet valid" : `token claim "${String(claim)}" is not valid`;
+    }
+    case "ERR_JWS_SIGNATURE_VERIFICATION_FAILED":
+      return "token signature does not verify";
+    case "ERR_JOSE_ALG_NOT_ALLOWED":
+      return `token algorithm must be ${ALGORITHM}`;
+    default:
+      return "malformed token";
+  }
+}
