@@ -40,11 +40,6 @@ const certificates = tls ? devCertificates(certsDir) : undefined;
 const children = new Map<string, ChildProcess>();
 let startedBrokers: string[] = [];
 let stopping = false;
-/** The first admin user-service creates (ADMIN_*), which the clients' tests log in as (SWITCHBOARD_ADMIN_*). */
-const adminLogin = {
-  email: process.env.SWITCHBOARD_ADMIN_EMAIL ?? "admin@example.com",
-  password: process.env.SWITCHBOARD_ADMIN_PASSWORD ?? "switchboard-admin",
-};
 
 function discoverApps(): App[] {
   const appsDir = join(root, "apps");
@@ -95,8 +90,6 @@ function startApp(app: App, urls: Record<string, string>): ChildProcess {
       ...brokerEnv,
       ...urls,
       ...certificates?.serviceEnv,
-      ADMIN_EMAIL: adminLogin.email,
-      ADMIN_PASSWORD: adminLogin.password,
       DATA_DIR: join(dataDir, app.name),
       NODE_ENV: process.env.NODE_ENV ?? "development",
     },
@@ -186,9 +179,6 @@ async function main(): Promise<void> {
   const mode = tls ? ", mutual TLS" : "";
   console.log(`\nSwitchboard is up (${apps.length} services${mode}). Ctrl-C stops what this run started.\n`);
   for (const [name, url] of rows) console.log(`  ${name.padEnd(width)}  ${url}`);
-  console.log(
-    `\n  admin:  ${adminLogin.email} / ${adminLogin.password}  (AuthService.Login; README "Poke it")`,
-  );
   if (certificates) {
     const { caFile, certFile, keyFile } = certificates.client;
     console.log(
