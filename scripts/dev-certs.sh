@@ -3,16 +3,26 @@
 #   ca.pem / ca-key.pem        the CA every service and client trusts
 #   server.pem / server-key.pem  one certificate for every service, to serve and to call each other (localhost, 127.0.0.1 and the
 #                                compose/k8s service names as subject alternative names)
-#   client.pem / client-key.pem  a client certificate, for mutual TLS
+#   client.pem / client-key.pem  a client certificate, for mutual TLS (names no service: a person or a tool)
+#   <service>-client.pem / <service>-client-key.pem
+#                                each service's own client certificate, for its calls to other services under
+#                                mutual TLS: URI SAN spiffe://switchboard/<service> names it (the runtime's auth
+#                                interceptor admits it for the rpcs that service may call without a token)
 # Usage: scripts/dev-certs.sh [OUT_DIR]   (default certs/dev; existing files are kept)
 set -euo pipefail
 out="${1:-$(cd "$(dirname "$0")/.." && pwd)/certs/dev}"
 mkdir -p "$out"
 cd "$out"
+services="user-service image-service notification-service rest-gateway soap-gateway"
 # Kept when present — unless the service certificate predates its use as a client (mutual TLS
-# between services needs clientAuth): then everything is made anew.
-if [[ -f ca.pem && -f server.pem && -f client.pem ]] &&
-  openssl x509 -in server.pem -noout -ext extendedKeyUsage 2>/dev/null | grep -q "Client Authentication"; then
+# between services needs clientAuth), or a service's own client certificate is missing: then
+# everything is made anew.
+complete() {
+  [[ -f ca.pem && -f server.pem && -f client.pem ]] || return 1
+  for service in $services; do [[ -f "$service-client.pem" ]] || return 1; done
+  openssl x509 -in server.pem -noout -ext extendedKeyUsage 2>/dev/null | grep -q "Client Authentication"
+}
+if complete; then
   echo "certificates already in $out"
   exit 0
 fi
@@ -34,6 +44,10 @@ issue() { # name subject extensions
 issue server "switchboard-server" "subjectAltName=$names
 extendedKeyUsage=serverAuth,clientAuth"
 issue client "switchboard-client" "extendedKeyUsage=clientAuth"
+for service in $services; do
+  issue "$service-client" "$service" "subjectAltName=URI:spiffe://switchboard/$service
+extendedKeyUsage=clientAuth"
+done
 rm -f ca.srl
 chmod 600 ./*-key.pem
 echo "certificates written to $out"

@@ -58,6 +58,25 @@ describe("an HTTP app under --tls", () => {
     expect(appUrl({ protocol: "http", port: 8081, tls: true }, false)).toBe("http://localhost:8081");
   });
 
+  it("gives each service its own client certificate, naming it, and nothing to an app without one", () => {
+    const certificates = devCertificates(dir);
+    const env = certificates.clientEnvOf("user-service");
+    expect(env).toEqual({
+      TLS_CLIENT_CERT_FILE: join(dir, "user-service-client.pem"),
+      TLS_CLIENT_KEY_FILE: join(dir, "user-service-client-key.pem"),
+    });
+    const san = execFileSync("openssl", [
+      "x509",
+      "-in",
+      env.TLS_CLIENT_CERT_FILE!,
+      "-noout",
+      "-ext",
+      "subjectAltName",
+    ]);
+    expect(san.toString()).toContain("URI:spiffe://switchboard/user-service");
+    expect(certificates.clientEnvOf("no-such-app")).toEqual({});
+  });
+
   it("is healthy once GET /healthz answers over mutual TLS", async () => {
     const client = devCertificates(dir).client;
     await waitHealthy({ name: "gateway", protocol: "http", port }, 5_000, client);

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { get as httpsGet } from "node:https";
 import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
@@ -53,6 +53,11 @@ export interface DevCertificates {
   serviceEnv: { TLS_CERT_FILE: string; TLS_KEY_FILE: string; TLS_CA_FILE: string };
   /** A client's files: the CA to trust, and a client certificate and key for mutual TLS. */
   client: { caFile: string; certFile: string; keyFile: string };
+  /**
+   * What one app is given besides serviceEnv: its own client certificate for its calls, which
+   * names it (`spiffe://switchboard/<app>`); nothing for an app dev-certs.sh issues none for.
+   */
+  clientEnvOf(app: string): { TLS_CLIENT_CERT_FILE?: string; TLS_CLIENT_KEY_FILE?: string };
 }
 
 /** The dev certificates in `dir` (made by scripts/dev-certs.sh when missing). */
@@ -65,6 +70,13 @@ export function devCertificates(dir: string): DevCertificates {
       TLS_CA_FILE: file("ca.pem"),
     },
     client: { caFile: file("ca.pem"), certFile: file("client.pem"), keyFile: file("client-key.pem") },
+    clientEnvOf: (app) =>
+      existsSync(file(`${app}-client.pem`))
+        ? {
+            TLS_CLIENT_CERT_FILE: file(`${app}-client.pem`),
+            TLS_CLIENT_KEY_FILE: file(`${app}-client-key.pem`),
+          }
+        : {},
   };
 }
 

@@ -90,6 +90,7 @@ function startApp(app: App, urls: Record<string, string>): ChildProcess {
       ...brokerEnv,
       ...urls,
       ...certificates?.serviceEnv,
+      ...certificates?.clientEnvOf(app.name),
       DATA_DIR: join(dataDir, app.name),
       NODE_ENV: process.env.NODE_ENV ?? "development",
     },
@@ -188,7 +189,23 @@ async function main(): Promise<void> {
   } else {
     console.log("\n  try:  grpcurl -plaintext localhost:50051 list\n");
   }
+  printDevAdmin(Boolean(certificates));
   if (process.env.SWITCHBOARD_START_EXIT_WHEN_READY === "1") await stop(0);
+}
+
+/** The dev admin user-service made at its first start (ADMIN_EMAIL/ADMIN_PASSWORD), and how to get its token. */
+function printDevAdmin(tls: boolean) {
+  const email = process.env.ADMIN_EMAIL || "admin@example.com";
+  const password = process.env.ADMIN_PASSWORD || "switchboard-admin";
+  console.log(`  dev admin:  ${email} / ${password}   (ADMIN_EMAIL, ADMIN_PASSWORD)`);
+  if (tls) return;
+  const body = JSON.stringify({ email, password });
+  console.log(
+    `  token:  TOKEN=$(curl -s localhost:8080/v1/auth/login -H 'content-type: application/json' -d '${body}' | sed -n 's/.*"accessToken": *"\\([^"]*\\)".*/\\1/p')`,
+  );
+  console.log(
+    '          grpcurl -plaintext -H "authorization: Bearer $TOKEN" localhost:50051 switchboard.user.v1.UserService/ListUsers\n',
+  );
 }
 
 main().catch((error: unknown) => {

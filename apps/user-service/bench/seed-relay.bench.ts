@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { UsuarioServicio } from "@switchboard/proto/user/usuario_pb.js";
 import { connectClient, medianSeconds, pngOf } from "@switchboard/testing";
-import { migratedDatabase, startUserService } from "../test/harness.js";
+import { authedClient, migratedDatabase, startUserService } from "../test/harness.js";
 import { startImageService } from "../test/image-service.js";
 
 const MiB = 1024 * 1024;
@@ -39,7 +39,10 @@ const sha256 = createHash("sha256").update(png).digest("hex");
 const images = await startImageService({ maxUploadBytes: 20 * MiB });
 const db = await migratedDatabase();
 const imageClient = connectClient(ImageService, images.baseUrl, "grpc", { timeoutMs: 300_000 });
-const users = await startUserService(db, { images: imageClient });
+const users = await startUserService(db, {
+  images: (token) =>
+    authedClient(ImageService, images.baseUrl, null, { timeoutMs: 300_000, serviceToken: token }),
+});
 const seed = connectClient(UsuarioServicio, users.baseUrl, "grpc", { timeoutMs: 300_000 });
 
 const relayed = await median(async () => {

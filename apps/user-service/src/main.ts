@@ -22,7 +22,7 @@ import {
   serverTlsFromFiles,
 } from "@switchboard/runtime";
 import { buildApp } from "./app.js";
-import { configSpec } from "./config.js";
+import { configSpec, DEFAULT_ADMIN_PASSWORD } from "./config.js";
 import { userMigrations } from "./store/migrations.js";
 import { UserStore } from "./store/user-store.js";
 
@@ -50,18 +50,44 @@ relay.start();
 
 // image-service, for the seed contract: over TLS (with our certificate, for mTLS) when its URL is https,
 // or a dns:/// name (round robin over a headless Service's pods) and a CA is set.
-const images = createServiceClient(ImageService, {
-  baseUrl: config.IMAGE_SERVICE_URL,
-  tls: config.IMAGE_SERVICE_URL.startsWith("http:") ? undefined : clientTlsFromFiles(config),
-});
-const { server } = buildApp({
+// Its calls carry user-service's own service token, minted in process.
+const images = (token: () => Promise<string>) =>
+  createServiceClient(ImageService, {
+    baseUrl: config.IMAGE_SERVICE_URL,
+    tls: config.IMAGE_SERVICE_URL.startsWith("http:") ? undefined : clientTlsFromFiles(config),
+    token,
+  });
+const app = buildApp({
   logger,
   store: new UserStore(db),
   outbox: relay,
   images,
+  seedContract: config.SEED_CONTRACT,
   readMaxBytes: config.MAX_MESSAGE_BYTES,
   tls: serverTlsFromFiles(config),
+  identity: {
+    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    signingKeyRotationSeconds: config.SIGNING_KEY_ROTATION_SECONDS,
+    serviceClients: config.SERVICE_CLIENTS,
+    loginLimits: {
+      perAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      perClient: config.LOGIN_MAX_FAILURES_PER_CLIENT,
+      windowMs: config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
+    },
+  },
 });
+const firstAdmin = await app.ensureFirstAdmin({ email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD });
+if (firstAdmin === "created") logger.info({ email: config.ADMIN_EMAIL }, "first admin created");
+if (config.ADMIN_PASSWORD === DEFAULT_ADMIN_PASSWORD) {
+  logger.warn(
+    { email: config.ADMIN_EMAIL },
+    "ADMIN_PASSWORD is the default dev password: set your own anywhere but a laptop",
+  );
+}
+// The first signing key exists before the first login asks for it.
+await app.keys.signingKey();
+const { server } = app;
 await server.listen(config.PORT);
 const presence = startPresence({ mqttUrl: config.MQTT_URL, service: "user-service", logger });
 

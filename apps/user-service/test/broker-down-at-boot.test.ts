@@ -3,7 +3,6 @@ import { eventRegistry, KafkaBroker, OutboxRelay, USERS_TOPIC } from "@switchboa
 import { UserService } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
 import {
   brokerUrls,
-  connectClient,
   ensureBrokers,
   memoryLogger,
   proxiedBroker,
@@ -13,7 +12,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { buildApp } from "../src/app.js";
 import { UserStore } from "../src/store/user-store.js";
-import { migratedDatabase } from "./harness.js";
+import { authedClient, migratedDatabase } from "./harness.js";
 
 describe("user-service started while Kafka is unreachable", () => {
   it("serves and takes writes at once; the events reach Kafka once it is reachable, none lost", async () => {
@@ -31,8 +30,10 @@ describe("user-service started while Kafka is unreachable", () => {
     });
     const relay = new OutboxRelay({ db, broker: kafka, logger, registry: eventRegistry });
     relay.start();
-    const { server } = buildApp({ logger, store: new UserStore(db), outbox: relay });
+    const app = buildApp({ logger, store: new UserStore(db), outbox: relay });
+    const { server } = app;
     const served = await serveOnPort0(server);
+    const admin = await app.issuer.forUser(randomUUID(), ["user", "admin"]);
     // A reader straight on the real broker.
     const reader = new KafkaBroker({
       brokers: [brokerUrls.kafka],
@@ -42,7 +43,7 @@ describe("user-service started while Kafka is unreachable", () => {
       logger,
     });
     try {
-      const client = connectClient(UserService, served.baseUrl);
+      const client = authedClient(UserService, served.baseUrl, admin.token);
       const ids: string[] = [];
       for (const n of [1, 2, 3]) {
         const { user } = await client.createUser({

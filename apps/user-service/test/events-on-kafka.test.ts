@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { Code } from "@connectrpc/connect";
+import { type Client, Code } from "@connectrpc/connect";
 import type { Database } from "@switchboard/database";
 import {
   type CloudEvent,
@@ -17,7 +17,6 @@ import { UserService } from "@switchboard/proto/switchboard/user/v1/user_service
 import {
   brokerUrls,
   callError,
-  connectClient,
   ensureBrokers,
   memoryLogger,
   serveOnPort0,
@@ -26,14 +25,14 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app.js";
 import { UserStore } from "../src/store/user-store.js";
-import { migratedDatabase } from "./harness.js";
+import { authedClient, migratedDatabase } from "./harness.js";
 
 const { logger } = memoryLogger("warn");
 let db: Database;
 let kafka: KafkaBroker;
 let relay: OutboxRelay;
 let close: () => Promise<void>;
-let client: ReturnType<typeof connectClient<typeof UserService>>;
+let client: Client<typeof UserService>;
 
 beforeAll(async () => {
   await ensureBrokers("kafka");
@@ -47,10 +46,11 @@ beforeAll(async () => {
   });
   relay = new OutboxRelay({ db, broker: kafka, logger, registry: eventRegistry });
   relay.start();
-  const { server } = buildApp({ logger, store: new UserStore(db), outbox: relay });
-  const served = await serveOnPort0(server);
-  close = () => server.shutdown();
-  client = connectClient(UserService, served.baseUrl);
+  const app = buildApp({ logger, store: new UserStore(db), outbox: relay });
+  const served = await serveOnPort0(app.server);
+  close = () => app.server.shutdown();
+  const admin = await app.issuer.forUser(randomUUID(), ["user", "admin"]);
+  client = authedClient(UserService, served.baseUrl, admin.token);
 });
 afterAll(async () => {
   await close?.();

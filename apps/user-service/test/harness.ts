@@ -1,5 +1,11 @@
+import { randomUUID } from "node:crypto";
+import type { DescService } from "@bufbuild/protobuf";
+import { type Client, createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import * as grpc from "@grpc/grpc-js";
 import { type Database, openDatabase } from "@switchboard/database";
 import { inboxMigrations, outboxMigrations } from "@switchboard/messaging";
+import { bearerToken } from "@switchboard/runtime";
 import { memoryLogger, serveOnPort0 } from "@switchboard/testing";
 import { type AppDeps, buildApp } from "../src/app.js";
 import { userMigrations } from "../src/store/migrations.js";
@@ -26,8 +32,14 @@ export async function migratedDatabase(url?: string, dataDir?: string): Promise<
 /**
  * user-service on a free port over `db`, with an outbox whose wake-ups are counted; given
  * image-service (`images`), it serves the seed contract too, as main.ts wires it.
+ *
+ * `client(Service)` is a gRPC client that sends an admin's token (minted by the service's own
+ * issuer, as Login would); `client(Service, token)` sends that token, `client(Service, null)` none.
  */
-export async function startUserService(db: Database, options: Pick<AppDeps, "readMaxBytes" | "images"> = {}) {
+export async function startUserService(
+  db: Database,
+  options: Pick<AppDeps, "readMaxBytes" | "images" | "identity" | "seedContract" | "mqttCredentials"> = {},
+) {
   const listings = countedListings();
   const store = new UserStore(db, listings);
   const outbox = {
@@ -37,9 +49,53 @@ export async function startUserService(db: Database, options: Pick<AppDeps, "rea
     },
   };
   const { logger, lines } = memoryLogger();
-  const { server, changes } = buildApp({ logger, store, outbox, ...options });
+  const app = buildApp({ logger, store, outbox, ...options });
+  const { server, changes } = app;
   const served = await serveOnPort0(server);
-  return { ...served, store, listings, changes, outbox, lines, close: () => server.shutdown() };
+  const adminId = randomUUID();
+  const adminToken = (await app.issuer.forUser(adminId, ["user", "admin"])).token;
+  const client = <T extends DescService>(
+    service: T,
+    token: string | null = adminToken,
+    callOptions: { timeoutMs?: number; readMaxBytes?: number } = {},
+  ) => authedClient(service, served.baseUrl, token, callOptions);
+  return {
+    ...served,
+    app,
+    store,
+    listings,
+    changes,
+    outbox,
+    lines,
+    adminId,
+    adminToken,
+    client,
+    /** A user's token, as Login would issue it. */
+    userToken: async (userId: string) => (await app.issuer.forUser(userId, ["user"])).token,
+    close: () => server.shutdown(),
+  };
+}
+
+/**
+ * A Connect gRPC client for `baseUrl` sending `token` as a bearer token (none when null), or the
+ * token `serviceToken` gives for each call.
+ */
+export function authedClient<T extends DescService>(
+  service: T,
+  baseUrl: string,
+  token: string | null,
+  options: { timeoutMs?: number; readMaxBytes?: number; serviceToken?: () => Promise<string> } = {},
+): Client<T> {
+  const tokenSource = options.serviceToken ?? (token === null ? undefined : () => token);
+  return createClient(
+    service,
+    createGrpcTransport({
+      baseUrl,
+      defaultTimeoutMs: options.timeoutMs ?? 10_000,
+      ...(options.readMaxBytes ? { readMaxBytes: options.readMaxBytes } : {}),
+      interceptors: tokenSource ? [bearerToken(tokenSource)] : [],
+    }),
+  );
 }
 
 /** The events the outbox holds, oldest first: what the relay would publish. */
@@ -74,4 +130,15 @@ export function countedListings(): ListingMetrics & { batchesRead: number; open:
       this.open--;
     },
   };
+}
+
+/** A stock grpc-js interceptor sending `token` as the bearer token (grpcJsClient's `interceptors` option). */
+export function grpcJsBearer(token: string): grpc.Interceptor {
+  return (options, nextCall) =>
+    new grpc.InterceptingCall(nextCall(options), {
+      start(metadata, listener, next) {
+        metadata.set("authorization", `Bearer ${token}`);
+        next(metadata, listener);
+      },
+    });
 }

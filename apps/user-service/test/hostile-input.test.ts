@@ -1,9 +1,9 @@
 import type { Database } from "@switchboard/database";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { UserService } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
-import { connectClient, sendHostileCalls } from "@switchboard/testing";
+import { sendHostileCalls } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migratedDatabase, startUserService } from "./harness.js";
+import { authedClient, migratedDatabase, startUserService } from "./harness.js";
 import { startImageService } from "./image-service.js";
 
 let db: Database;
@@ -14,7 +14,9 @@ let imageService: Awaited<ReturnType<typeof startImageService>>;
 beforeAll(async () => {
   db = await migratedDatabase();
   imageService = await startImageService({ maxUploadBytes: 4 * 1024 * 1024 });
-  service = await startUserService(db, { images: connectClient(ImageService, imageService.baseUrl, "grpc") });
+  service = await startUserService(db, {
+    images: (token) => authedClient(ImageService, imageService.baseUrl, null, { serviceToken: token }),
+  });
 });
 afterAll(async () => {
   await service?.close();
@@ -32,7 +34,7 @@ describe("hostile input to every rpc user-service serves", () => {
     );
     // -1: refused at the HTTP/2 level (a stream reset) before any gRPC status — not a fault.
     expect(outcomes.filter((o) => o.status === 2 || o.status === 13)).toEqual([]);
-    const users = connectClient(UserService, service.baseUrl);
+    const users = service.client(UserService);
     const { user } = await users.createUser({
       requestId: crypto.randomUUID(),
       name: "Still Here",

@@ -8,10 +8,13 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Database } from "@switchboard/database";
+import { AuthService } from "@switchboard/proto/switchboard/auth/v1/auth_service_pb.js";
 import { UserService } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
-import { brokerUrls, connectClient, ensureBrokers, until } from "@switchboard/testing";
+import { brokerUrls, ensureBrokers, until } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migratedDatabase, seedUsers, startUserService } from "./harness.js";
+import { authedClient, migratedDatabase, seedUsers, startUserService } from "./harness.js";
+
+const CHILD_ADMIN = { email: "scale-admin@example.com", password: "scale-admin-password" };
 
 const USERS = 100_000;
 const BATCHES = USERS / 500;
@@ -34,8 +37,8 @@ afterAll(async () => {
 });
 
 /** Reads a ListUsers stream of every user to its end, sampling `rss()` every 5,000 users. */
-async function streamAll(baseUrl: string, rss: () => number) {
-  const client = connectClient(UserService, baseUrl, "grpc", { timeoutMs: 120_000 });
+async function streamAll(baseUrl: string, token: string, rss: () => number) {
+  const client = authedClient(UserService, baseUrl, token, { timeoutMs: 120_000 });
   const baseline = rss();
   let peak = baseline;
   let received = 0;
@@ -52,7 +55,7 @@ describe("ListUsers over 100,000 users (the big test)", () => {
     const heapBefore = process.memoryUsage().heapUsed;
     let heapPeak = heapBefore;
     const batchesBefore = service.listings.batchesRead;
-    const report = await streamAll(service.baseUrl, () => {
+    const report = await streamAll(service.baseUrl, service.adminToken, () => {
       heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
       return process.memoryUsage().rss;
     });
@@ -66,7 +69,7 @@ describe("ListUsers over 100,000 users (the big test)", () => {
   }, 120_000);
 
   it("stops reading the database when the client cancels mid-stream", async () => {
-    const client = connectClient(UserService, service.baseUrl);
+    const client = service.client(UserService);
     const controller = new AbortController();
     const batchesBefore = service.listings.batchesRead;
     let received = 0;
@@ -84,7 +87,7 @@ describe("ListUsers over 100,000 users (the big test)", () => {
   });
 
   it("ends a stream that outlives its deadline with DEADLINE_EXCEEDED, and the server stops reading", async () => {
-    const client = connectClient(UserService, service.baseUrl, "grpc", { timeoutMs: 300 });
+    const client = service.client(UserService, service.adminToken, { timeoutMs: 300 });
     const batchesBefore = service.listings.batchesRead;
     let received = 0;
     const outcome = await (async () => {
@@ -112,7 +115,10 @@ describe("ListUsers over 100,000 users (the big test)", () => {
     try {
       const rss = () => residentBytes(child.process.pid!);
       await settled(rss);
-      const report = await streamAll(`http://127.0.0.1:${child.port}`, rss);
+      const baseUrl = `http://127.0.0.1:${child.port}`;
+      // The process made its first admin from ADMIN_EMAIL / ADMIN_PASSWORD: log in as it.
+      const login = await authedClient(AuthService, baseUrl, null).login(CHILD_ADMIN);
+      const report = await streamAll(baseUrl, login.tokens?.accessToken ?? "", rss);
       expect(report.received).toBe(USERS);
       // A figure, not a bound: on Node 24 RSS grows about as much either way (batches of 500:
       // +222 MiB; one batch of 100,000: +261; Node 20: +29), most of it V8 growing its heap, so RSS
@@ -135,6 +141,8 @@ async function startProcess(): Promise<{ process: ChildProcess; port: number; st
       KAFKA_BROKERS: brokerUrls.kafka,
       MQTT_URL: brokerUrls.mqtt,
       LOG_LEVEL: "info",
+      ADMIN_EMAIL: CHILD_ADMIN.email,
+      ADMIN_PASSWORD: CHILD_ADMIN.password,
     },
     stdio: ["ignore", "pipe", "inherit"],
   });

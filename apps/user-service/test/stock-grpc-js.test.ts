@@ -20,7 +20,7 @@ import {
 } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
 import { grpcJsClient, unary, until } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migratedDatabase, seedUsers, startUserService } from "./harness.js";
+import { grpcJsBearer, migratedDatabase, seedUsers, startUserService } from "./harness.js";
 
 let db: Database;
 let service: Awaited<ReturnType<typeof startUserService>>;
@@ -29,7 +29,7 @@ beforeAll(async () => {
   db = await migratedDatabase();
   await seedUsers(db, 20_000, "Cancel"); // for the streams cut short
   service = await startUserService(db);
-  client = grpcJsClient(UserService, service.address);
+  client = grpcJsClient(UserService, service.address, { interceptors: [grpcJsBearer(service.adminToken)] });
 });
 afterAll(async () => {
   client.close();

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type MessageInitShape, toBinary } from "@bufbuild/protobuf";
-import { Code } from "@connectrpc/connect";
+import { type Client, Code } from "@connectrpc/connect";
 import type { Database } from "@switchboard/database";
 import {
   ChangeKind,
@@ -10,18 +10,18 @@ import {
   type UserSessionResponse,
 } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
 import { AsyncQueue, fieldViolations } from "@switchboard/runtime";
-import { callError, collect, connectClient, until } from "@switchboard/testing";
+import { callError, collect, until } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migratedDatabase, outboxEvents, startUserService } from "./harness.js";
 
 let db: Database;
 let service: Awaited<ReturnType<typeof startUserService>>;
-let client: ReturnType<typeof connectClient<typeof UserService>>;
+let client: Client<typeof UserService>;
 
 beforeAll(async () => {
   db = await migratedDatabase();
   service = await startUserService(db, { readMaxBytes: 64 * 1024 });
-  client = connectClient(UserService, service.baseUrl);
+  client = service.client(UserService);
 });
 afterAll(async () => {
   await service.close();

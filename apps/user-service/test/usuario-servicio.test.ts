@@ -13,10 +13,12 @@ import {
   GetUserRequestSchema,
   UsuarioServicio,
 } from "@switchboard/proto/user/usuario_pb.js";
+import { TokenVerifier } from "@switchboard/runtime";
 import { callError, collect, connectClient, grpcJsClient, pngOf, unary, until } from "@switchboard/testing";
+import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { namePower } from "../src/handlers/usuario-servicio.js";
-import { migratedDatabase, startUserService } from "./harness.js";
+import { authedClient, migratedDatabase, startUserService } from "./harness.js";
 import { startImageService } from "./image-service.js";
 
 /** The in-test image service's total cap, small so the test can exceed it. */
@@ -27,14 +29,21 @@ let client: ReturnType<typeof connectClient<typeof UsuarioServicio>>;
 let users: ReturnType<typeof connectClient<typeof UserService>>;
 let images: ReturnType<typeof connectClient<typeof ImageService>>;
 let imageService: Awaited<ReturnType<typeof startImageService>>;
+/** The token source user-service gave its image-service client. */
+let seedServiceToken: () => Promise<string>;
 
 beforeAll(async () => {
   db = await migratedDatabase();
   imageService = await startImageService({ maxUploadBytes: IMAGE_CAP_BYTES });
   images = connectClient(ImageService, imageService.baseUrl, "grpc");
   // user-service as main.ts builds it: given image-service, it serves the seed contract too.
-  seed = await startUserService(db, { images });
-  users = connectClient(UserService, seed.baseUrl, "grpc");
+  seed = await startUserService(db, {
+    images: (token) => {
+      seedServiceToken = token;
+      return authedClient(ImageService, imageService.baseUrl, null, { serviceToken: token });
+    },
+  });
+  users = seed.client(UserService);
   client = connectClient(UsuarioServicio, seed.baseUrl, "grpc", { readMaxBytes: 8 * 1024 * 1024 });
 });
 afterAll(async () => {
@@ -377,3 +386,39 @@ type StockClientStream = (callback: (error: Error | null, reply?: { message: str
   end(): void;
 };
 type StockBidi = () => AsyncIterable<never> & { write(message: unknown): void; end(): void };
+
+describe("the seed contract and tokens (SEED_CONTRACT)", () => {
+  it("is open: a seed client with no token at all is served, as it always was", async () => {
+    const reply = await connectClient(UsuarioServicio, seed.baseUrl, "grpc")
+      .getUser({ name: "nobody-by-this-name" })
+      .catch((error: unknown) => error);
+    expect((reply as { code?: Code }).code).toBe(Code.NotFound); // answered, not UNAUTHENTICATED
+  });
+
+  it("calls image-service with user-service's own service token, minted in process and reused", async () => {
+    const token = await seedServiceToken();
+    const claims = decodeJwt(token);
+    expect(claims).toMatchObject({ sub: "service:user-service", roles: ["service"], iss: "switchboard" });
+    expect(await seedServiceToken()).toBe(token);
+    // It verifies against user-service's own keys, as every service will check it.
+    const verified = await new TokenVerifier({ keys: seed.app.keys }).verify(token);
+    expect(verified).toEqual({ kind: "service", service: "user-service" });
+  });
+
+  it("is not served at all with SEED_CONTRACT=off", async () => {
+    const offDb = await migratedDatabase();
+    const off = await startUserService(offDb, {
+      seedContract: "off",
+      images: () => connectClient(ImageService, imageService.baseUrl, "grpc"),
+    });
+    try {
+      const error = await callError(
+        connectClient(UsuarioServicio, off.baseUrl, "grpc").getUser({ name: "x" }),
+      );
+      expect(error.code).toBe(Code.Unimplemented);
+    } finally {
+      await off.close();
+      await offDb.close();
+    }
+  });
+});

@@ -116,5 +116,11 @@ describe("TLS from the files a service's config names", () => {
     expect(serverTlsFromFiles({})).toBeUndefined();
     expect(clientTlsFromFiles({})).toBeUndefined();
     expect(() => serverTlsFromFiles({ TLS_CERT_FILE: file("server.pem") })).toThrow(/go together/);
+    expect(() =>
+      clientTlsFromFiles({
+        TLS_CA_FILE: file("ca.pem"),
+        TLS_CLIENT_CERT_FILE: file("user-service-client.pem"),
+      }),
+    ).toThrow(/go together/);
   });
 });

@@ -18,3 +18,24 @@ export class StaleVersionError extends Error {
 export class RequestReusedError extends Error {
   override name = "RequestReusedError";
 }
+
+/** Wrong credentials, or a refresh token that is unknown, expired, revoked or reused: UNAUTHENTICATED. */
+export class NotAuthenticatedError extends Error {
+  override name = "NotAuthenticatedError";
+}
+
+/** A known caller asking for what it may not do: PERMISSION_DENIED. */
+export class AccessDeniedError extends Error {
+  override name = "AccessDeniedError";
+}
+
+/** Too many failed attempts for an account or from a client: RESOURCE_EXHAUSTED, retry after `retryAfterSeconds`. */
+export class TooManyAttemptsError extends Error {
+  override name = "TooManyAttemptsError";
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}

@@ -6,10 +6,12 @@ import {
   UserUpdatedSchema,
 } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
 import type { User } from "@switchboard/proto/switchboard/user/v1/user_pb.js";
-import { invalidInput } from "@switchboard/runtime";
+import { type Caller, invalidInput } from "@switchboard/runtime";
 import { type UserRow, userFromRow } from "../store/user-row.js";
 import type { UserFields, UserStore, WriteOutcome } from "../store/user-store.js";
 import { RequestReusedError, StaleVersionError, UserNotFoundError } from "./errors.js";
+import { hashPassword } from "./passwords.js";
+import { authorizeUsers } from "./user-access.js";
 import { ChangeKind, type UserChanges } from "./user-changes.js";
 
 export type { UserFields };
@@ -27,11 +29,14 @@ export interface NewUser {
   requestId: string;
   name: string;
   email: string;
+  /** Stored only as a scrypt hash; empty or absent: the user cannot log in until one is set. */
+  password?: string;
 }
 
 /**
  * What user-service does, whoever asks (UserService, the seed contract through it): the rules
- * of users, each change one transaction with its event (the outbox) or nothing at all.
+ * of users, who may do what to them (user-access.ts), each change one transaction with its event
+ * (the outbox) or nothing at all.
  */
 export class UserDirectory {
   constructor(private readonly deps: UserDirectoryDeps) {}
@@ -50,6 +55,7 @@ export class UserDirectory {
     const fingerprint = JSON.stringify([name, request.email.toLowerCase()]);
     const earlier = await store.findCreateRequest(store.db, requestId);
     if (earlier) return this.#replay(requestId, earlier, fingerprint);
+    const passwordHash = request.password ? await hashPassword(request.password) : undefined;
     try {
       const row = await this.deps.outbox.commit(async (tx) => {
         const created = await store.insert(tx, {
@@ -57,6 +63,7 @@ export class UserDirectory {
           name,
           email: request.email,
           now: new Date(),
+          ...(passwordHash ? { passwordHash } : {}),
         });
         await store.saveCreateRequest(tx, requestId, created.id, fingerprint);
         const user = userFromRow(created);
@@ -73,7 +80,9 @@ export class UserDirectory {
     }
   }
 
-  async get(id: string): Promise<User> {
+  /** `action` "session": the lookup is a UserSession's (services may not hold one). */
+  async get(caller: Caller, id: string, action: "get" | "session" = "get"): Promise<User> {
+    authorizeUsers(caller, action, id);
     const row = await this.deps.store.get(this.deps.store.db, id);
     if (!row) throw new UserNotFoundError(`user ${id} not found`);
     return userFromRow(row);
@@ -81,11 +90,14 @@ export class UserDirectory {
 
   /** Applies `fields` (named by `changedFields`); `expectedVersion` 0 skips the concurrency check. */
   async update(
+    caller: Caller,
     id: string,
     fields: UserFields,
     changedFields: readonly string[],
     expectedVersion: bigint,
+    action: "update" | "session" = "update",
   ): Promise<User> {
+    authorizeUsers(caller, action, id);
     const { store } = this.deps;
     const outcome = await this.deps.outbox.commit(async (tx) => {
       const result = await store.update(tx, id, fields, expectedVersion, new Date());
@@ -103,7 +115,8 @@ export class UserDirectory {
     return updated;
   }
 
-  async delete(id: string, expectedVersion: bigint): Promise<void> {
+  async delete(caller: Caller, id: string, expectedVersion: bigint): Promise<void> {
+    authorizeUsers(caller, "delete", id);
     const { store } = this.deps;
     const outcome = await this.deps.outbox.commit(async (tx) => {
       const result = await store.delete(tx, id, expectedVersion);
@@ -118,9 +131,11 @@ export class UserDirectory {
 
   /** Users matching `query` in id order after `afterId`, read in batches; see UserStore.list. */
   list(
+    caller: Caller,
     options: { query: string; afterId?: string; limit?: number },
     signal: AbortSignal,
   ): AsyncGenerator<UserRow> {
+    authorizeUsers(caller, "list");
     return this.deps.store.list(options, signal);
   }
 

@@ -15,6 +15,8 @@ import {
 } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
 import {
   AsyncQueue,
+  type Caller,
+  callerOf,
   describeViolations,
   fieldViolations,
   invalidArgument,
@@ -22,12 +24,13 @@ import {
   streamTask,
   violationsOf,
 } from "@switchboard/runtime";
+import { authorizeUsers } from "../domain/user-access.js";
 import type { UserChanges } from "../domain/user-changes.js";
 import type { UserDirectory } from "../domain/user-directory.js";
 import type { UserRow } from "../store/user-row.js";
 import { userFromRow } from "../store/user-row.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
-import { mapped, toStatus } from "./status.js";
+import { mapped, mappedNow, toStatus } from "./status.js";
 import { fieldsFromMask } from "./update-mask.js";
 
 /**
@@ -55,16 +58,16 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
     return { user: await mapped(this.deps.users.create(request)) };
   }
 
-  async getUser(request: GetUserRequest) {
-    return { user: await this.#get(request.id) };
+  async getUser(request: GetUserRequest, context: HandlerContext) {
+    return { user: await mapped(this.deps.users.get(callerOf(context), request.id)) };
   }
 
-  async updateUser(request: UpdateUserRequest) {
-    return { user: await this.#update(request) };
+  async updateUser(request: UpdateUserRequest, context: HandlerContext) {
+    return { user: await this.#update(callerOf(context), request, "update") };
   }
 
-  async deleteUser(request: { id: string; expectedVersion: bigint }) {
-    await mapped(this.deps.users.delete(request.id, request.expectedVersion));
+  async deleteUser(request: { id: string; expectedVersion: bigint }, context: HandlerContext) {
+    await mapped(this.deps.users.delete(callerOf(context), request.id, request.expectedVersion));
     return {};
   }
 
@@ -72,9 +75,12 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
   async *listUsers(request: { query: string; pageSize: number; pageToken: string }, context: HandlerContext) {
     const afterId = decodePageToken(request.pageToken);
     const pageSize = request.pageSize;
-    const rows = this.deps.users.list(
-      { query: request.query, afterId, ...(pageSize > 0 ? { limit: pageSize + 1 } : {}) },
-      context.signal,
+    const rows = mappedNow(() =>
+      this.deps.users.list(
+        callerOf(context),
+        { query: request.query, afterId, ...(pageSize > 0 ? { limit: pageSize + 1 } : {}) },
+        context.signal,
+      ),
     );
     let held: UserRow | undefined;
     let count = 0;
@@ -95,7 +101,9 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
    * Each row stands alone: valid rows are created (with their events), rejected rows counted and
    * the first REJECTIONS_LISTED of them reported.
    */
-  async importUsers(rows: AsyncIterable<{ name: string; email: string }>) {
+  async importUsers(rows: AsyncIterable<{ name: string; email: string }>, context: HandlerContext) {
+    // Refused before a row is read.
+    mappedNow(() => authorizeUsers(callerOf(context), "import"));
     const rejections: MessageInitShape<typeof ImportRejectionSchema>[] = [];
     let received = 0;
     let created = 0;
@@ -141,6 +149,7 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
    * with RESOURCE_EXHAUSTED rather than growing the server's memory.
    */
   async *userSession(requests: AsyncIterable<UserSessionRequest>, context: HandlerContext) {
+    const caller = callerOf(context);
     const out = new AsyncQueue<SessionResponse>(SESSION_BUFFER, context.signal);
     const watched = new Set<string>();
     const send = (response: SessionResponse) => {
@@ -156,23 +165,31 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
     context.signal.addEventListener("abort", stopListening, { once: true });
     try {
       yield* streamTask(out, async () => {
-        for await (const request of requests) send(await this.#answer(request, watched));
+        for await (const request of requests) send(await this.#answer(caller, request, watched));
       });
     } finally {
       stopListening();
     }
   }
 
-  async #answer(request: UserSessionRequest, watched: Set<string>): Promise<SessionResponse> {
+  async #answer(caller: Caller, request: UserSessionRequest, watched: Set<string>): Promise<SessionResponse> {
     const correlationId = request.correlationId;
     const { case: action, value } = request.action;
     try {
       switch (action) {
         case "get":
-          return { correlationId, result: { case: "user", value: await this.#get(value.id) } };
+          return {
+            correlationId,
+            result: { case: "user", value: await mapped(this.deps.users.get(caller, value.id, "session")) },
+          };
         case "update":
-          return { correlationId, result: { case: "user", value: await this.#update(value) } };
+          return {
+            correlationId,
+            result: { case: "user", value: await this.#update(caller, value, "session") },
+          };
         case "watch":
+          // All or none: a user may watch only itself.
+          for (const id of value.ids) authorizeUsers(caller, "session", id);
           // Ids are stored lowercase; a client may write a UUID in capitals.
           for (const id of value.ids) watched.add(id.toLowerCase());
           return { correlationId, result: { case: "watching", value: { ids: [...watched] } } };
@@ -191,17 +208,13 @@ export class UserHandlers implements ServiceImpl<typeof UserService> {
     }
   }
 
-  #get(id: string): Promise<User> {
-    return mapped(this.deps.users.get(id));
-  }
-
-  #update(request: UpdateUserRequest): Promise<User> {
+  #update(caller: Caller, request: UpdateUserRequest, action: "update" | "session"): Promise<User> {
     const user = request.user;
     if (!user || !isUuid(user.id))
       throw invalidArgument([{ field: "user.id", description: "must be a UUID" }]);
     const paths = request.updateMask?.paths ?? [];
     const fields = fieldsFromMask(user, paths);
-    return mapped(this.deps.users.update(user.id, fields, paths, request.expectedVersion));
+    return mapped(this.deps.users.update(caller, user.id, fields, paths, request.expectedVersion, action));
   }
 }
 

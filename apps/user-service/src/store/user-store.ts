@@ -45,13 +45,13 @@ export class UserStore {
 
   async insert(
     tx: Queryable,
-    user: { id: string; name: string; email: string; now: Date },
+    user: { id: string; name: string; email: string; now: Date; passwordHash?: string },
   ): Promise<UserRow> {
     try {
       const { rows } = await tx.query<UserRow>(
-        `INSERT INTO users (id, name, email, email_key, create_time, update_time)
-         VALUES ($1, $2, $3, lower($3), $4, $4) RETURNING ${USER_COLUMNS}`,
-        [user.id, user.name, user.email, user.now],
+        `INSERT INTO users (id, name, email, email_key, create_time, update_time, password_hash)
+         VALUES ($1, $2, $3, lower($3), $4, $4, $5) RETURNING ${USER_COLUMNS}`,
+        [user.id, user.name, user.email, user.now, user.passwordHash ?? null],
       );
       return rows[0]!;
     } catch (error) {

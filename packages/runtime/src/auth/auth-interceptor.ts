@@ -19,10 +19,19 @@ const BEARER = /^Bearer +([^\s]+)\s*$/i;
  */
 export function authInterceptor(options: AuthOptions): Interceptor {
   const openServices = new Set(options.openServices ?? []);
-  const isOpen = (method: DescMethod) =>
-    getOption(method, allow_anonymous) ||
-    ALWAYS_OPEN.test(method.parent.typeName) ||
-    openServices.has(method.parent.typeName);
+  // Read once per method: getOption decodes the method's options each time it is asked.
+  const openness = new WeakMap<DescMethod, boolean>();
+  const isOpen = (method: DescMethod) => {
+    let open = openness.get(method);
+    if (open === undefined) {
+      open =
+        getOption(method, allow_anonymous) ||
+        ALWAYS_OPEN.test(method.parent.typeName) ||
+        openServices.has(method.parent.typeName);
+      openness.set(method, open);
+    }
+    return open;
+  };
   return (next) => async (request) => {
     const authorization = request.header.get("authorization");
     let caller: Caller;

@@ -2,6 +2,7 @@ import { decodeProtectedHeader, type JWTPayload, jwtVerify, type ProtectedHeader
 import type { Caller } from "./caller.js";
 import { unauthenticated } from "./unauthenticated.js";
 import type { VerificationKeys } from "./verification-keys.js";
+import { VerifiedTokens } from "./verified-tokens.js";
 
 export const TOKEN_ISSUER = "switchboard";
 export const TOKEN_AUDIENCE = "switchboard";
@@ -13,10 +14,16 @@ const SERVICE_SUBJECT = "service:";
 export class TokenVerifier {
   readonly #keys: VerificationKeys;
   readonly #clockSkewSeconds: number;
+  readonly #verified: VerifiedTokens;
 
-  constructor(options: { keys: VerificationKeys; clockSkewSeconds?: number }) {
+  /**
+   * `cacheSize`: how many verified tokens to remember until they expire (default 1000; 0 = none).
+   * A remembered token keeps verifying until its `exp` even if its key leaves the key set.
+   */
+  constructor(options: { keys: VerificationKeys; clockSkewSeconds?: number; cacheSize?: number }) {
     this.#keys = options.keys;
     this.#clockSkewSeconds = options.clockSkewSeconds ?? 30;
+    this.#verified = new VerifiedTokens(options.cacheSize ?? 1000);
   }
 
   /**
@@ -26,6 +33,8 @@ export class TokenVerifier {
    * throws UNAVAILABLE (see JwksKeys): the token may well be good.
    */
   async verify(token: string): Promise<Caller> {
+    const known = this.#verified.get(token, Date.now());
+    if (known) return known;
     let header: ProtectedHeaderParameters;
     try {
       header = decodeProtectedHeader(token);
@@ -49,7 +58,10 @@ export class TokenVerifier {
     } catch (error) {
       throw unauthenticated(reasonOf(error));
     }
-    return callerOfClaims(payload);
+    const caller = callerOfClaims(payload);
+    // jwtVerify required `exp`; it stays good for as long as jwtVerify would accept it.
+    this.#verified.set(token, caller, ((payload.exp as number) + this.#clockSkewSeconds) * 1000);
+    return caller;
   }
 }
 
