@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { openDatabase } from "@switchboard/database";
 import { IMAGE_JOBS_QUEUE, outboxMigrations } from "@switchboard/messaging";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
-import { connectClient, medianSeconds, memoryLogger, serveOnPort0 } from "@switchboard/testing";
+import { connectClient, medianSeconds, memoryLogger, serveOnPort0, testTokens } from "@switchboard/testing";
 import sharp from "sharp";
 import { buildApp } from "../src/app.js";
 import { BlobStore } from "../src/storage/blob-store.js";
@@ -88,8 +88,10 @@ const dataDir = await mkdtemp(join(tmpdir(), "image-bench-"));
 const db = await openDatabase({});
 await db.migrate("image-service", imageMigrations);
 await db.migrate("outbox", outboxMigrations);
+const tokens = testTokens();
 const app = buildApp({
   logger: memoryLogger("warn").logger,
+  verifier: tokens.verifier,
   db,
   blobs: await new BlobStore(dataDir).open(),
   outbox: { wake() {} },
@@ -100,6 +102,7 @@ const served = await serveOnPort0(app.server);
 const client = connectClient(ImageService, served.baseUrl, "grpc", {
   timeoutMs: 300_000,
   readMaxBytes: 2 * MiB,
+  token: await tokens.admin(),
 });
 const tcp = await tcpPeer(png);
 

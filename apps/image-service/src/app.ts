@@ -2,7 +2,15 @@ import { availableParallelism } from "node:os";
 import type { Database } from "@switchboard/database";
 import { Outbox } from "@switchboard/messaging";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
-import { ConcurrencyGate, GrpcJsServer, type Logger, type ServerTls } from "@switchboard/runtime";
+import {
+  type AuthOptions,
+  ConcurrencyGate,
+  GrpcJsServer,
+  type Logger,
+  type ServerTls,
+  type TokenVerifier,
+} from "@switchboard/runtime";
+import { RPCS_OF_ACTION, SERVICE_GRANTS } from "./domain/image-access.js";
 import { ImageLibrary } from "./domain/image-library.js";
 import type { UploadLimits } from "./domain/receive-image.js";
 import { ImageHandlers } from "./handlers/image-service.js";
@@ -10,6 +18,17 @@ import type { BlobStore } from "./storage/blob-store.js";
 import { ImageStore } from "./store/image-store.js";
 
 export const SOURCE = "/switchboard/image-service";
+
+/**
+ * The rpcs a service may call without a token under mutual TLS (named by its client certificate):
+ * those of its grants in the access policy, which decides the rest.
+ */
+export const SERVICE_PEERS: NonNullable<AuthOptions["servicePeers"]> = Object.fromEntries(
+  Object.entries(SERVICE_GRANTS).map(([service, actions]) => [
+    service,
+    actions.flatMap((action) => RPCS_OF_ACTION[action].map((rpc) => `${ImageService.typeName}/${rpc}`)),
+  ]),
+);
 
 export interface AppDeps {
   logger: Logger;
@@ -21,6 +40,8 @@ export interface AppDeps {
   /** The work queue for thumbnail jobs (config JOBS_QUEUE). */
   jobsQueue: string;
   tls?: ServerTls;
+  /** Verifies the bearer token of every call (against user-service's JWKS in main.ts). */
+  verifier: TokenVerifier;
   /**
    * MiB of decoded pixels processing may hold at once (at most one render per core within it), and
    * how many calls may wait for their turn (default: 256 MiB, twice the cores).
@@ -52,6 +73,7 @@ export function buildApp(deps: AppDeps) {
     compressResponses: false, // image bytes do not compress
 
     ...(deps.tls ? { tls: deps.tls } : {}),
+    auth: { verifier: deps.verifier, servicePeers: SERVICE_PEERS },
     routes: (router) => router.service(ImageService, new ImageHandlers(library, store)),
   });
   return { server, library, store };

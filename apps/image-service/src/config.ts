@@ -28,6 +28,8 @@ export const configSpec = {
   WORKERS: setting.integer({ default: 2, min: 0, max: 64 }),
   /** Attempts at one job before it is dead-lettered. */
   JOB_ATTEMPTS: setting.integer({ default: 3, min: 1, max: 100 }),
+  /** user-service, whose AuthService.GetJwks gives the keys tokens are verified with (https: TLS with TLS_CA_FILE). */
+  USER_SERVICE_URL: setting.url("http://127.0.0.1:50051"),
   ...tlsSettings,
 };
 

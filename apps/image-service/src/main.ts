@@ -7,6 +7,8 @@ import { openDatabase } from "@switchboard/database";
 import {
   AmqpBroker,
   eventRegistry,
+  Inbox,
+  inboxMigrations,
   KafkaBroker,
   OutboxRelay,
   outboxMigrations,
@@ -15,15 +17,20 @@ import {
   TopicRouter,
 } from "@switchboard/messaging";
 import {
+  clientTlsFromFiles,
   createLogger,
+  JwksKeys,
+  jwksOfUserService,
   loadConfigOrExit,
   onShutdownSignals,
   ServingStatus,
   serverTlsFromFiles,
+  TokenVerifier,
 } from "@switchboard/runtime";
 import sharp from "sharp";
 import { buildApp, SOURCE } from "./app.js";
 import { configSpec } from "./config.js";
+import { startUserEventConsumer } from "./consumers/user-events.js";
 import { BlobStore } from "./storage/blob-store.js";
 import { sweepOrphanBlobs } from "./storage/blob-sweeper.js";
 import { imageMigrations } from "./store/migrations.js";
@@ -42,6 +49,7 @@ const db = await openDatabase({
 });
 await db.migrate("image-service", imageMigrations);
 await db.migrate("outbox", outboxMigrations);
+await db.migrate("inbox", inboxMigrations);
 const blobs = await new BlobStore(join(config.DATA_DIR, "blobs")).open();
 
 const common = { source: SOURCE, registry: eventRegistry, logger };
@@ -65,7 +73,18 @@ const relay = new OutboxRelay({
 });
 relay.start();
 
+// Tokens are verified against user-service's keys (AuthService.GetJwks), fetched when first
+// needed and again when a token names a key not seen yet.
+const verifier = new TokenVerifier({
+  keys: new JwksKeys({
+    fetchJwks: jwksOfUserService(
+      config.USER_SERVICE_URL,
+      config.USER_SERVICE_URL.startsWith("http:") ? undefined : clientTlsFromFiles(config),
+    ),
+  }),
+});
 const { server, library } = buildApp({
+  verifier,
   logger,
   db,
   blobs,
@@ -90,6 +109,20 @@ const workers = subscribeWhenReachable({
   onReachable: (up) =>
     server.health.set("dependency.rabbitmq", up ? ServingStatus.SERVING : ServingStatus.NOT_SERVING),
 });
+// UserDeleted from Kafka deletes that user's images.
+const userEvents = subscribeWhenReachable({
+  dependency: "kafka",
+  logger,
+  subscribe: () => startUserEventConsumer({ library, db, logger, kafka }),
+  onReachable: (up) =>
+    server.health.set("dependency.kafka", up ? ServingStatus.SERVING : ServingStatus.NOT_SERVING),
+});
+// Handled event ids are remembered for INBOX_KEEP_MS (longer than Kafka can redeliver), then forgotten.
+const pruneInbox = () =>
+  new Inbox()
+    .prune(db)
+    .catch((error: unknown) => logger.warn({ err: error }, "inbox: pruning failed; will try again later"));
+const inboxPruning = setInterval(pruneInbox, 60 * 60 * 1000);
 const presence = startPresence({ mqttUrl: config.MQTT_URL, service: "image-service", logger });
 
 // Blobs no row references (a failed commit's, a deleted image's) are swept every hour.
@@ -101,9 +134,11 @@ const sweeping = setInterval(sweep, 60 * 60 * 1000);
 
 onShutdownSignals(async () => {
   clearInterval(sweeping);
+  clearInterval(inboxPruning);
   await presence.stop();
   await server.shutdown();
   await workers.close();
+  await userEvents.close();
   await relay.stop();
   await Promise.all([kafka.close(), amqp.close()]);
   await db.close();

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { access, utimes, writeFile } from "node:fs/promises";
-import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
-import { connectClient, memoryLogger } from "@switchboard/testing";
+import type { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
+import { type connectClient, memoryLogger } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lockBlob } from "../src/storage/blob-lock.js";
 import { sweepOrphanBlobs } from "../src/storage/blob-sweeper.js";
@@ -21,7 +21,7 @@ let client: ReturnType<typeof connectClient<typeof ImageService>>;
 // Real PostgreSQL: an upload and a sweep run in truly concurrent transactions.
 beforeAll(async () => {
   service = await startImageService({ sharing: await sharedDeployment() });
-  client = connectClient(ImageService, service.baseUrl, "grpc");
+  client = service.client();
 }, 60_000);
 afterAll(() => service?.close(true));
 

@@ -16,7 +16,7 @@ import {
   until,
 } from "@switchboard/testing";
 import { describe, expect, it } from "vitest";
-import { makeImage, OWNER, uploadMessages } from "./harness.js";
+import { authForProcess, makeImage, OWNER, uploadMessages } from "./harness.js";
 
 describe("image-service started while RabbitMQ and Kafka are unreachable", () => {
   it("listens at once, takes uploads, reports the dependency, and runs the queued jobs once the brokers come back", async () => {
@@ -26,6 +26,7 @@ describe("image-service started while RabbitMQ and Kafka are unreachable", () =>
     const kafka = await proxiedBroker("kafka");
     const dataDir = await mkdtemp(join(tmpdir(), "image-service-down-"));
     const port = await freePort();
+    const auth = await authForProcess();
     const started = Date.now();
     const service = spawnService(join(import.meta.dirname, ".."), {
       PORT: String(port),
@@ -35,10 +36,14 @@ describe("image-service started while RabbitMQ and Kafka are unreachable", () =>
       WORKERS: "1",
       JOBS_QUEUE: `images.process.test-${randomUUID().slice(0, 8)}`,
       LOG_LEVEL: "warn",
+      ...auth.env,
     });
     try {
       const baseUrl = `http://127.0.0.1:${port}`;
-      const images = connectClient(ImageService, baseUrl, "grpc", { timeoutMs: 30_000 });
+      const images = connectClient(ImageService, baseUrl, "grpc", {
+        timeoutMs: 30_000,
+        token: auth.adminToken,
+      });
       const health = connectClient(Health, baseUrl, "grpc");
       await until(
         async () => (await health.check({}).catch(() => undefined))?.status === ServingStatus.SERVING,
@@ -74,7 +79,7 @@ describe("image-service started while RabbitMQ and Kafka are unreachable", () =>
       );
     } finally {
       await service.stop();
-      await Promise.all([rabbit.close(), kafka.close()]);
+      await Promise.all([rabbit.close(), kafka.close(), auth.close()]);
       await rm(dataDir, { recursive: true, force: true });
     }
   }, 180_000);

@@ -12,7 +12,7 @@ import {
   waitUntilAnswering,
 } from "@switchboard/testing";
 import { describe, expect, it } from "vitest";
-import { KiB, makeImage, uploadMessages } from "./harness.js";
+import { authForProcess, KiB, makeImage, uploadMessages } from "./harness.js";
 
 /** Every file under the blob store's temporary folders, by folder. */
 async function temporaryFiles(dataDir: string): Promise<Record<string, string[]>> {
@@ -27,18 +27,21 @@ describe("a crash mid-upload", () => {
   it("leaves no temporary file once the service starts again", async () => {
     await ensureBrokers("kafka", "rabbitmq", "mosquitto");
     const dataDir = await mkdtemp(join(tmpdir(), "image-service-crash-"));
+    const auth = await authForProcess();
     const env = async () => ({
       PORT: String(await freePort()),
       DATA_DIR: dataDir,
       WORKERS: "0",
       JOBS_QUEUE: `images.process.test-${randomUUID().slice(0, 8)}`,
       LOG_LEVEL: "error",
+      ...auth.env,
     });
     const start = async () => {
       const settings = await env();
       const service = spawnService(join(import.meta.dirname, ".."), settings);
       const client = connectClient(ImageService, `http://127.0.0.1:${settings.PORT}`, "grpc", {
         timeoutMs: 60_000,
+        token: auth.adminToken,
       });
       await waitUntilAnswering(() => client.listImages({ ownerId: "anonymous" }));
       return { service, client };
@@ -76,6 +79,7 @@ describe("a crash mid-upload", () => {
       expect((await second.client.listImages({ ownerId: "anonymous" })).images).toEqual([]);
       await second.service.stop();
     } finally {
+      await auth.close();
       await rm(dataDir, { recursive: true, force: true });
     }
   }, 180_000);

@@ -17,7 +17,7 @@ import {
   Stage,
 } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { fieldViolations } from "@switchboard/runtime";
-import { callError, collect, connectClient, grpcJsClient } from "@switchboard/testing";
+import { callError, collect, type connectClient, grpcJsBearer, grpcJsClient } from "@switchboard/testing";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -39,7 +39,7 @@ let client: ReturnType<typeof connectClient<typeof ImageService>>;
 
 beforeAll(async () => {
   service = await startImageService();
-  client = connectClient(ImageService, service.baseUrl);
+  client = service.client();
 });
 afterAll(() => service?.close());
 
@@ -103,7 +103,9 @@ describe("DownloadImage", () => {
   it("works for a stock grpc-js client too (64 KiB chunks by default)", async () => {
     const png = await makeImage("png", 200, 200);
     const image = await upload(png);
-    const stock = grpcJsClient(ImageService, service.address);
+    const stock = grpcJsClient(ImageService, service.address, {
+      interceptors: [grpcJsBearer(service.adminToken)],
+    });
     const messages: DownloadImageResponse[] = [];
     await new Promise<void>((resolve, reject) => {
       const download = stock.DownloadImage as unknown as (

@@ -3,8 +3,8 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import type { CloudEvent } from "@switchboard/messaging";
 import { IMAGES_TOPIC } from "@switchboard/messaging";
 import type { ImageProcessed, ImageUploaded } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
-import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
-import { connectClient } from "@switchboard/testing";
+import type { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
+import type { connectClient } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   eventually,
@@ -24,7 +24,7 @@ let close: () => Promise<void>;
 
 beforeAll(async () => {
   service = await startImageService({ workers: 2 });
-  client = connectClient(ImageService, service.baseUrl);
+  client = service.client();
   const subscription = await service.kafka.subscribe(IMAGES_TOPIC, async (event) => void seen.push(event), {
     group: `image-events-test-${randomUUID()}`,
     fromBeginning: true,
@@ -88,7 +88,7 @@ describe("image events and workers", () => {
     // rotted on disk: garble one, with this service's own workers stopped, then let a worker try.
     const paused = await startImageService({ workers: 0 });
     try {
-      const pausedClient = connectClient(ImageService, paused.baseUrl);
+      const pausedClient = paused.client();
       const { image } = await pausedClient.uploadImage(uploadMessages(await makeImage("png", 64, 64)));
       const path = paused.blobs.pathOf(image?.sha256 ?? "");
       const rotten = await readFile(path);
@@ -118,7 +118,7 @@ describe("image events and workers", () => {
     const first = await startImageService({ sharing: deployment, workers: 1 });
     const second = await startImageService({ sharing: deployment, workers: 1 });
     try {
-      const uploader = connectClient(ImageService, first.baseUrl);
+      const uploader = first.client();
       const ids = new Set<string>();
       for (let i = 0; i < 6; i++) {
         const { image } = await uploader.uploadImage(uploadMessages(await makeImage("png", 300, 200)));
@@ -130,7 +130,7 @@ describe("image events and workers", () => {
       expect(doneBy(first)).toBeGreaterThan(0);
       expect(doneBy(second)).toBeGreaterThan(0);
       // Either process serves what the other stored: one image, one thumbnail each.
-      const reader = connectClient(ImageService, second.baseUrl);
+      const reader = second.client();
       for (const id of ids) {
         const { image } = await reader.getImage({ imageId: id });
         expect(image?.variants.map((v) => [v.width, v.height])).toEqual([[128, 85]]);

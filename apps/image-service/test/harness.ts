@@ -7,6 +7,7 @@ import { openDatabase } from "@switchboard/database";
 import {
   AmqpBroker,
   eventRegistry,
+  inboxMigrations,
   KafkaBroker,
   OutboxRelay,
   outboxMigrations,
@@ -14,14 +15,25 @@ import {
   TopicRouter,
 } from "@switchboard/messaging";
 import {
+  ImageService,
   type UploadImageRequest,
   UploadImageRequestSchema,
   UploadMetadataSchema,
 } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
-import { brokerUrls, ensureBrokers, filesUnder, memoryLogger, serveOnPort0 } from "@switchboard/testing";
+import {
+  brokerUrls,
+  connectClient,
+  ensureBrokers,
+  filesUnder,
+  memoryLogger,
+  serveJwks,
+  serveOnPort0,
+  testTokens,
+} from "@switchboard/testing";
 import sharp from "sharp";
 import { buildApp, SOURCE } from "../src/app.js";
 import { configSpec } from "../src/config.js";
+import { startUserEventConsumer } from "../src/consumers/user-events.js";
 import type { UploadLimits } from "../src/domain/receive-image.js";
 import { BlobStore } from "../src/storage/blob-store.js";
 import { imageMigrations } from "../src/store/migrations.js";
@@ -50,6 +62,8 @@ export interface Options {
    * and a queue of its own.
    */
   sharing?: Shared;
+  /** Consume user events (UserDeleted) from Kafka, in a consumer group of its own reading from now on. */
+  userEvents?: boolean;
 }
 
 /** What the instances of one deployment share. */
@@ -74,7 +88,8 @@ export async function sharedDeployment(): Promise<Shared> {
 /**
  * image-service wired as main.ts does — real Kafka and RabbitMQ, an in-memory PGlite, a blob
  * store in a fresh temporary folder — on a free port. Its jobs go to a queue of its own, so no
- * other image-service (a `pnpm start` on this machine) takes them.
+ * other image-service (a `pnpm start` on this machine) takes them. It verifies tokens of its own
+ * key (`tokens`: mint users', admins' and services' tokens with it); `client()` is an admin's.
  */
 export async function startImageService(options: Options = {}) {
   await ensureBrokers("kafka", "rabbitmq");
@@ -88,6 +103,7 @@ export async function startImageService(options: Options = {}) {
   );
   await db.migrate("image-service", imageMigrations);
   await db.migrate("outbox", outboxMigrations);
+  await db.migrate("inbox", inboxMigrations);
   const blobs = await new BlobStore(dataDir).open();
   const common = { source: SOURCE, registry: eventRegistry, logger };
   const kafka = new KafkaBroker({ ...common, brokers: [brokerUrls.kafka], clientId: "image-test" });
@@ -101,7 +117,9 @@ export async function startImageService(options: Options = {}) {
   });
   relay.start();
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const app = buildApp({ logger, db, blobs, outbox: relay, limits, jobsQueue });
+  const tokens = testTokens();
+  const adminToken = await tokens.admin();
+  const app = buildApp({ logger, db, blobs, outbox: relay, limits, jobsQueue, verifier: tokens.verifier });
   const workers: Subscription[] = [];
   /** Starts `count` more image workers on this service's queue. */
   const startWorkers = async (count: number) => {
@@ -116,6 +134,18 @@ export async function startImageService(options: Options = {}) {
     );
   };
   await startWorkers(options.workers ?? 0);
+  if (options.userEvents) {
+    workers.push(
+      await startUserEventConsumer({
+        library: app.library,
+        db,
+        logger,
+        kafka,
+        group: `image-test-${randomUUID()}`,
+        fromBeginning: false,
+      }),
+    );
+  }
   const served = await serveOnPort0(app.server);
   return {
     ...served,
@@ -125,6 +155,11 @@ export async function startImageService(options: Options = {}) {
     kafka,
     amqp,
     jobsQueue,
+    tokens,
+    adminToken,
+    /** A client sending `token` (an admin's unless given; "" for none) on every call. */
+    client: (token = adminToken) =>
+      connectClient(ImageService, served.baseUrl, "grpc", token ? { token } : {}),
     /** The jobs this instance's workers finished, as their log lines tell. */
     get jobsDone(): { worker: number; imageId: string }[] {
       return lines
@@ -218,4 +253,15 @@ export async function files(dataDir: string): Promise<{ temporary: number; blobs
     temporary: await filesUnder(join(dataDir, "tmp")),
     blobs: await filesUnder(join(dataDir, "blobs")),
   };
+}
+
+/**
+ * Auth for image-service started as its own process (main.ts): a tokens kit, and AuthService.GetJwks
+ * served with its key in place of user-service. Add `env` to the process's settings and send
+ * `adminToken`; `close` when done.
+ */
+export async function authForProcess() {
+  const tokens = testTokens();
+  const jwks = await serveJwks(tokens);
+  return { tokens, adminToken: await tokens.admin(), env: { USER_SERVICE_URL: jwks.url }, close: jwks.close };
 }

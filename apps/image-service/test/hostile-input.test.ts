@@ -1,5 +1,4 @@
-import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
-import { connectClient, sendHostileCalls } from "@switchboard/testing";
+import { sendHostileCalls } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ImageServiceUnderTest, startImageService } from "./harness.js";
 
@@ -11,7 +10,9 @@ afterAll(() => service?.close());
 
 describe("hostile input to every rpc image-service serves", () => {
   it("never answers INTERNAL or UNKNOWN, and the server stays alive", async () => {
-    const outcomes = await sendHostileCalls(service.baseUrl, service.server.services);
+    const outcomes = await sendHostileCalls(service.baseUrl, service.server.services, {
+      token: service.adminToken,
+    });
     const byStatus = Object.groupBy(outcomes, (o) => String(o.status));
     console.log(
       `image-service: ${outcomes.length} hostile calls over ${service.server.services.length} services; by grpc-status: ` +
@@ -21,7 +22,7 @@ describe("hostile input to every rpc image-service serves", () => {
     const faults = outcomes.filter((o) => o.status === 2 || o.status === 13);
     expect(faults).toEqual([]);
     expect(await service.stored()).toMatchObject({ images: 0, temporary: 0 });
-    const client = connectClient(ImageService, service.baseUrl);
+    const client = service.client();
     expect((await client.listImages({ ownerId: "anonymous" })).images).toEqual([]);
   }, 300_000);
 });

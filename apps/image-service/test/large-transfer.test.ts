@@ -8,7 +8,7 @@ import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_serv
 import { connectClient, ensureBrokers } from "@switchboard/testing";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KiB, MiB, uploadMessages } from "./harness.js";
+import { authForProcess, KiB, MiB, uploadMessages } from "./harness.js";
 
 /** Peak and current resident memory of a process, in MiB, from /proc. */
 async function memoryOf(pid: number) {
@@ -27,6 +27,7 @@ async function freePort(): Promise<number> {
 
 let child: ChildProcess;
 let dataDir: string;
+let auth: Awaited<ReturnType<typeof authForProcess>>;
 let client: ReturnType<typeof connectClient<typeof ImageService>>;
 
 // The real service as its own process (main.ts, real brokers), so its memory is its own.
@@ -34,6 +35,7 @@ beforeAll(async () => {
   await ensureBrokers("kafka", "rabbitmq", "mosquitto");
   dataDir = await mkdtemp(join(tmpdir(), "image-service-large-"));
   const port = await freePort();
+  auth = await authForProcess();
   child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "src/main.ts"], {
     cwd: join(import.meta.dirname, ".."),
     env: {
@@ -45,10 +47,14 @@ beforeAll(async () => {
       WORKERS: "0",
       JOBS_QUEUE: `images.process.test-${randomUUID().slice(0, 8)}`,
       LOG_LEVEL: "warn",
+      ...auth.env,
     },
     stdio: ["ignore", "inherit", "inherit"],
   });
-  client = connectClient(ImageService, `http://127.0.0.1:${port}`, "grpc", { timeoutMs: 120_000 });
+  client = connectClient(ImageService, `http://127.0.0.1:${port}`, "grpc", {
+    timeoutMs: 120_000,
+    token: auth.adminToken,
+  });
   for (let attempt = 0; ; attempt++) {
     try {
       await client.listImages({ ownerId: "anonymous" });
@@ -65,6 +71,7 @@ afterAll(async () => {
     child.kill("SIGTERM");
     await new Promise((resolve) => child.once("exit", resolve));
   }
+  await auth?.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 

@@ -17,10 +17,11 @@ import {
 } from "@switchboard/testing";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OWNER, uploadMessages } from "./harness.js";
+import { authForProcess, OWNER, uploadMessages } from "./harness.js";
 
 let service: ServiceProcess;
 let dataDir: string;
+let auth: Awaited<ReturnType<typeof authForProcess>>;
 let client: ReturnType<typeof connectClient<typeof ImageService>>;
 
 // image-service as its own process (main.ts, real brokers), so the RSS sampled is the service's alone.
@@ -28,19 +29,25 @@ beforeAll(async () => {
   await ensureBrokers("kafka", "rabbitmq", "mosquitto");
   dataDir = await mkdtemp(join(tmpdir(), "image-service-load-"));
   const port = await freePort();
+  auth = await authForProcess();
   service = spawnService(join(import.meta.dirname, ".."), {
     PORT: String(port),
     DATA_DIR: dataDir,
     WORKERS: "0",
     JOBS_QUEUE: `images.process.test-${randomUUID().slice(0, 8)}`,
     LOG_LEVEL: "warn",
+    ...auth.env,
   });
-  client = connectClient(ImageService, `http://127.0.0.1:${port}`, "grpc", { timeoutMs: 300_000 });
+  client = connectClient(ImageService, `http://127.0.0.1:${port}`, "grpc", {
+    timeoutMs: 300_000,
+    token: auth.adminToken,
+  });
   await waitUntilAnswering(() => client.listImages({ ownerId: "anonymous" }));
 }, 90_000);
 
 afterAll(async () => {
   await service?.stop();
+  await auth?.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 

@@ -3,7 +3,7 @@ import { Code } from "@connectrpc/connect";
 import type { ClientWritableStream, ServiceError } from "@grpc/grpc-js";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { fieldViolations } from "@switchboard/runtime";
-import { callError, collect, connectClient, grpcJsClient } from "@switchboard/testing";
+import { callError, collect, type connectClient, grpcJsBearer, grpcJsClient } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ImageServiceUnderTest,
@@ -23,7 +23,7 @@ beforeAll(async () => {
   service = await startImageService({
     limits: { maxUploadBytes: 256 * KiB, maxChunkBytes: 32 * KiB, maxPixels: 4_000_000 },
   });
-  client = connectClient(ImageService, service.baseUrl);
+  client = service.client();
 });
 afterAll(() => service?.close());
 
@@ -198,12 +198,19 @@ describe("UploadImage refuses bad uploads with a clear status and stores nothing
     expect(await service.stored()).toEqual(before);
   });
 
-  it("metadata without an owner is refused by the contract's rules", async () => {
+  it("an owner id that is no user id is refused by the contract's rules", async () => {
     const error = await callError(async () =>
-      client.uploadImage(uploadMessages(await makeImage("png"), { ownerId: "" })),
+      client.uploadImage(uploadMessages(await makeImage("png"), { ownerId: "not-a-user-id" })),
     );
     expect(error.code).toBe(Code.InvalidArgument);
     expect(fieldViolations(error).map((v) => v.field)).toContain("metadata.owner_id");
+  });
+
+  it("metadata without an owner stores the image as the caller's", async () => {
+    const userId = randomUUID();
+    const asUser = service.client(await service.tokens.user(userId));
+    const { image } = await asUser.uploadImage(uploadMessages(await makeImage("png"), { ownerId: "" }));
+    expect(image?.ownerId).toBe(userId);
   });
 
   it.each([
@@ -249,7 +256,9 @@ describe("UploadImage refuses bad uploads with a clear status and stores nothing
   it("a stock grpc-js client that cancels mid-upload (RST_STREAM) leaves nothing behind either", async () => {
     const png = await makeImage("png", 200, 200);
     const before = await service.stored();
-    const stock = grpcJsClient(ImageService, service.address);
+    const stock = grpcJsClient(ImageService, service.address, {
+      interceptors: [grpcJsBearer(service.adminToken)],
+    });
     const upload = stock.UploadImage as unknown as (
       callback: (error: ServiceError | null) => void,
     ) => ClientWritableStream<unknown>;

@@ -1,6 +1,6 @@
 import { Outbox } from "@switchboard/messaging";
 import { NotificationService } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
-import { GrpcJsServer, type Logger, type ServerTls } from "@switchboard/runtime";
+import { GrpcJsServer, type Logger, type ServerTls, type TokenVerifier } from "@switchboard/runtime";
 import { Notifier } from "./domain/notifier.js";
 import { SubscriberHub } from "./domain/subscriber-hub.js";
 import { NotificationHandlers } from "./handlers/notification-service.js";
@@ -17,6 +17,8 @@ export interface AppDeps {
   /** The delivery work queue (NOTIFICATIONS_QUEUE; tests use their own). */
   deliverQueue: string;
   tls?: ServerTls;
+  /** Verifies the bearer token of every call (against user-service's JWKS in main.ts). */
+  verifier: TokenVerifier;
 }
 
 /** Builds notification-service's server and the pieces its consumers share. Never listens. */
@@ -28,6 +30,9 @@ export function buildApp(deps: AppDeps) {
     logger: deps.logger,
     readMaxBytes: deps.readMaxBytes ?? 1024 * 1024,
     ...(deps.tls ? { tls: deps.tls } : {}),
+    // No service calls notification-service under mutual TLS without a token: services that send
+    // notifications present a service token (the policy lets any service send).
+    auth: { verifier: deps.verifier },
     routes: (router, { draining }) =>
       router.service(
         NotificationService,

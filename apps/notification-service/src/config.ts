@@ -8,6 +8,8 @@ export const configSpec = {
   /** Delivery attempts before a notification is dead-lettered. */
   DELIVERY_ATTEMPTS: setting.integer({ default: 5, min: 1, max: 100 }),
   MAX_MESSAGE_BYTES: setting.integer({ default: 1024 * 1024, min: 1024, max: 64 * 1024 * 1024 }),
+  /** user-service, whose AuthService.GetJwks gives the keys tokens are verified with (https: TLS with TLS_CA_FILE). */
+  USER_SERVICE_URL: setting.url("http://127.0.0.1:50051"),
   ...tlsSettings,
 };
 

@@ -19,11 +19,15 @@ import {
   subscribeWhenReachable,
 } from "@switchboard/messaging";
 import {
+  clientTlsFromFiles,
   createLogger,
+  JwksKeys,
+  jwksOfUserService,
   loadConfigOrExit,
   onShutdownSignals,
   ServingStatus,
   serverTlsFromFiles,
+  TokenVerifier,
 } from "@switchboard/runtime";
 import { buildApp, SOURCE } from "./app.js";
 import { configSpec } from "./config.js";
@@ -59,7 +63,18 @@ const mqtt = new MqttBroker({
 const store = new NotificationStore(db);
 const relay = new OutboxRelay({ db, broker: amqp, logger, registry: eventRegistry });
 relay.start();
+// Tokens are verified against user-service's keys (AuthService.GetJwks), fetched when first
+// needed and again when a token names a key not seen yet.
+const verifier = new TokenVerifier({
+  keys: new JwksKeys({
+    fetchJwks: jwksOfUserService(
+      config.USER_SERVICE_URL,
+      config.USER_SERVICE_URL.startsWith("http:") ? undefined : clientTlsFromFiles(config),
+    ),
+  }),
+});
 const { server, hub, notifier, outbox } = buildApp({
+  verifier,
   logger,
   store,
   outbox: relay,

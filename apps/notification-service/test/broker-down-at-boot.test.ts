@@ -17,6 +17,7 @@ import {
   until,
 } from "@switchboard/testing";
 import { describe, expect, it } from "vitest";
+import { authForProcess } from "./harness.js";
 
 describe("notification-service started while Kafka and RabbitMQ are unreachable", () => {
   it("listens at once, accepts notifications, reports the dependencies, and delivers them once the brokers come back", async () => {
@@ -25,6 +26,7 @@ describe("notification-service started while Kafka and RabbitMQ are unreachable"
     const kafka = await proxiedBroker("kafka");
     const dataDir = await mkdtemp(join(tmpdir(), "notification-service-down-"));
     const port = await freePort();
+    const auth = await authForProcess();
     const started = Date.now();
     const service = spawnService(join(import.meta.dirname, ".."), {
       PORT: String(port),
@@ -32,10 +34,14 @@ describe("notification-service started while Kafka and RabbitMQ are unreachable"
       AMQP_URL: rabbit.url,
       KAFKA_BROKERS: kafka.url,
       LOG_LEVEL: "warn",
+      ...auth.env,
     });
     try {
       const baseUrl = `http://127.0.0.1:${port}`;
-      const client = connectClient(NotificationService, baseUrl, "grpc", { timeoutMs: 30_000 });
+      const client = connectClient(NotificationService, baseUrl, "grpc", {
+        timeoutMs: 30_000,
+        token: auth.adminToken,
+      });
       const health = connectClient(Health, baseUrl, "grpc");
       await until(
         async () => (await health.check({}).catch(() => undefined))?.status === ServingStatus.SERVING,
@@ -71,7 +77,7 @@ describe("notification-service started while Kafka and RabbitMQ are unreachable"
       );
     } finally {
       await service.stop();
-      await Promise.all([rabbit.close(), kafka.close()]);
+      await Promise.all([rabbit.close(), kafka.close(), auth.close()]);
       await rm(dataDir, { recursive: true, force: true });
     }
   }, 180_000);

@@ -16,8 +16,17 @@ import {
   ImageProcessedSchema,
   UserCreatedSchema,
 } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
+import { NotificationService } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
 import { UserSchema } from "@switchboard/proto/switchboard/user/v1/user_pb.js";
-import { brokerUrls, ensureBrokers, memoryLogger, serveOnPort0 } from "@switchboard/testing";
+import {
+  brokerUrls,
+  connectClient,
+  ensureBrokers,
+  memoryLogger,
+  serveJwks,
+  serveOnPort0,
+  testTokens,
+} from "@switchboard/testing";
 import { buildApp, SOURCE } from "../src/app.js";
 import { configSpec } from "../src/config.js";
 import { startConsumers } from "../src/consumers/start-consumers.js";
@@ -55,9 +64,21 @@ async function readingFromNow(kafka: KafkaBroker, store: NotificationStore): Pro
 }
 
 /**
+ * Auth for notification-service started as its own process (main.ts): a tokens kit, and
+ * AuthService.GetJwks served with its key in place of user-service. Add `env` to the process's
+ * settings and send `adminToken`; `close` when done.
+ */
+export async function authForProcess() {
+  const tokens = testTokens();
+  const jwks = await serveJwks(tokens);
+  return { tokens, adminToken: await tokens.admin(), env: { USER_SERVICE_URL: jwks.url }, close: jwks.close };
+}
+
+/**
  * notification-service wired exactly as main.ts does — real Kafka, RabbitMQ and Mosquitto, an
  * in-memory PGlite — on a free port, with its own Kafka consumer group reading from now on (once it resolves), and
- * its own delivery queue (a service running beside the tests must not take its jobs).
+ * its own delivery queue (a service running beside the tests must not take its jobs). It verifies
+ * tokens of its own key (`tokens`); `client()` is an admin's.
  */
 export async function startNotificationService(
   options: { subscriberBuffer?: number; deliveryAttempts?: number } = {},
@@ -81,6 +102,8 @@ export async function startNotificationService(
     clientId: `notification-test-${randomUUID().slice(0, 8)}`,
   });
   const store = new NotificationStore(db);
+  const tokens = testTokens();
+  const adminToken = await tokens.admin();
   const relay = new OutboxRelay({ db, broker: amqp, logger, registry: eventRegistry });
   relay.start();
   const app = buildApp({
@@ -88,6 +111,7 @@ export async function startNotificationService(
     store,
     outbox: relay,
     deliverQueue: `test.notifications.deliver.${randomUUID().slice(0, 8)}`,
+    verifier: tokens.verifier,
     ...(options.subscriberBuffer ? { subscriberBuffer: options.subscriberBuffer } : {}),
   });
   const subscriptions = await startConsumers({
@@ -113,6 +137,11 @@ export async function startNotificationService(
     kafka,
     amqp,
     lines,
+    tokens,
+    adminToken,
+    /** A client sending `token` (an admin's unless given; "" for none) on every call. */
+    client: (token = adminToken, options: { timeoutMs?: number } = {}) =>
+      connectClient(NotificationService, served.baseUrl, "grpc", { ...options, ...(token ? { token } : {}) }),
     async close() {
       await app.server.shutdown();
       for (const subscription of subscriptions) await subscription.close();
@@ -123,3 +152,5 @@ export async function startNotificationService(
     },
   };
 }
+
+export type NotificationServiceUnderTest = Awaited<ReturnType<typeof startNotificationService>>;

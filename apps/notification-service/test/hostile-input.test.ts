@@ -1,5 +1,4 @@
-import { NotificationService } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
-import { connectClient, sendHostileCalls } from "@switchboard/testing";
+import { sendHostileCalls } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNotificationService } from "./harness.js";
 
@@ -11,7 +10,9 @@ afterAll(() => service?.close());
 
 describe("hostile input to every rpc notification-service serves", () => {
   it("never answers INTERNAL or UNKNOWN, and the server stays alive", async () => {
-    const outcomes = await sendHostileCalls(service.baseUrl, service.server.services);
+    const outcomes = await sendHostileCalls(service.baseUrl, service.server.services, {
+      token: service.adminToken,
+    });
     const byStatus = Object.groupBy(outcomes, (o) => String(o.status));
     console.log(
       `notification-service: ${outcomes.length} hostile calls over ${service.server.services.length} services; by grpc-status: ` +
@@ -19,7 +20,7 @@ describe("hostile input to every rpc notification-service serves", () => {
     );
     // -1: refused at the HTTP/2 level (a stream reset) before any gRPC status — not a fault.
     expect(outcomes.filter((o) => o.status === 2 || o.status === 13)).toEqual([]);
-    const client = connectClient(NotificationService, service.baseUrl);
+    const client = service.client();
     const userId = crypto.randomUUID();
     await client.sendNotification({ userId, title: "still here" });
     expect((await client.listNotifications({ userId })).notifications.map((n) => n.title)).toEqual([

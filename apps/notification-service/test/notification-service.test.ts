@@ -14,9 +14,16 @@ import {
   NotificationKind,
   NotificationSchema,
 } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
-import { NotificationService } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
+import type { NotificationService } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
 import { UserSchema } from "@switchboard/proto/switchboard/user/v1/user_pb.js";
-import { brokerUrls, callError, connectClient, killBroker, restartBroker, until } from "@switchboard/testing";
+import {
+  brokerUrls,
+  callError,
+  type connectClient,
+  killBroker,
+  restartBroker,
+  until,
+} from "@switchboard/testing";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DELIVERY_ATTEMPTS, startNotificationService } from "./harness.js";
@@ -25,7 +32,7 @@ let service: Awaited<ReturnType<typeof startNotificationService>>;
 let client: ReturnType<typeof connectClient<typeof NotificationService>>;
 beforeAll(async () => {
   service = await startNotificationService({ subscriberBuffer: 4 });
-  client = connectClient(NotificationService, service.baseUrl, "grpc", { timeoutMs: 60_000 });
+  client = service.client(service.adminToken, { timeoutMs: 60_000 });
 }, 180_000);
 afterAll(async () => {
   await service?.close();

@@ -22,22 +22,35 @@ import {
   SubscribeRequestSchema,
   type SubscribeResponse,
 } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
-import { grpcJsClient, memoryLogger, serveOnPort0, unary, until } from "@switchboard/testing";
+import {
+  grpcJsBearer,
+  grpcJsClient,
+  memoryLogger,
+  serveOnPort0,
+  testTokens,
+  unary,
+  until,
+} from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app.js";
 import { notificationMigrations } from "../src/store/migrations.js";
 import { NotificationStore } from "../src/store/notification-store.js";
 
-/** The service without its consumers: the outbox rows it writes stay in the database. */
+/** The service without its consumers: the outbox rows it writes stay in the database. Its client is an admin's. */
 async function startServer(db: Database) {
+  const tokens = testTokens();
   const app = buildApp({
+    verifier: tokens.verifier,
     logger: memoryLogger().logger,
     store: new NotificationStore(db),
     outbox: { wake() {} },
     deliverQueue: NOTIFICATIONS_QUEUE,
   });
   const served = await serveOnPort0(app.server);
-  return { ...app, ...served, client: grpcJsClient(NotificationService, served.address) };
+  const client = grpcJsClient(NotificationService, served.address, {
+    interceptors: [grpcJsBearer(await tokens.admin())],
+  });
+  return { ...app, ...served, client };
 }
 
 type Service = Awaited<ReturnType<typeof startServer>>;
@@ -102,6 +115,20 @@ describe("every NotificationService rpc from a stock @grpc/grpc-js client", () =
       "first",
     ]);
     expect(page2.nextPageToken).toBe("");
+  });
+
+  it("without a token: UNAUTHENTICATED", async () => {
+    const anonymous = grpcJsClient(NotificationService, service.address);
+    try {
+      const failure = await unary(
+        anonymous,
+        "ListNotifications",
+        create(ListNotificationsRequestSchema, { userId: randomUUID() }),
+      ).catch((error: grpc.ServiceError) => error);
+      expect(failure).toMatchObject({ code: 16 }); // UNAUTHENTICATED
+    } finally {
+      anonymous.close();
+    }
   });
 
   it("rejects invalid requests with INVALID_ARGUMENT", async () => {

@@ -5,6 +5,7 @@ import {
   createGrpcTransport,
   createGrpcWebTransport,
 } from "@connectrpc/connect-node";
+import { bearerToken } from "@switchboard/runtime";
 
 export type Protocol = "grpc" | "grpc-web" | "connect";
 
@@ -20,7 +21,14 @@ export function connectClient<T extends DescService>(
   service: T,
   baseUrl: string,
   protocol: Protocol = "grpc",
-  options: { readMaxBytes?: number; writeMaxBytes?: number; timeoutMs?: number; tls?: ClientTlsPem } = {},
+  options: {
+    readMaxBytes?: number;
+    writeMaxBytes?: number;
+    timeoutMs?: number;
+    tls?: ClientTlsPem;
+    /** Sent as `authorization: Bearer <token>` on every call. */
+    token?: string | (() => string | Promise<string>);
+  } = {},
 ): Client<T> {
   const common = {
     baseUrl,
@@ -29,6 +37,7 @@ export function connectClient<T extends DescService>(
     ...(options.readMaxBytes ? { readMaxBytes: options.readMaxBytes } : {}),
     ...(options.writeMaxBytes ? { writeMaxBytes: options.writeMaxBytes } : {}),
     ...(options.tls ? { nodeOptions: { ...options.tls } } : {}),
+    ...(options.token ? { interceptors: [bearerToken(tokenSource(options.token))] } : {}),
   };
   const transport =
     protocol === "grpc"
@@ -38,3 +47,6 @@ export function connectClient<T extends DescService>(
         : createConnectTransport(common);
   return createClient(service, transport);
 }
+
+const tokenSource = (token: string | (() => string | Promise<string>)) =>
+  typeof token === "string" ? () => token : token;

@@ -9,7 +9,7 @@ import * as grpc from "@grpc/grpc-js";
 export function grpcJsClient(
   service: DescService,
   address: string,
-  options: grpc.ChannelOptions = {},
+  options: grpc.ClientOptions = {},
   credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
 ): grpc.Client & Record<string, (...args: never[]) => unknown> {
   const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
@@ -45,4 +45,15 @@ export function unary<Res>(
       error ? reject(error) : resolve(response),
     );
   });
+}
+
+/** A grpc-js client interceptor sending `authorization: Bearer <token>` (ClientOptions.interceptors). */
+export function grpcJsBearer(token: string): grpc.Interceptor {
+  return (options, nextCall) =>
+    new grpc.InterceptingCall(nextCall(options), {
+      start(metadata, listener, next) {
+        metadata.set("authorization", `Bearer ${token}`);
+        next(metadata, listener);
+      },
+    });
 }

@@ -202,8 +202,10 @@ export interface HostileOutcome {
 export async function sendHostileCalls(
   baseUrl: string,
   services: readonly DescService[],
-  options: { timeoutMs?: number; concurrency?: number } = {},
+  /** token: a bearer token sent with every call, so that the calls reach validation and the handlers. */
+  options: { timeoutMs?: number; concurrency?: number; token?: string } = {},
 ): Promise<HostileOutcome[]> {
+  const headers = options.token ? { authorization: `Bearer ${options.token}` } : {};
   const calls = hostileCalls(services);
   const outcomes: HostileOutcome[] = [];
   let next = 0;
@@ -213,7 +215,13 @@ export async function sendHostileCalls(
       const session = http2.connect(baseUrl);
       session.on("error", () => {});
       try {
-        const outcome = await rawGrpcCall(session, method, request.messages, options.timeoutMs ?? 1_000);
+        const outcome = await rawGrpcCall(
+          session,
+          method,
+          request.messages,
+          options.timeoutMs ?? 1_000,
+          headers,
+        );
         outcomes.push({ call: `${method.parent.typeName}/${method.name}: ${request.name}`, ...outcome });
       } finally {
         session.close();

@@ -9,7 +9,7 @@ export {
 export { callError, collect } from "./call-error.js";
 export { type ClientTlsPem, connectClient, type Protocol } from "./connect-client.js";
 export { filesUnder } from "./files.js";
-export { grpcJsClient, unary } from "./grpc-js-client.js";
+export { grpcJsBearer, grpcJsClient, unary } from "./grpc-js-client.js";
 export {
   type HostileOutcome,
   type HostileRequest,
@@ -17,6 +17,7 @@ export {
   hostileMessages,
   sendHostileCalls,
 } from "./hostile-input.js";
+export { serveJwks } from "./jwks-server.js";
 export { memoryLogger } from "./logger.js";
 export { brokenMarkdownLinks, type MarkdownLink } from "./markdown-links.js";
 export { medianSeconds } from "./median.js";

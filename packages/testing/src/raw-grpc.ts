@@ -17,6 +17,8 @@ export function rawGrpcCall(
   method: DescMethod,
   messages: readonly Uint8Array[],
   timeoutMs: number,
+  /** More request headers, e.g. `authorization`. */
+  headers: http2.OutgoingHttpHeaders = {},
 ): Promise<RawOutcome> {
   return new Promise((resolve) => {
     const stream = session.request({
@@ -25,6 +27,7 @@ export function rawGrpcCall(
       "content-type": "application/grpc+proto",
       te: "trailers",
       "grpc-timeout": `${timeoutMs}m`,
+      ...headers,
     });
     let outcome: RawOutcome | undefined;
     const settle = (headers: http2.IncomingHttpHeaders) => {

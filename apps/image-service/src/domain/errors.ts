@@ -13,3 +13,13 @@ export class ImageNotFoundError extends Error {
 export class ImageTooLargeError extends Error {
   override name = "ImageTooLargeError";
 }
+
+/** The caller is not signed in (no token): the rule needs to know who asks. */
+export class NotSignedInError extends Error {
+  override name = "NotSignedInError";
+}
+
+/** The caller is known but may not do this (another user's image, a service without the grant). */
+export class AccessDeniedError extends Error {
+  override name = "AccessDeniedError";
+}

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
+import type { Queryable } from "@switchboard/database";
 import { IMAGES_TOPIC, type Outbox, type UnitOfWork } from "@switchboard/messaging";
 import {
   ImageProcessedSchema,
@@ -20,6 +21,7 @@ import type { UploadMetadata } from "@switchboard/proto/switchboard/image/v1/ima
 import type { ConcurrencyGate } from "@switchboard/runtime";
 import { lockBlob } from "../storage/blob-lock.js";
 import type { BlobStore, PendingBlob } from "../storage/blob-store.js";
+import { removeBlobIfUnreferenced } from "../storage/blob-sweeper.js";
 import type { ImageStore } from "../store/image-store.js";
 import { applyOperations, type ProcessedImage, planRender } from "./apply-operations.js";
 import { ImageNotFoundError } from "./errors.js";
@@ -51,6 +53,24 @@ export interface ImageLibraryDeps {
   processing: ConcurrencyGate;
   /** The least MiB one render takes from the gate: the budget over the cores, so at most one render per core. */
   minRenderMiB: number;
+}
+
+/**
+ * Decides whether the caller may act on an image once it is loaded (so an unknown id stays
+ * NOT_FOUND): returns, or throws the access policy's error (domain/image-access.ts).
+ */
+export type Authorize = (image: Image) => void;
+
+/** Runs `work` in one transaction: the database's own, or one that also records a handled event (the inbox). */
+export type InTransaction = (work: (tx: Queryable) => Promise<void>) => Promise<unknown>;
+
+/** How a variant is asked for: by a call (its deadline, its caller) or by a worker (its job). */
+export interface ProcessOptions {
+  /** A worker's job: a job already done returns the variant it made instead of making another. */
+  jobId?: string;
+  /** A call's signal: waiting for a processing slot ends with the call (its deadline). */
+  signal?: AbortSignal;
+  authorize?: Authorize;
 }
 
 /** An open download: what is being sent, and the file to read it from. */
@@ -87,22 +107,20 @@ export class ImageLibrary {
   }
 
   /**
-   * Applies `operations` to a stored image and stores the result as its variant. `jobId`, for
-   * workers: a job already done returns the variant it made instead of making another. `signal`,
-   * for calls: waiting for a processing slot ends with the call (its deadline); a call that finds
-   * the queue full gets RESOURCE_EXHAUSTED. Workers (with a `jobId`) always wait their turn.
+   * Applies `operations` to a stored image and stores the result as its variant (see
+   * ProcessOptions). A call that finds the processing queue full gets RESOURCE_EXHAUSTED; workers
+   * (with a `jobId`) always wait their turn. An image deleted meanwhile is NOT_FOUND.
    */
   async process(
     imageId: string,
     operations: readonly Operation[],
-    jobId?: string,
-    signal?: AbortSignal,
+    { jobId, signal, authorize }: ProcessOptions = {},
   ): Promise<ImageVariant> {
     if (jobId) {
       const done = await this.deps.store.variantOfJob(jobId);
       if (done) return done;
     }
-    const image = await this.get(imageId);
+    const image = await this.get(imageId, authorize);
     const { blob, result } = await this.#render(
       this.deps.blobs.pathOf(image.sha256),
       image.contentType as ImageType,
@@ -155,15 +173,56 @@ export class ImageLibrary {
   }
 
   /** One image with its variants; NOT_FOUND if there is none. */
-  async get(imageId: string): Promise<Image> {
+  async get(imageId: string, authorize?: Authorize): Promise<Image> {
     const image = await this.deps.store.get(imageId);
     if (!image) throw new ImageNotFoundError(`image ${imageId} not found`);
+    authorize?.(image);
     return image;
   }
 
+  /**
+   * Deletes an image and its variants, then the bytes no other row still references. NOT_FOUND
+   * if there is no such image (a second delete too).
+   */
+  async delete(imageId: string, authorize?: Authorize): Promise<void> {
+    if (authorize) await this.get(imageId, authorize);
+    const { deleted, sha256s } = await this.deps.store.db.transaction((tx) =>
+      this.deps.store.deleteImages(tx, { imageId }),
+    );
+    if (deleted === 0) throw new ImageNotFoundError(`image ${imageId} not found`);
+    await this.#removeUnreferenced(sha256s);
+  }
+
+  /**
+   * Deletes every image of an owner (a deleted user's), in `inTransaction` — e.g. together with
+   * the inbox record of the event that asked — then the bytes no other row still references.
+   * Returns how many images were deleted.
+   */
+  async deleteImagesOf(
+    ownerId: string,
+    inTransaction: InTransaction = (work) => this.deps.store.db.transaction(work),
+  ): Promise<number> {
+    let result = { deleted: 0, sha256s: [] as string[] };
+    await inTransaction(async (tx) => {
+      result = await this.deps.store.deleteImages(tx, { ownerId });
+    });
+    await this.#removeUnreferenced(result.sha256s);
+    return result.deleted;
+  }
+
+  /**
+   * After a delete has committed: removes each blob no row references any more, under its lock
+   * (an upload of the same bytes at the same moment keeps them). Should this process stop first,
+   * the hourly blob sweep removes what is left.
+   */
+  async #removeUnreferenced(sha256s: readonly string[]): Promise<void> {
+    const { store, blobs } = this.deps;
+    for (const sha256 of sha256s) await removeBlobIfUnreferenced({ db: store.db, blobs }, sha256);
+  }
+
   /** Opens an image's bytes, or one of its variants'. The caller closes `file`. */
-  async openDownload(imageId: string, variantId: string): Promise<Download> {
-    const image = await this.get(imageId);
+  async openDownload(imageId: string, variantId: string, authorize?: Authorize): Promise<Download> {
+    const image = await this.get(imageId, authorize);
     const variant = variantId ? image.variants.find((v) => v.id === variantId) : undefined;
     if (variantId && !variant) {
       throw new ImageNotFoundError(`image ${imageId} has no variant ${variantId}`);
@@ -221,7 +280,14 @@ export class ImageLibrary {
   }
 
   async #recordVariant(tx: UnitOfWork, image: Image, variant: ImageVariant, jobId?: string): Promise<void> {
-    await this.deps.store.insertVariant(tx, variant, jobId);
+    try {
+      await this.deps.store.insertVariant(tx, variant, jobId);
+    } catch (error) {
+      // A foreign key violation: the image was deleted while this variant was being made.
+      if ((error as { code?: string }).code === "23503")
+        throw new ImageNotFoundError(`image ${image.id} was deleted`);
+      throw error;
+    }
     await tx.emit(IMAGES_TOPIC, {
       schema: ImageProcessedSchema,
       data: { imageId: image.id, ownerId: image.ownerId, variant },

@@ -1,7 +1,8 @@
-import type { MessageInitShape } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import type {
+  DeleteImageRequest,
   DownloadImageRequest,
   DownloadImageResponseSchema,
   GetImageRequest,
@@ -14,12 +15,13 @@ import type {
   UploadImageRequest,
   UploadMetadata,
 } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
-import { Stage } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
-import { AsyncQueue, decodePageCursor, encodePageCursor, streamTask } from "@switchboard/runtime";
+import { Stage, UploadMetadataSchema } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
+import { AsyncQueue, callerOf, decodePageCursor, encodePageCursor, streamTask } from "@switchboard/runtime";
+import { type ImageAction, imageAuthorizer, ownerFor } from "../domain/image-access.js";
 import type { ImageLibrary } from "../domain/image-library.js";
 import type { ImageStore } from "../store/image-store.js";
 import { readStartThenChunks } from "./client-stream.js";
-import { mapped } from "./status.js";
+import { decided, mapped } from "./status.js";
 
 const KiB = 1024;
 /** RECEIVING progress is skipped while this many replies wait unread: a slow reader gets fewer, never a backlog. */
@@ -34,10 +36,11 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
     private readonly store: ImageStore,
   ) {}
 
-  async uploadImage(requests: AsyncIterable<UploadImageRequest>) {
+  async uploadImage(requests: AsyncIterable<UploadImageRequest>, context: HandlerContext) {
     const { start, chunks } = await readStartThenChunks<"metadata", UploadMetadata>(requests, "metadata");
+    const metadata = await ownedMetadata(start, "upload", context);
     return {
-      image: await mapped(this.library.upload({ metadata: start, chunks })),
+      image: await mapped(this.library.upload({ metadata, chunks })),
     };
   }
 
@@ -51,7 +54,9 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
     context: HandlerContext,
   ): AsyncGenerator<MessageInitShape<typeof DownloadImageResponseSchema>> {
     const chunkSize = request.chunkSize || 64 * KiB;
-    const download = await mapped(this.library.openDownload(request.imageId, request.variantId));
+    const download = await mapped(
+      this.library.openDownload(request.imageId, request.variantId, authorizer(context, "download")),
+    );
     try {
       const { file, ...metadata } = download;
       // offset/length select a byte range (an HTTP Range); the metadata still describes the whole file.
@@ -77,7 +82,10 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
   async processImage(request: ProcessImageRequest, context: HandlerContext) {
     return {
       variant: await mapped(
-        this.library.process(request.imageId, request.operations, undefined, context.signal),
+        this.library.process(request.imageId, request.operations, {
+          signal: context.signal,
+          authorize: authorizer(context, "process"),
+        }),
       ),
     };
   }
@@ -93,7 +101,8 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
     context: HandlerContext,
   ): AsyncGenerator<StreamReply> {
     const { start, chunks } = await readStartThenChunks<"start", ProcessImageStreamStart>(requests, "start");
-    const metadata = start.metadata as UploadMetadata; // required by the contract's validation rules
+    // metadata is required by the contract's validation rules.
+    const metadata = await ownedMetadata(start.metadata as UploadMetadata, "process", context);
     const replies = new AsyncQueue<StreamReply>(Number.POSITIVE_INFINITY, context.signal);
     let received = 0n;
     const progress = (stage: Stage) =>
@@ -127,14 +136,20 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
     yield* streamTask(replies, work, { settle: true });
   }
 
-  async getImage(request: GetImageRequest) {
-    return { image: await mapped(this.library.get(request.imageId)) };
+  async getImage(request: GetImageRequest, context: HandlerContext) {
+    return { image: await mapped(this.library.get(request.imageId, authorizer(context, "get"))) };
   }
 
-  async listImages(request: ListImagesRequest) {
+  async deleteImage(request: DeleteImageRequest, context: HandlerContext) {
+    await mapped(this.library.delete(request.imageId, authorizer(context, "delete")));
+    return {};
+  }
+
+  async listImages(request: ListImagesRequest, context: HandlerContext) {
     const pageSize = request.pageSize || 20;
     const cursor = decodePageCursor(request.pageToken);
-    const images = await this.store.list(request.ownerId, pageSize + 1, cursor);
+    const ownerId = await decided(() => ownerFor(callerOf(context), "list", request.ownerId, "owner_id"));
+    const images = await this.store.list(ownerId, pageSize + 1, cursor);
     const page = images.slice(0, pageSize);
     const last = page.at(-1);
     const nextPageToken =
@@ -144,3 +159,16 @@ export class ImageHandlers implements ServiceImpl<typeof ImageService> {
     return { images: page, nextPageToken };
   }
 }
+
+/** The library's check of a loaded image, for this call's caller. */
+const authorizer = (context: HandlerContext, action: ImageAction) =>
+  imageAuthorizer(callerOf(context), action);
+
+/** The upload's metadata with its owner decided by the access policy (empty: the caller). */
+const ownedMetadata = (metadata: UploadMetadata, action: ImageAction, context: HandlerContext) =>
+  decided(() =>
+    create(UploadMetadataSchema, {
+      ...metadata,
+      ownerId: ownerFor(callerOf(context), action, metadata.ownerId, "metadata.owner_id"),
+    }),
+  );

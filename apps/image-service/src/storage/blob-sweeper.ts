@@ -25,19 +25,34 @@ export async function sweepOrphanBlobs(deps: {
   for await (const { sha256, modifiedMs } of deps.blobs.list()) {
     examined++;
     if (modifiedMs > cutoff) continue;
-    await deps.db.transaction(async (tx) => {
-      await lockBlob(tx, sha256);
-      const { rows } = await tx.query<{ referenced: boolean }>(
-        `SELECT EXISTS (SELECT 1 FROM images WHERE sha256 = $1)
-             OR EXISTS (SELECT 1 FROM image_variants WHERE sha256 = $1) AS referenced`,
-        [sha256],
-      );
-      // Re-read the time under the lock: a commit of the same bytes touches the blob.
-      if (rows[0]?.referenced || (await deps.blobs.modifiedMs(sha256)) > cutoff) return;
-      await deps.blobs.remove(sha256);
-      deleted++;
-    });
+    if (await removeBlobIfUnreferenced(deps, sha256, cutoff)) deleted++;
   }
   if (deleted > 0) deps.logger.info({ examined, deleted }, "blob sweep: removed unreferenced blobs");
   return { examined, deleted };
+}
+
+/**
+ * Removes one blob if no image or variant references it (and, with `touchedBefore`, only if it
+ * was last committed before then). Checked and removed under the blob's lock, in a transaction,
+ * so an upload of the same bytes committing at the same time either commits first (the blob
+ * stays) or finds the bytes gone and stores its own copy. Returns whether it removed the blob.
+ */
+export async function removeBlobIfUnreferenced(
+  deps: { db: Database; blobs: BlobStore },
+  sha256: string,
+  touchedBefore = Number.POSITIVE_INFINITY,
+): Promise<boolean> {
+  return deps.db.transaction(async (tx) => {
+    await lockBlob(tx, sha256);
+    const { rows } = await tx.query<{ referenced: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM images WHERE sha256 = $1)
+           OR EXISTS (SELECT 1 FROM image_variants WHERE sha256 = $1) AS referenced`,
+      [sha256],
+    );
+    // Re-read the time under the lock: a commit of the same bytes touches the blob (-1: none left).
+    const modifiedMs = await deps.blobs.modifiedMs(sha256);
+    if (rows[0]?.referenced || modifiedMs < 0 || modifiedMs > touchedBefore) return false;
+    await deps.blobs.remove(sha256);
+    return true;
+  });
 }

@@ -107,6 +107,33 @@ export class ImageStore {
     );
   }
 
+  /**
+   * Deletes images and their variants, the images' rows locked first (a variant being added to
+   * one at the same time then fails its foreign key instead of outliving it). Returns the content
+   * addresses the deleted rows referenced, so that bytes no longer referenced can be removed after
+   * `tx` commits, and how many images were deleted.
+   */
+  async deleteImages(
+    tx: Queryable,
+    which: { imageId: string } | { ownerId: string },
+  ): Promise<{ deleted: number; sha256s: string[] }> {
+    const { rows } = await tx.query<{ id: string; sha256: string }>(
+      "imageId" in which
+        ? "SELECT id, sha256 FROM images WHERE id = $1 FOR UPDATE"
+        : "SELECT id, sha256 FROM images WHERE owner_id = $1 FOR UPDATE",
+      ["imageId" in which ? which.imageId : which.ownerId],
+    );
+    if (rows.length === 0) return { deleted: 0, sha256s: [] };
+    const ids = rows.map((row) => row.id);
+    const variants = await tx.query<{ sha256: string }>(
+      "DELETE FROM image_variants WHERE image_id = ANY($1::uuid[]) RETURNING sha256",
+      [ids],
+    );
+    await tx.query("DELETE FROM images WHERE id = ANY($1::uuid[])", [ids]);
+    const sha256s = new Set([...rows, ...variants.rows].map((row) => row.sha256));
+    return { deleted: rows.length, sha256s: [...sha256s] };
+  }
+
   /** One image with its variants (oldest first). */
   async get(id: string): Promise<Image | undefined> {
     const { rows } = await this.db.query<ImageRow>(`SELECT ${IMAGE_COLUMNS} FROM images WHERE id = $1`, [id]);

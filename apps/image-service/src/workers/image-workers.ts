@@ -1,6 +1,7 @@
 import type { MessageBroker, Subscription } from "@switchboard/messaging";
 import type { ImageProcessingRequested } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
 import type { Logger } from "@switchboard/runtime";
+import { ImageNotFoundError } from "../domain/errors.js";
 import type { ImageLibrary } from "../domain/image-library.js";
 
 export interface ImageWorkerDeps {
@@ -31,9 +32,14 @@ export async function startImageWorkers(deps: ImageWorkerDeps): Promise<Subscrip
         async (job, delivery) => {
           const { imageId, operations } = job.data as ImageProcessingRequested;
           try {
-            const variant = await deps.library.process(imageId, operations, job.id);
+            const variant = await deps.library.process(imageId, operations, { jobId: job.id });
             deps.logger.info({ worker, job: job.id, imageId, variant: variant.id }, "image job done");
           } catch (error) {
+            if (error instanceof ImageNotFoundError) {
+              // Deleted before its thumbnail was made: nothing to do, and retrying would not help.
+              deps.logger.info({ worker, job: job.id, imageId }, "image job dropped: the image was deleted");
+              return;
+            }
             deps.logger.warn(
               {
                 worker,

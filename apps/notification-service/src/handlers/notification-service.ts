@@ -8,10 +8,12 @@ import type {
   SendNotificationRequest,
   SubscribeRequest,
 } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
-import { decodePageCursor, encodePageCursor } from "@switchboard/runtime";
+import { callerOf, decodePageCursor, encodePageCursor } from "@switchboard/runtime";
+import { authorizeReading, authorizeSending } from "../domain/notification-access.js";
 import type { Notifier } from "../domain/notifier.js";
 import type { SubscriberHub } from "../domain/subscriber-hub.js";
 import type { NotificationStore } from "../store/notification-store.js";
+import { decided } from "./status.js";
 
 export interface NotificationHandlersDeps {
   store: NotificationStore;
@@ -26,7 +28,8 @@ export interface NotificationHandlersDeps {
 export class NotificationHandlers implements ServiceImpl<typeof NotificationService> {
   constructor(private readonly deps: NotificationHandlersDeps) {}
 
-  async sendNotification(request: SendNotificationRequest) {
+  async sendNotification(request: SendNotificationRequest, context: HandlerContext) {
+    await decided(() => authorizeSending(callerOf(context)));
     const { notifier } = this.deps;
     const notification = await this.deps.outbox.commit((tx) =>
       notifier.create(tx, {
@@ -41,11 +44,13 @@ export class NotificationHandlers implements ServiceImpl<typeof NotificationServ
   }
 
   async *subscribe(request: SubscribeRequest, context: HandlerContext) {
+    await decided(() => authorizeReading(callerOf(context), request.userId));
     const signal = AbortSignal.any([context.signal, this.deps.draining]);
     for await (const notification of this.deps.hub.subscribe(request.userId, signal)) yield { notification };
   }
 
-  async listNotifications(request: ListNotificationsRequest) {
+  async listNotifications(request: ListNotificationsRequest, context: HandlerContext) {
+    await decided(() => authorizeReading(callerOf(context), request.userId));
     const pageSize = request.pageSize || 20;
     const page = await this.deps.store.list(
       request.userId,
