@@ -1,11 +1,14 @@
 # shellcheck shell=bash
-# Mosquitto (Debian's mosquitto, MQTT 3.1.1 and 5) on 127.0.0.1:1883, anonymous, with
-# persistence in the data dir so persistent sessions and their queued QoS 1/2 messages survive
-# a restart.
+# Mosquitto (Debian's mosquitto, MQTT 3.1.1 and 5) on 127.0.0.1:1883, with persistence in the data
+# dir so persistent sessions and their queued QoS 1/2 messages survive a restart. No anonymous
+# clients: accounts live in the dynamic-security plugin (dynamic-security.json in the data dir),
+# the services' written by infra/mosquitto/accounts.sh at every start, people's by user-service.
 
-MOSQUITTO_PORT=1883
+MOSQUITTO_PORT="${SWITCHBOARD_MOSQUITTO_PORT:-1883}"
 MOSQUITTO_BIN=/usr/sbin/mosquitto
 MOSQUITTO_DATA="$DATA_DIR/mosquitto"
+MOSQUITTO_DYNSEC="$MOSQUITTO_DATA/dynamic-security.json"
+MOSQUITTO_ADMIN_PASSWORD="${MQTT_ADMIN_PASSWORD:-switchboard-admin}"
 MOSQUITTO_LOG="$LOG_DIR/mosquitto.log"
 
 mosquitto_packages() { printf '%s\n' mosquitto mosquitto-clients; }
@@ -23,7 +26,9 @@ mosquitto_write_config() {
   {
     echo "# Written by infra/mosquitto.sh at every start: edit that file, not this one."
     echo "listener $MOSQUITTO_PORT 127.0.0.1"
-    echo "allow_anonymous true"
+    echo "allow_anonymous false"
+    echo "plugin $(mosquitto_dynsec_plugin)"
+    echo "plugin_opt_config_file $MOSQUITTO_DYNSEC"
     echo "persistence true"
     echo "persistence_location $MOSQUITTO_DATA/"
     # Save the in-memory store every second (default: 30 min), so a kill -9 loses at most ~1 s
@@ -41,17 +46,38 @@ mosquitto_write_config() {
   } >"$MOSQUITTO_DATA/mosquitto.conf"
 }
 
+# The plugin ships with Debian's mosquitto under its multiarch lib dir.
+mosquitto_dynsec_plugin() {
+  local plugin
+  for plugin in /usr/lib/*/mosquitto_dynamic_security.so /usr/lib/mosquitto_dynamic_security.so; do
+    [[ -f "$plugin" ]] && { echo "$plugin"; return 0; }
+  done
+  die "mosquitto: the dynamic-security plugin (mosquitto_dynamic_security.so) is missing"
+}
+
 mosquitto_start() {
   [[ -x "$MOSQUITTO_BIN" ]] || die "mosquitto: $MOSQUITTO_BIN missing"
   mosquitto_write_config
+  # The first start creates the plugin's file with the "admin" account (its password is kept
+  # from then on: change it with mosquitto_ctrl dynsec setClientPassword admin).
+  [[ -s "$MOSQUITTO_DYNSEC" ]] ||
+    mosquitto_ctrl dynsec init "$MOSQUITTO_DYNSEC" admin "$MOSQUITTO_ADMIN_PASSWORD" >/dev/null
   launch_detached "$(pid_file mosquitto)" "$MOSQUITTO_LOG" "$MOSQUITTO_BIN" -c "$MOSQUITTO_DATA/mosquitto.conf"
+  local i
+  for ((i = 0; i < 100; i++)); do
+    port_open "$MOSQUITTO_PORT" && break
+    sleep 0.1
+  done
+  MQTT_PORT="$MOSQUITTO_PORT" MQTT_ADMIN_PASSWORD="$MOSQUITTO_ADMIN_PASSWORD" \
+    sh "$INFRA_DIR/mosquitto/accounts.sh" >>"$MOSQUITTO_LOG" 2>&1 ||
+    die "mosquitto: writing the MQTT accounts failed (see $MOSQUITTO_LOG)"
 }
 
-# Ready = a real MQTT CONNECT + SUBSCRIBE round trip (-E: exit once subscribed).
+# Ready = a real MQTT CONNECT + SUBSCRIBE round trip as admin (-E: exit once subscribed).
 mosquitto_ready() {
   port_open "$MOSQUITTO_PORT" || return 1
   timeout 5 mosquitto_sub -h 127.0.0.1 -p "$MOSQUITTO_PORT" -i "switchboard-probe-$$" \
-    -t 'switchboard/probe' -E >/dev/null 2>&1
+    -u admin -P "$MOSQUITTO_ADMIN_PASSWORD" -t 'switchboard/probe' -E >/dev/null 2>&1
 }
 
 mosquitto_stop() {

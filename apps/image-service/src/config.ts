@@ -1,6 +1,13 @@
 import { availableParallelism } from "node:os";
 import { IMAGE_JOBS_QUEUE } from "@switchboard/messaging";
-import { brokerSettings, type ConfigOf, serviceSettings, setting, tlsSettings } from "@switchboard/runtime";
+import {
+  brokerSettings,
+  type ConfigOf,
+  mqttAccountSettings,
+  serviceSettings,
+  setting,
+  tlsSettings,
+} from "@switchboard/runtime";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -9,6 +16,7 @@ export const configSpec = {
   /** DATA_DIR holds the blob store too. */
   ...serviceSettings({ port: 50052, dataDir: ".data/image-service" }),
   ...brokerSettings,
+  ...mqttAccountSettings("image-service"),
   /** Largest image bytes in one upload message. */
   MAX_CHUNK_BYTES: setting.integer({ default: 1 * MiB, min: 1 * KiB, max: 16 * MiB }),
   /** Largest whole upload. */

@@ -37,6 +37,7 @@ import { imageMigrations } from "./store/migrations.js";
 import { startImageWorkers } from "./workers/image-workers.js";
 
 const config = loadConfigOrExit(configSpec);
+const mqttAccount = { username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD };
 // libvips' operation cache would keep decoded images of past calls alive; one thread per
 // pipeline, since the processing gate already runs one pipeline per core.
 sharp.cache(false);
@@ -123,7 +124,12 @@ const pruneInbox = () =>
     .prune(db)
     .catch((error: unknown) => logger.warn({ err: error }, "inbox: pruning failed; will try again later"));
 const inboxPruning = setInterval(pruneInbox, 60 * 60 * 1000);
-const presence = startPresence({ mqttUrl: config.MQTT_URL, service: "image-service", logger });
+const presence = startPresence({
+  mqttUrl: config.MQTT_URL,
+  account: mqttAccount,
+  service: "image-service",
+  logger,
+});
 
 // Blobs no row references (a failed commit's, a deleted image's) are swept every hour.
 const sweep = () =>

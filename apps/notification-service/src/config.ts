@@ -1,8 +1,16 @@
-import { brokerSettings, type ConfigOf, serviceSettings, setting, tlsSettings } from "@switchboard/runtime";
+import {
+  brokerSettings,
+  type ConfigOf,
+  mqttAccountSettings,
+  serviceSettings,
+  setting,
+  tlsSettings,
+} from "@switchboard/runtime";
 
 export const configSpec = {
   ...serviceSettings({ port: 50053, dataDir: ".data/notification-service" }),
   ...brokerSettings,
+  ...mqttAccountSettings("notification-service"),
   /** Notifications a Subscribe stream may have queued unread before it is ended. */
   SUBSCRIBER_BUFFER: setting.integer({ default: 256, min: 1, max: 100_000 }),
   /** Delivery attempts before a notification is dead-lettered. */

@@ -37,6 +37,7 @@ import { notificationMigrations } from "./store/migrations.js";
 import { NotificationStore } from "./store/notification-store.js";
 
 const config = loadConfigOrExit(configSpec);
+const mqttAccount = { username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD };
 const logger = createLogger({
   name: "notification-service",
   level: config.LOG_LEVEL,
@@ -57,6 +58,7 @@ const amqp = new AmqpBroker({ ...common, url: config.AMQP_URL, deliveryLimit: co
 const mqtt = new MqttBroker({
   ...common,
   url: config.MQTT_URL,
+  account: mqttAccount,
   clientId: `notification-service-${hostname()}-${process.pid}`, // pids repeat across containers
 });
 
@@ -121,7 +123,12 @@ const pruneInbox = async () => {
 void pruneInbox();
 const inboxPruning = setInterval(pruneInbox, 60 * 60 * 1000);
 
-const presence = startPresence({ mqttUrl: config.MQTT_URL, service: "notification-service", logger });
+const presence = startPresence({
+  mqttUrl: config.MQTT_URL,
+  account: mqttAccount,
+  service: "notification-service",
+  logger,
+});
 
 onShutdownSignals(async () => {
   clearInterval(inboxPruning);

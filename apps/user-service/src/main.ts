@@ -2,14 +2,17 @@
  * user-service's composition root: the only file that reads the environment and opens sockets,
  * the database and the broker.
  */
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "@switchboard/database";
 import {
+  DynamicSecurity,
   eventRegistry,
   inboxMigrations,
   KafkaBroker,
   OutboxRelay,
   outboxMigrations,
+  PersonAccounts,
   startPresence,
 } from "@switchboard/messaging";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
@@ -23,10 +26,13 @@ import {
 } from "@switchboard/runtime";
 import { buildApp } from "./app.js";
 import { configSpec, DEFAULT_ADMIN_PASSWORD } from "./config.js";
+import { removeMqttAccountsOfDeletedUsers } from "./domain/mqtt-credentials.js";
+import { mqttCredentialsHandler } from "./handlers/mqtt-credentials.js";
 import { userMigrations } from "./store/migrations.js";
 import { UserStore } from "./store/user-store.js";
 
 const config = loadConfigOrExit(configSpec);
+const mqttAccount = { username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD };
 const logger = createLogger({ name: "user-service", level: config.LOG_LEVEL, pretty: config.PRETTY_LOGS });
 
 const db = await openDatabase({
@@ -57,9 +63,21 @@ const images = (token: () => Promise<string>) =>
     tls: config.IMAGE_SERVICE_URL.startsWith("http:") ? undefined : clientTlsFromFiles(config),
     token,
   });
+// People's MQTT accounts, managed through the broker's dynamic-security plugin as user-service.
+const dynsec = new DynamicSecurity({
+  url: config.MQTT_URL,
+  account: mqttAccount,
+  clientId: `user-service-accounts-${hostname()}-${process.pid}`, // pids repeat across containers
+});
+const mqttAccounts = new PersonAccounts(dynsec);
+const store = new UserStore(db);
 const app = buildApp({
   logger,
-  store: new UserStore(db),
+  store,
+  mqttCredentials: mqttCredentialsHandler({
+    accounts: mqttAccounts,
+    userExists: async (userId) => (await store.get(db, userId)) !== undefined,
+  }),
   outbox: relay,
   images,
   seedContract: config.SEED_CONTRACT,
@@ -88,12 +106,20 @@ if (config.ADMIN_PASSWORD === DEFAULT_ADMIN_PASSWORD) {
 // The first signing key exists before the first login asks for it.
 await app.keys.signingKey();
 const { server } = app;
+const stopRemovingMqttAccounts = removeMqttAccountsOfDeletedUsers(app.changes, mqttAccounts, logger);
 await server.listen(config.PORT);
-const presence = startPresence({ mqttUrl: config.MQTT_URL, service: "user-service", logger });
+const presence = startPresence({
+  mqttUrl: config.MQTT_URL,
+  account: mqttAccount,
+  service: "user-service",
+  logger,
+});
 
 onShutdownSignals(async () => {
   await presence.stop();
   await server.shutdown();
+  stopRemovingMqttAccounts();
+  await dynsec.close();
   await relay.stop();
   await kafka.close();
   await db.close();

@@ -33,7 +33,14 @@ export {
   type KafkaBrokerOptions,
   type KafkaHandlerRetry,
 } from "./kafka/kafka-broker.js";
-export { MqttBroker, type MqttBrokerOptions } from "./mqtt/mqtt-broker.js";
+export {
+  DynamicSecurity,
+  type DynamicSecurityOptions,
+  type DynsecCommand,
+  type DynsecResponse,
+} from "./mqtt/dynamic-security.js";
+export { type MqttAccount, MqttBroker, type MqttBrokerOptions } from "./mqtt/mqtt-broker.js";
+export { type PersonAccount, PersonAccounts } from "./mqtt/person-accounts.js";
 export { type Presence, type PresenceOptions, presenceTopic, startPresence } from "./mqtt/presence.js";
 export { addToOutbox, outboxMigrations, pruneOutbox } from "./outbox.js";
 export { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.js";

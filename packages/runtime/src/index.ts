@@ -8,7 +8,7 @@ export { certifiedServiceKey, serviceNameOf } from "./auth/service-peer.js";
 export { TOKEN_AUDIENCE, TOKEN_ISSUER, TokenVerifier } from "./auth/token-verifier.js";
 export { jwksOfUserService } from "./auth/user-service-jwks.js";
 export type { CryptoKey, VerificationKeys } from "./auth/verification-keys.js";
-export { brokerSettings } from "./broker-settings.js";
+export { brokerSettings, mqttAccountSettings } from "./broker-settings.js";
 export { ConcurrencyGate, type ConcurrencyGateOptions } from "./concurrency-gate.js";
 export { ConfigError, type ConfigOf, loadConfig, loadConfigOrExit, type Setting, setting } from "./config.js";
 export { peerKey, traceIdKey } from "./context.js";

@@ -8,11 +8,27 @@ const run = promisify(execFile);
 
 export type BrokerName = "kafka" | "rabbitmq" | "mosquitto" | "postgres";
 
+/** The broker's "admin" account (infra/mosquitto/accounts.sh; MQTT_ADMIN_PASSWORD as there). */
+export const mqttAdmin = {
+  username: "admin",
+  password: process.env.MQTT_ADMIN_PASSWORD ?? "switchboard-admin",
+};
+
+/** `url` with the admin account in it, unless it names an account already. */
+function withMqttAdmin(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.username) return url;
+  parsed.username = mqttAdmin.username;
+  parsed.password = mqttAdmin.password;
+  return parsed.toString().replace(/\/$/, "");
+}
+
 /** Where the real brokers listen (the infra/ defaults, overridable by the usual variables). */
 export const brokerUrls = {
   kafka: process.env.KAFKA_BROKERS ?? "127.0.0.1:9092",
   amqp: process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672",
-  mqtt: process.env.MQTT_URL ?? "mqtt://127.0.0.1:1883",
+  /** Logged in as the broker's "admin" account (every topic): Mosquitto takes no anonymous clients. */
+  mqtt: withMqttAdmin(process.env.MQTT_URL ?? "mqtt://127.0.0.1:1883"),
   postgres: process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/switchboard",
 };
 

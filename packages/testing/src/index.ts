@@ -3,6 +3,7 @@ export {
   brokerUrls,
   ensureBrokers,
   killBroker,
+  mqttAdmin,
   repoRoot,
   restartBroker,
 } from "./brokers.js";
@@ -21,8 +22,10 @@ export { serveJwks } from "./jwks-server.js";
 export { memoryLogger } from "./logger.js";
 export { brokenMarkdownLinks, type MarkdownLink } from "./markdown-links.js";
 export { medianSeconds } from "./median.js";
+export { type MosquittoSub, type MosquittoSubOptions, spawnMosquittoSub } from "./mosquitto-sub.js";
 export { unsentOutboxRows } from "./outbox-rows.js";
 export { pngOf } from "./png.js";
+export { type PrivateMosquitto, startPrivateMosquitto } from "./private-mosquitto.js";
 export { startPrivateRabbitMq } from "./private-rabbitmq.js";
 export { type RawOutcome, rawGrpcCall } from "./raw-grpc.js";
 export { type RssSamples, rssMiB, sampleRss } from "./rss-sampler.js";

@@ -15,8 +15,16 @@ import {
 } from "../port.js";
 import { topicMatches } from "./mqtt-topic.js";
 
+/** Who a client logs in as: the broker takes no anonymous clients. */
+export interface MqttAccount {
+  username: string;
+  password: string;
+}
+
 export interface MqttBrokerOptions {
   url: string;
+  /** Overrides credentials in `url` (mqtt://user:password@host), if any. */
+  account?: MqttAccount;
   /** Fixed per process: with `clean: false`, the broker keeps this client's session (and queued QoS 1/2 messages). */
   clientId: string;
   /** The CloudEvents `source` of everything published through this handle. */
@@ -70,6 +78,7 @@ export class MqttBroker implements MessageBroker {
       connectTimeout: 5_000,
       resubscribe: true,
       properties: { sessionExpiryInterval: options.sessionExpirySeconds ?? 3_600 },
+      ...(options.account ? { username: options.account.username, password: options.account.password } : {}),
       ...(options.will
         ? {
             will: {

@@ -2,10 +2,12 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
 import { eventRegistry } from "../event-registry.js";
-import { MqttBroker } from "./mqtt-broker.js";
+import { type MqttAccount, MqttBroker } from "./mqtt-broker.js";
 
 export interface PresenceOptions {
   mqttUrl: string;
+  /** The service's own account (it may publish its status topic). */
+  account?: MqttAccount;
   /** The service's name, e.g. "user-service". */
   service: string;
   logger: Logger;
@@ -31,6 +33,7 @@ export function startPresence(options: PresenceOptions): Presence {
   const offline = JSON.stringify({ status: "offline", service: options.service });
   const mqtt = new MqttBroker({
     url: options.mqttUrl,
+    ...(options.account ? { account: options.account } : {}),
     // Unique per process: pids repeat across containers (each replica's node is pid 7 under tini),
     // and two clients with one id knock each other off the broker, publishing the will each time.
     clientId: `${options.service}-presence-${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`,

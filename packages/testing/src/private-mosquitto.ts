@@ -1,0 +1,40 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { mqttAdmin, repoRoot } from "./brokers.js";
+import { freePort } from "./service-process.js";
+
+const run = promisify(execFile);
+
+/**
+ * A Mosquitto of the test's own, started by infra/brokers.sh itself (so the test also proves the
+ * infra: dynamic-security plugin, no anonymous clients, the service accounts) from a fresh data
+ * dir on a free port. Never the shared one on 1883: tests may not restart or reconfigure it.
+ */
+export async function startPrivateMosquitto() {
+  const dataDir = await mkdtemp(join(tmpdir(), "private-mosquitto-"));
+  const port = await freePort();
+  const env = { ...process.env, SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_MOSQUITTO_PORT: String(port) };
+  const brokers = (...args: string[]) =>
+    run("bash", [join(repoRoot(), "infra", "brokers.sh"), ...args, "mosquitto"], { env, timeout: 60_000 });
+  await brokers("start");
+  await brokers("wait");
+  return {
+    host: "127.0.0.1",
+    port,
+    /** Without an account: the broker refuses it. */
+    url: `mqtt://127.0.0.1:${port}`,
+    admin: mqttAdmin,
+    /** The dev account infra/ gives a service (`<name>` / `<name>-dev-password`). */
+    serviceAccount: (service: string) => ({ username: service, password: `${service}-dev-password` }),
+    /** Stops it and removes its data. */
+    async stop() {
+      await brokers("stop");
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type PrivateMosquitto = Awaited<ReturnType<typeof startPrivateMosquitto>>;
