@@ -121,7 +121,7 @@ export async function mqttListener(
     });
   });
   try {
-    await client.subscribeAsync(topic, { qos: 1 }); // a refusal in the SUBACK rejects (error.code: its reason)
+    await client.subscribeAsync(topic, { qos: 1 }); // a refusal rejects, with the SUBACK (error.packet.granted)
   } catch (error) {
     await client.endAsync();
     throw error;
