@@ -89,7 +89,7 @@ vitest_e2e() { # FILE REPORT [env...]
 }
 
 phase "smoke: the e2e flows (user, image, notification) and the access table against the cluster's Services"
-vitest_e2e "test/flows.test.ts test/access.test.ts" junit-k8s.xml || status=1
+vitest_e2e "test/flows.test.ts test/access.test.ts test/person-mqtt.test.ts" junit-k8s.xml || status=1
 
 phase "gateways: a user signed up over REST (rest-gateway), logged in, read back with its token; a WSDL (soap-gateway)"
 rest_url="http://$(cluster_ip rest-gateway):8080" soap_url="http://$(cluster_ip soap-gateway):8081"

@@ -173,7 +173,7 @@ async function main(): Promise<void> {
     ]),
     ["Kafka", brokerEnv.KAFKA_BROKERS],
     ["RabbitMQ", `${brokerEnv.AMQP_URL}  (management http://localhost:15672, guest/guest)`],
-    ["MQTT", brokerEnv.MQTT_URL],
+    ["MQTT", `${brokerEnv.MQTT_URL}  (no anonymous clients: admin/switchboard-admin, docs/mqtt-accounts.md)`],
     ["PostgreSQL", brokerEnv.DATABASE_URL_POSTGRES],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));

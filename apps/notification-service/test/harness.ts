@@ -81,7 +81,12 @@ export async function authForProcess() {
  * tokens of its own key (`tokens`); `client()` is an admin's.
  */
 export async function startNotificationService(
-  options: { subscriberBuffer?: number; deliveryAttempts?: number } = {},
+  options: {
+    subscriberBuffer?: number;
+    deliveryAttempts?: number;
+    /** Another Mosquitto than the shared one (a test's own, which it may kill). */
+    mqttUrl?: string;
+  } = {},
 ) {
   await ensureBrokers("kafka", "rabbitmq", "mosquitto");
   const { logger, lines } = memoryLogger("info");
@@ -98,7 +103,9 @@ export async function startNotificationService(
   });
   const mqtt = new MqttBroker({
     ...common,
-    url: brokerUrls.mqtt,
+    url: options.mqttUrl ?? brokerUrls.mqtt,
+    // Its own account, as main.ts logs in (the dev one infra/ writes): it may publish notifications.
+    account: { username: "notification-service", password: "notification-service-dev-password" },
     clientId: `notification-test-${randomUUID().slice(0, 8)}`,
   });
   const store = new NotificationStore(db);

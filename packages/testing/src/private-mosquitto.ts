@@ -19,16 +19,30 @@ export async function startPrivateMosquitto() {
   const env = { ...process.env, SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_MOSQUITTO_PORT: String(port) };
   const brokers = (...args: string[]) =>
     run("bash", [join(repoRoot(), "infra", "brokers.sh"), ...args, "mosquitto"], { env, timeout: 60_000 });
-  await brokers("start");
-  await brokers("wait");
+  const start = async () => {
+    await brokers("start");
+    await brokers("wait");
+  };
+  await start();
   return {
     host: "127.0.0.1",
     port,
     /** Without an account: the broker refuses it. */
     url: `mqtt://127.0.0.1:${port}`,
+    /** Logged in as "admin" (every topic). */
+    adminUrl: `mqtt://${mqttAdmin.username}:${mqttAdmin.password}@127.0.0.1:${port}`,
     admin: mqttAdmin,
     /** The dev account infra/ gives a service (`<name>` / `<name>-dev-password`). */
     serviceAccount: (service: string) => ({ username: service, password: `${service}-dev-password` }),
+    /** kill -9, as a crash: its data (sessions saved every second, the accounts) stays. */
+    async kill() {
+      const { stdout } = await brokers("pid");
+      const pid = Number(stdout.trim());
+      process.kill(pid, "SIGKILL");
+      while (alive(pid)) await new Promise((resolve) => setTimeout(resolve, 50));
+    },
+    /** Starts it again on the same data and port, and waits until it answers. */
+    restart: start,
     /** Stops it and removes its data. */
     async stop() {
       await brokers("stop");
@@ -38,3 +52,12 @@ export async function startPrivateMosquitto() {
 }
 
 export type PrivateMosquitto = Awaited<ReturnType<typeof startPrivateMosquitto>>;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
