@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { upload } from "../../examples/images.js";
 import { png } from "../../examples/png.js";
-import { call, callServerStream, connect } from "../../src/index.js";
+import { call, callServerStream, connect, tlsFromEnv } from "../../src/index.js";
 import { addresses, admin, allUp, clients, newUser, title } from "./running-system.js";
 
 const UNAUTHENTICATED = 16;
@@ -16,7 +16,7 @@ describe.skipIf(!allUp("users"))(title("identity from a stock grpc-js client: us
     await expect(call(clients.users, "GetUser", { id: target.user.id })).rejects.toMatchObject({
       code: UNAUTHENTICATED,
     });
-    const forged = connect({ ...addresses, token: () => "not.a.jwt" });
+    const forged = connect({ ...addresses, tls: tlsFromEnv(), token: () => "not.a.jwt" });
     try {
       await expect(call(forged.users, "GetUser", { id: target.user.id })).rejects.toMatchObject({
         code: UNAUTHENTICATED,
