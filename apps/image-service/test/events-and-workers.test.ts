@@ -113,6 +113,27 @@ describe("image events and workers", () => {
     }
   });
 
+  it("the thumbnail job of an image deleted before it ran is dropped, not retried or dead-lettered", async () => {
+    const paused = await startImageService({ workers: 0 });
+    try {
+      const client = paused.client();
+      const { image } = await client.uploadImage(uploadMessages(await makeImage("png", 64, 64)));
+      await client.deleteImage({ imageId: image?.id ?? "" });
+      await paused.startWorkers(1);
+
+      await eventually(async () =>
+        paused.lines.find(
+          (line) => line.msg === "image job dropped: the image was deleted" && line.imageId === image?.id,
+        ),
+      );
+      expect(paused.lines.filter((line) => String(line.msg).startsWith("image job failed"))).toEqual([]);
+      expect(await paused.amqp.deadLetters(paused.jobsQueue, 100)).toEqual([]);
+      expect(await paused.stored()).toMatchObject({ images: 0, variants: 0, blobs: 0 });
+    } finally {
+      await paused.close();
+    }
+  });
+
   it("workers of two processes share one queue (one deployment: one PostgreSQL, one blob store)", async () => {
     const deployment = await sharedDeployment();
     const first = await startImageService({ sharing: deployment, workers: 1 });

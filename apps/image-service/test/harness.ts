@@ -20,6 +20,7 @@ import {
   UploadImageRequestSchema,
   UploadMetadataSchema,
 } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
+import type { ServerTls } from "@switchboard/runtime";
 import {
   brokerUrls,
   connectClient,
@@ -64,6 +65,8 @@ export interface Options {
   sharing?: Shared;
   /** Consume user events (UserDeleted) from Kafka, in a consumer group of its own reading from now on. */
   userEvents?: boolean;
+  /** Serve TLS (mutual when it has a CA). */
+  tls?: ServerTls;
 }
 
 /** What the instances of one deployment share. */
@@ -119,7 +122,16 @@ export async function startImageService(options: Options = {}) {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const tokens = testTokens();
   const adminToken = await tokens.admin();
-  const app = buildApp({ logger, db, blobs, outbox: relay, limits, jobsQueue, verifier: tokens.verifier });
+  const app = buildApp({
+    logger,
+    db,
+    blobs,
+    outbox: relay,
+    limits,
+    jobsQueue,
+    verifier: tokens.verifier,
+    ...(options.tls ? { tls: options.tls } : {}),
+  });
   const workers: Subscription[] = [];
   /** Starts `count` more image workers on this service's queue. */
   const startWorkers = async (count: number) => {

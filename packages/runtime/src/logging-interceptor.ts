@@ -1,8 +1,9 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
+import { type Caller, callerKey } from "./auth/caller.js";
 import { peerKey, traceIdKey } from "./context.js";
 
-/** One log line per RPC when it ends: method, status code, duration, peer and trace id. */
+/** One log line per RPC when it ends: method, status code, duration, peer, trace id and caller. */
 export function loggingInterceptor(logger: Logger): Interceptor {
   return (next) => async (request) => {
     const started = performance.now();
@@ -22,6 +23,7 @@ export function loggingInterceptor(logger: Logger): Interceptor {
         durationMs: Math.round((performance.now() - started) * 10) / 10,
         peer: request.contextValues.get(peerKey),
         traceId: request.contextValues.get(traceIdKey),
+        ...callerField(request.contextValues.get(callerKey)),
         // A gateway's X-Request-Id, so one HTTP request can be followed into the service's log.
         ...(request.header.get("x-request-id") ? { requestId: request.header.get("x-request-id") } : {}),
         ...(failure ? { error: failure.rawMessage } : {}),
@@ -64,4 +66,11 @@ export function loggingInterceptor(logger: Logger): Interceptor {
       })(),
     };
   };
+}
+
+/** Who called, as the auth interceptor found (nothing for anonymous callers): "user:<id>" or "service:<name>". */
+function callerField(caller: Caller): { caller?: string } {
+  if (caller.kind === "user") return { caller: `user:${caller.userId}` };
+  if (caller.kind === "service") return { caller: `service:${caller.service}` };
+  return {};
 }

@@ -8,12 +8,16 @@ import type { ServerTls } from "../src/grpc-server.js";
 import { echoService } from "./echo-service.js";
 import { ServerUnderTest } from "./server-under-test.js";
 
-/** A server with auth: EchoService (every rpc needs a caller) and AuthService.GetJwks (allow_anonymous). */
+/**
+ * A server with auth: EchoService (every rpc needs a caller) and AuthService.GetJwks (allow_anonymous);
+ * `seen.callers` lists the caller of each Echo and GetJwks its handler ran, `logs` its log lines.
+ */
 export async function serveWithAuth(auth: AuthOptions, tls?: ServerTls) {
   const seen: { callers: Caller[] } = { callers: [] };
   const remember = (context: HandlerContext) => seen.callers.push(callerOf(context));
+  const logs = memoryLogger();
   const server = new ServerUnderTest({
-    logger: memoryLogger().logger,
+    logger: logs.logger,
     auth,
     ...(tls ? { tls } : {}),
     routes: (router) => {
@@ -33,5 +37,5 @@ export async function serveWithAuth(auth: AuthOptions, tls?: ServerTls) {
     },
   });
   const served = await serveOnPort0(server);
-  return { ...served, seen };
+  return { ...served, seen, logs };
 }

@@ -6,7 +6,7 @@ import { Health } from "@switchboard/proto/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "@switchboard/proto/grpc/reflection/v1/reflection_pb.js";
 import { AuthService } from "@switchboard/proto/switchboard/auth/v1/auth_service_pb.js";
 import { EchoRequestSchema, EchoService } from "@switchboard/proto/switchboard/echo/v1/echo_pb.js";
-import { callError, collect, connectClient, grpcJsClient, testTokens } from "@switchboard/testing";
+import { callError, collect, connectClient, grpcJsClient, testTokens, until } from "@switchboard/testing";
 import { SignJWT } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AuthOptions } from "../src/auth/auth-options.js";
@@ -183,6 +183,20 @@ describe(`authentication (${transport})`, () => {
     expect(seen.callers).toEqual([
       { kind: "user", userId: "u-connect", roles: ["user"] },
       { kind: "user", userId: "u-grpc-web", roles: ["user"] },
+    ]);
+  });
+
+  it("logs who called each rpc", async () => {
+    const { baseUrl, logs } = await serve();
+    const client = connectClient(EchoService, baseUrl);
+    await client.echo({ text: "hi" }, bearer(await tokens.user("u-7")));
+    await client.echo({ text: "hi" }, bearer(await tokens.service("soap-gateway")));
+    await callError(client.echo({ text: "hi" }));
+    await until(() => logs.lines.filter((line) => line.msg === "rpc").length === 3);
+    expect(logs.lines.filter((line) => line.msg === "rpc").map((line) => [line.code, line.caller])).toEqual([
+      ["OK", "user:u-7"],
+      ["OK", "service:soap-gateway"],
+      ["Unauthenticated", undefined],
     ]);
   });
 
