@@ -15,7 +15,10 @@ export async function run(me, admin) {
   // Server streaming: the user's notifications as they are delivered (no replay of earlier ones).
   const stream = await callServerStream(me.notifications, "Subscribe", { userId }, { timeoutMs: 30_000 });
   const first = new Promise((resolve, reject) => {
-    stream.once("data", (message) => resolve(message.notification));
+    // A new user's welcome may come first (sign-up → Kafka → here): wait for what is sent below.
+    stream.on("data", (message) => {
+      if (message.notification.kind === "NOTIFICATION_KIND_DIRECT") resolve(message.notification);
+    });
     stream.once("error", reject);
   });
   first.catch(() => undefined); // cancelled below once answered

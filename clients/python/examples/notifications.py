@@ -10,7 +10,7 @@ import threading
 from _setup import clients_from_args, signed_up
 
 from switchboard_client import Clients
-from switchboard_client.stubs import notification_service_pb2
+from switchboard_client.stubs import notification_pb2, notification_service_pb2
 
 
 def run(me: Clients, admin: Clients) -> list[str]:
@@ -26,9 +26,11 @@ def run(me: Clients, admin: Clients) -> list[str]:
     def follow() -> None:
         try:
             for message in stream:
-                received.append(message.notification.title)
-                first.set()
-                return
+                # A new user's welcome may come first (sign-up → Kafka → here): wait for what we send.
+                if message.notification.kind == notification_pb2.NOTIFICATION_KIND_DIRECT:
+                    received.append(message.notification.title)
+                    first.set()
+                    return
         except Exception:  # the stream is cancelled below once we have what we came for
             first.set()
 
