@@ -75,8 +75,8 @@ phase "rest-gateway: plain HTTP on :8080 and the README's curl lines (vitest) ag
 (cd apps/rest-gateway && pnpm exec vitest run test/system --reporter=default --reporter=junit \
   --outputFile.junit=reports/junit-system-compose.xml) || status=1
 
-phase "whole-system flows (e2e) against compose"
-(cd e2e && pnpm exec vitest run test/flows.test.ts --reporter=default --reporter=junit \
+phase "whole-system flows and the access table across services (e2e) against compose"
+(cd e2e && pnpm exec vitest run test/flows.test.ts test/access.test.ts test/person-mqtt.test.ts --reporter=default --reporter=junit \
   --outputFile.junit=reports/junit-compose.xml) || status=1
 
 phase "Kafka SIGKILLed mid-flow: nothing confirmed is lost"

@@ -83,26 +83,35 @@ env | grep '^SWITCHBOARD_.*URL'
 vitest_e2e() { # FILE REPORT [env...]
   local file=$1 report=$2
   shift 2
-  (cd e2e && env "$@" pnpm exec vitest run "$file" --reporter=default --reporter=junit \
+  # shellcheck disable=SC2086 # FILE may name several test files
+  (cd e2e && env "$@" pnpm exec vitest run $file --reporter=default --reporter=junit \
     --outputFile.junit="reports/$report")
 }
 
-phase "smoke: the e2e flows (user, image, notification) against the cluster's Services"
-vitest_e2e test/flows.test.ts junit-k8s.xml || status=1
+phase "smoke: the e2e flows (user, image, notification) and the access table against the cluster's Services"
+vitest_e2e "test/flows.test.ts test/access.test.ts test/person-mqtt.test.ts" junit-k8s.xml || status=1
 
-phase "gateways: a user created over REST (rest-gateway), read back over gRPC; a WSDL (soap-gateway)"
+phase "gateways: a user signed up over REST (rest-gateway), logged in, read back with its token; a WSDL (soap-gateway)"
 rest_url="http://$(cluster_ip rest-gateway):8080" soap_url="http://$(cluster_ip soap-gateway):8081"
 rest_creates_user() {
-  local email="k8s.$RANDOM$RANDOM@example.com" answer id
+  local email="k8s.$RANDOM$RANDOM@example.com" password="k8s-smoke-$RANDOM$RANDOM" answer id token
   answer=$(curl -sS --fail-with-body --max-time 15 "$rest_url/v1/users" -H 'Content-Type: application/json' \
-    -d "{\"name\":\"Kube Smoke\",\"email\":\"$email\"}") || { echo "POST /v1/users: $answer" >&2; return 1; }
+    -d "{\"name\":\"Kube Smoke\",\"email\":\"$email\",\"password\":\"$password\"}") ||
+    { echo "POST /v1/users: $answer" >&2; return 1; }
   echo "POST $rest_url/v1/users -> $answer"
   id=$(jq -er .user.id <<<"$answer") || return 1
-  # Read back by id (GetUser over gRPC behind the gateway): the user really was stored. The services
-  # speak gRPC only (GrpcJsServer), so curl cannot ask user-service directly.
-  curl -sS --fail-with-body --max-time 15 "$rest_url/v1/users/$id" | jq -e --arg email "$email" '.user.email == $email'
+  # Log in (AuthService.Login behind the gateway): every other call needs the bearer token.
+  answer=$(curl -sS --fail-with-body --max-time 15 "$rest_url/v1/auth/login" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$email\",\"password\":\"$password\"}") || { echo "POST /v1/auth/login: $answer" >&2; return 1; }
+  token=$(jq -er .accessToken <<<"$answer") || return 1
+  # Without it: 401. With it, read back by id (GetUser over gRPC behind the gateway): the user really
+  # was stored. The services speak gRPC only (GrpcJsServer), so curl cannot ask user-service directly.
+  [[ $(curl -sS -o /dev/null -w '%{http_code}' --max-time 15 "$rest_url/v1/users/$id") == 401 ]] ||
+    { echo "GET /v1/users/$id without a token was not 401" >&2; return 1; }
+  curl -sS --fail-with-body --max-time 15 "$rest_url/v1/users/$id" -H "Authorization: Bearer $token" |
+    jq -e --arg email "$email" '.user.email == $email'
 }
-check "rest-gateway: POST /v1/users through its ClusterIP creates the user" rest_creates_user || status=1
+check "rest-gateway: POST /v1/users through its ClusterIP signs the user up; it logs in and reads itself" rest_creates_user || status=1
 wsdl_served() {
   local wsdl
   wsdl=$(curl -sS --fail-with-body --max-time 15 "$soap_url/ws/UserService?wsdl") || { echo "$wsdl" >&2; return 1; }

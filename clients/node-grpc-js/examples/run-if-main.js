@@ -1,16 +1,20 @@
 import { pathToFileURL } from "node:url";
-import { connectFromEnv } from "../src/index.js";
 
 /**
- * Runs an example's `run(clients)` against the environment's services and prints its lines, when
- * the example's file is the program (`node examples/users.js`) — not when a test imports it.
+ * Runs an example's `main()` (which connects, logs in as it needs, and resolves with lines) and
+ * prints its lines, when the example's file is the program (`node examples/users.js`) — not when a
+ * test imports it.
  */
-export async function runIfMain(moduleUrl, run) {
+export async function runIfMain(moduleUrl, main) {
   if (!process.argv[1] || moduleUrl !== pathToFileURL(process.argv[1]).href) return;
-  const clients = connectFromEnv();
+  console.log((await main()).join("\n"));
+}
+
+/** Runs `use(...clients)` and closes every one of them, whatever happens. */
+export async function using(clients, use) {
   try {
-    console.log((await run(clients)).join("\n"));
+    return await use(...clients);
   } finally {
-    clients.close();
+    for (const client of clients) client.close();
   }
 }

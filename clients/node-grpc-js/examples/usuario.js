@@ -1,10 +1,11 @@
 // The seed contract, user.UsuarioServicio, on user-service's port, from a stock grpc-js client:
 // text, a whole image, an image in chunks, and both bidirectional streams.
+// The seed contract takes no token (user-service's SEED_CONTRACT=open, the default).
 //   node examples/usuario.js        (addresses and TLS from SWITCHBOARD_* variables)
 import { randomUUID } from "node:crypto";
-import { call, callBidi, callClientStream, chunks } from "../src/index.js";
+import { call, callBidi, callClientStream, chunks, connectFromEnv } from "../src/index.js";
 import { png } from "./png.js";
-import { runIfMain } from "./run-if-main.js";
+import { runIfMain, using } from "./run-if-main.js";
 
 export async function run(clients) {
   const lines = [];
@@ -35,7 +36,7 @@ export async function run(clients) {
   lines.push(`GetStreamImage: ${streamed.message}`);
 
   // Bidirectional images: a reply per chunk, then the stored image.
-  for await (const reply of callBidi(
+  for await (const reply of await callBidi(
     clients.usuario,
     "ImageStreamReply",
     [...chunks(big)].map((c) => ({ image: c })),
@@ -45,10 +46,10 @@ export async function run(clients) {
 
   // Bidirectional users: name, pow and avatar bytes per request.
   const requests = [0, 1, 2, 64].map((pow) => ({ name, pow }));
-  for await (const reply of callBidi(clients.usuario, "GetUserBidiStream", requests)) {
+  for await (const reply of await callBidi(clients.usuario, "GetUserBidiStream", requests)) {
     lines.push(`GetUserBidiStream: name=${reply.name} pow=${reply.pow} avatar=${reply.image.length} bytes`);
   }
   return lines;
 }
 
-await runIfMain(import.meta.url, run);
+await runIfMain(import.meta.url, () => using([connectFromEnv()], run));

@@ -7,13 +7,14 @@ import * as protoLoader from "@grpc/proto-loader";
 const protoRoot = fileURLToPath(new URL("../../../proto/", import.meta.url));
 
 const FILES = [
+  "switchboard/auth/v1/auth_service.proto",
   "switchboard/user/v1/user_service.proto",
   "switchboard/image/v1/image_service.proto",
   "switchboard/notification/v1/notification_service.proto",
   "user/usuario.proto",
 ];
 
-/** The loaded packages: `pkg.switchboard.user.v1.UserService`, `pkg.user.UsuarioServicio`, … */
+/** The loaded packages: `pkg.switchboard.user.v1.UserService`, `pkg.switchboard.auth.v1.AuthService`, `pkg.user.UsuarioServicio`, … */
 export function loadContracts() {
   const definition = protoLoader.loadSync(FILES, {
     includeDirs: [protoRoot, `${protoRoot}vendor`],

@@ -1,25 +1,24 @@
 """ImageService on image-service: every call kind — an image uploaded in chunks (client stream),
 downloaded in chunks (server stream), processed (unary) and uploaded-and-processed in one session
-(bidi), then looked up and listed.
+(bidi), then looked up and listed — by a user signed up and logged in for it: the images are its own.
 
     python examples/images.py [--images localhost:50052] [--ca certs/dev/ca.pem]
 """
 
-import uuid
-
-from _setup import clients_from_args
+from _setup import clients_from_args, signed_up
 
 from switchboard_client import Clients, download_image, png, process_image_stream, upload_image
 from switchboard_client.stubs import image_pb2, image_service_pb2
 
 
 def run(sb: Clients) -> list[str]:
+    """`sb` logged in as a user: it owns what it uploads (owner_id left empty = the caller)."""
     lines: list[str] = []
-    owner = str(uuid.uuid4())
+    owner = sb.session.subject
     data = png(320, 240, noise=True)
 
     # Client streaming: metadata (size, sha256), then 64 KiB chunks.
-    image = upload_image(sb.images, data, owner, filename="noise.png")
+    image = upload_image(sb.images, data, filename="noise.png")
     lines.append(f"UploadImage: {image.id} {image.content_type} {image.width}x{image.height} {image.size_bytes} bytes")
 
     # Server streaming: metadata, then chunks.
@@ -42,7 +41,7 @@ def run(sb: Clients) -> list[str]:
 
     # Bidi: chunks in; progress and the result out, interleaved.
     for message in process_image_stream(
-        sb.images, data, [image_pb2.Operation(thumbnail=image_pb2.Thumbnail(size=64))], owner
+        sb.images, data, [image_pb2.Operation(thumbnail=image_pb2.Thumbnail(size=64))]
     ):
         if message.WhichOneof("data") == "progress":
             stage = image_service_pb2.Stage.Name(message.progress.stage)
@@ -55,11 +54,12 @@ def run(sb: Clients) -> list[str]:
     # Unary lookups.
     got = sb.images.GetImage(image_service_pb2.GetImageRequest(image_id=image.id), timeout=5).image
     lines.append(f"GetImage: {got.id} with {len(got.variants)} variant(s)")
-    page = sb.images.ListImages(image_service_pb2.ListImagesRequest(owner_id=owner, page_size=10), timeout=5)
+    page = sb.images.ListImages(image_service_pb2.ListImagesRequest(page_size=10), timeout=5)
     lines.append(f"ListImages: {len(page.images)} image(s) of {owner}")
     return lines
 
 
 if __name__ == "__main__":
-    with clients_from_args(__doc__) as clients:
-        print("\n".join(run(clients)))
+    clients, _admin = clients_from_args(__doc__)
+    with clients, signed_up(clients, "Pictures") as user:
+        print("\n".join(run(user)))

@@ -1,33 +1,36 @@
 """NotificationService on notification-service: a server stream (Subscribe) that receives a
 notification sent with a unary call (SendNotification), then the history (ListNotifications).
+A user follows and reads its own notifications; sending is for the admin (or a service).
 
     python examples/notifications.py [--notifications localhost:50053] [--ca certs/dev/ca.pem]
 """
 
 import threading
-import uuid
 
-from _setup import clients_from_args
+from _setup import clients_from_args, signed_up
 
 from switchboard_client import Clients
-from switchboard_client.stubs import notification_service_pb2
+from switchboard_client.stubs import notification_pb2, notification_service_pb2
 
 
-def run(sb: Clients) -> list[str]:
+def run(me: Clients, admin: Clients) -> list[str]:
+    """`me` logged in as a user, `admin` as the admin."""
     lines: list[str] = []
-    user_id = str(uuid.uuid4())
+    user_id = me.session.subject
 
     # Server streaming: follow the user's notifications as they are delivered.
-    stream = sb.notifications.Subscribe(notification_service_pb2.SubscribeRequest(user_id=user_id), timeout=30)
+    stream = me.notifications.Subscribe(notification_service_pb2.SubscribeRequest(user_id=user_id), timeout=30)
     received: list[str] = []
     first = threading.Event()
 
     def follow() -> None:
         try:
             for message in stream:
-                received.append(message.notification.title)
-                first.set()
-                return
+                # A new user's welcome may come first (sign-up → Kafka → here): wait for what we send.
+                if message.notification.kind == notification_pb2.NOTIFICATION_KIND_DIRECT:
+                    received.append(message.notification.title)
+                    first.set()
+                    return
         except Exception:  # the stream is cancelled below once we have what we came for
             first.set()
 
@@ -40,7 +43,7 @@ def run(sb: Clients) -> list[str]:
         request = notification_service_pb2.SendNotificationRequest(
             user_id=user_id, title=f"Hello #{attempt}", body="from Python"
         )
-        sent = sb.notifications.SendNotification(request, timeout=5).notification
+        sent = admin.notifications.SendNotification(request, timeout=5).notification
         lines.append(f"SendNotification: {sent.id} {sent.title}")
         if first.wait(0.5):
             break
@@ -49,7 +52,7 @@ def run(sb: Clients) -> list[str]:
     lines.append(f"Subscribe: received {received}")
 
     # Unary: the history, newest first.
-    page = sb.notifications.ListNotifications(
+    page = me.notifications.ListNotifications(
         notification_service_pb2.ListNotificationsRequest(user_id=user_id, page_size=10), timeout=5
     )
     lines.append(f"ListNotifications: {[n.title for n in page.notifications]}")
@@ -57,5 +60,6 @@ def run(sb: Clients) -> list[str]:
 
 
 if __name__ == "__main__":
-    with clients_from_args(__doc__) as clients:
-        print("\n".join(run(clients)))
+    clients, admin_login = clients_from_args(__doc__)
+    with clients, signed_up(clients, "Reader") as me, clients.login(admin_login) as admin:
+        print("\n".join(run(me, admin)))

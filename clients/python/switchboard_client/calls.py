@@ -21,13 +21,14 @@ def chunks(data: bytes, size: int = CHUNK_SIZE) -> Iterator[bytes]:
 def upload_image(
     images: image_service_pb2_grpc.ImageServiceStub,
     data: bytes,
-    owner_id: str,
+    owner_id: str = "",
     *,
     filename: str = "upload.png",
     chunk_size: int = CHUNK_SIZE,
     timeout: float = 60.0,
 ) -> image_pb2.Image:
-    """UploadImage (client streaming): the metadata (size and sha256, verified by the server), then chunks."""
+    """UploadImage (client streaming): the metadata (size and sha256, verified by the server), then chunks.
+    The owner is the caller unless `owner_id` names another (only an admin or a service may)."""
 
     def requests() -> Iterator[image_service_pb2.UploadImageRequest]:
         yield image_service_pb2.UploadImageRequest(
@@ -70,7 +71,7 @@ def process_image_stream(
     images: image_service_pb2_grpc.ImageServiceStub,
     data: bytes,
     operations: Iterable[image_pb2.Operation],
-    owner_id: str,
+    owner_id: str = "",
     *,
     filename: str = "upload.png",
     timeout: float = 60.0,

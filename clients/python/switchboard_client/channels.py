@@ -1,16 +1,24 @@
 """Channels to Switchboard's services: plaintext, TLS (a CA file) or mutual TLS (plus a client
-certificate and key), with explicit message-size limits and keepalive."""
+certificate and key), with explicit message-size limits and keepalive; stubs that send a login's
+access token."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass
+from typing import Any
 
 import grpc
 
+from switchboard_client.auth import Credentials, Session
+from switchboard_client.bearer import BearerInterceptor
 from switchboard_client.stubs import (
+    auth_service_pb2_grpc,
     image_service_pb2_grpc,
     notification_service_pb2_grpc,
+    user_pb2,
+    user_service_pb2,
     user_service_pb2_grpc,
     usuario_pb2_grpc,
 )
@@ -80,19 +88,73 @@ def channel(address: str, tls: TlsFiles | None = None) -> grpc.Channel:
     return grpc.secure_channel(address, tls.credentials(), options=CHANNEL_OPTIONS)
 
 
+@dataclass(frozen=True)
+class Channels:
+    """One channel per service (UsuarioServicio and AuthService share user-service's)."""
+
+    users: grpc.Channel
+    images: grpc.Channel
+    notifications: grpc.Channel
+
+    def close(self) -> None:
+        for open_channel in (self.users, self.images, self.notifications):
+            open_channel.close()
+
+
 @dataclass
 class Clients:
-    """Stubs for every service (UsuarioServicio shares user-service's channel); closes them all."""
+    """Stubs for every service, sending `session`'s access token when there is one (see login);
+    closing closes the channels, unless they belong to the Clients this one was made from."""
 
     users: user_service_pb2_grpc.UserServiceStub
     images: image_service_pb2_grpc.ImageServiceStub
     notifications: notification_service_pb2_grpc.NotificationServiceStub
     usuario: usuario_pb2_grpc.UsuarioServicioStub
-    channels: list[grpc.Channel] = field(default_factory=list)
+    auth: auth_service_pb2_grpc.AuthServiceStub
+    channels: Channels
+    session: Session | None = None
+    owns_channels: bool = True
+
+    @classmethod
+    def over(cls, channels: Channels, session: Session | None = None, *, owns_channels: bool = True) -> Clients:
+        """Stubs on `channels`; every call carries `session`'s token when given one."""
+
+        def stubbed(raw: grpc.Channel) -> grpc.Channel:
+            return raw if session is None else grpc.intercept_channel(raw, BearerInterceptor(session.access_token))
+
+        users = stubbed(channels.users)
+        return cls(
+            users=user_service_pb2_grpc.UserServiceStub(users),
+            images=image_service_pb2_grpc.ImageServiceStub(stubbed(channels.images)),
+            notifications=notification_service_pb2_grpc.NotificationServiceStub(stubbed(channels.notifications)),
+            usuario=usuario_pb2_grpc.UsuarioServicioStub(users),
+            auth=auth_service_pb2_grpc.AuthServiceStub(users),
+            channels=channels,
+            session=session,
+            owns_channels=owns_channels,
+        )
+
+    def sign_up(self, name: str, credentials: Credentials, *, request_id: str | None = None) -> user_pb2.User:
+        """CreateUser (anonymous sign-up, role "user") with a password to log in with."""
+        request = user_service_pb2.CreateUserRequest(
+            request_id=request_id or str(uuid.uuid4()),
+            name=name,
+            email=credentials.email,
+            password=credentials.password,
+        )
+        return self.users.CreateUser(request, timeout=10).user
+
+    def login(self, credentials: Credentials, **session_options: Any) -> Clients:
+        """AuthService.Login, then stubs on the same channels that send the login's token on every
+        call (refreshing it before it expires). Raises grpc.RpcError (UNAUTHENTICATED) on a wrong
+        email or password."""
+        auth = auth_service_pb2_grpc.AuthServiceStub(self.channels.users)  # Login/Refresh need no token
+        session = Session.login(auth, credentials, **session_options)
+        return Clients.over(self.channels, session, owns_channels=False)
 
     def close(self) -> None:
-        for open_channel in self.channels:
-            open_channel.close()
+        if self.owns_channels:
+            self.channels.close()
 
     def __enter__(self) -> Clients:
         return self
@@ -101,18 +163,31 @@ class Clients:
         self.close()
 
 
-def connect(addresses: Addresses | None = None, tls: TlsFiles | None = None, *, from_env: bool = True) -> Clients:
-    """Stubs for every service; addresses and TLS default to the environment (see Addresses, TlsFiles)."""
+def connect(
+    addresses: Addresses | None = None,
+    tls: TlsFiles | None = None,
+    *,
+    from_env: bool = True,
+    credentials: Credentials | None = None,
+) -> Clients:
+    """Stubs for every service; addresses and TLS default to the environment (see Addresses, TlsFiles).
+    With `credentials`, logs in first and sends the token on every call; without, calls are anonymous
+    (only sign-up, login and the seed contract answer those)."""
     addresses = addresses or (Addresses.from_env() if from_env else Addresses())
     if tls is None and from_env:
         tls = TlsFiles.from_env()
-    users = channel(addresses.users, tls)
-    images = channel(addresses.images, tls)
-    notifications = channel(addresses.notifications, tls)
-    return Clients(
-        users=user_service_pb2_grpc.UserServiceStub(users),
-        images=image_service_pb2_grpc.ImageServiceStub(images),
-        notifications=notification_service_pb2_grpc.NotificationServiceStub(notifications),
-        usuario=usuario_pb2_grpc.UsuarioServicioStub(users),
-        channels=[users, images, notifications],
+    channels = Channels(
+        users=channel(addresses.users, tls),
+        images=channel(addresses.images, tls),
+        notifications=channel(addresses.notifications, tls),
     )
+    anonymous = Clients.over(channels)
+    if credentials is None:
+        return anonymous
+    try:
+        signed_in = anonymous.login(credentials)
+    except BaseException:
+        channels.close()
+        raise
+    signed_in.owns_channels = True
+    return signed_in

@@ -11,6 +11,7 @@ GEN_DIR = Path(__file__).resolve().parent.parent / "gen"
 if str(GEN_DIR) not in sys.path:
     sys.path.insert(0, str(GEN_DIR))
 
+from switchboard.auth.v1 import auth_service_pb2, auth_service_pb2_grpc  # noqa: E402
 from switchboard.image.v1 import image_pb2, image_service_pb2, image_service_pb2_grpc  # noqa: E402
 from switchboard.notification.v1 import (  # noqa: E402
     notification_pb2,
@@ -21,6 +22,8 @@ from switchboard.user.v1 import user_pb2, user_service_pb2, user_service_pb2_grp
 from user import usuario_pb2, usuario_pb2_grpc  # noqa: E402
 
 __all__ = [
+    "auth_service_pb2",
+    "auth_service_pb2_grpc",
     "image_pb2",
     "image_service_pb2",
     "image_service_pb2_grpc",

@@ -1,17 +1,19 @@
-"""Fixtures: clients for the running services, and a skip with a clear reason for each service that
-is not reachable (so the suite runs wherever some of the system is up); the dev certificates for
-the TLS tests."""
+"""Fixtures: clients for the running services — anonymous (`sb`), the dev admin (`admin`) and freshly
+signed-up users logged in like a person would (`new_user`) — and a skip with a clear reason for each
+service that is not reachable (so the suite runs wherever some of the system is up); the dev
+certificates for the TLS tests."""
 
 import os
 import subprocess
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
 import pytest
 
-from switchboard_client import Addresses, Clients, TlsFiles, channel, connect
-from switchboard_client.stubs import user_service_pb2
+from switchboard_client import Addresses, Clients, Credentials, TlsFiles, channel, connect
+from switchboard_client.stubs import user_pb2
 
 REPO = Path(__file__).resolve().parents[3]
 ADDRESSES = Addresses.from_env()
@@ -59,16 +61,35 @@ def notifications_up() -> None:
     _require("notification-service", ADDRESSES.notifications)
 
 
+@pytest.fixture(scope="session")
+def admin(sb: Clients) -> Clients:
+    """Logged in as the dev admin (SWITCHBOARD_ADMIN_EMAIL / SWITCHBOARD_ADMIN_PASSWORD), for admin-only calls."""
+    _require("user-service", ADDRESSES.users)
+    return sb.login(Credentials.admin_from_env())
+
+
+@dataclass(frozen=True)
+class Account:
+    """A signed-up user, its password, and clients logged in as it."""
+
+    user: user_pb2.User
+    credentials: Credentials
+    clients: Clients
+
+
+def sign_up(sb: Clients, prefix: str = "Py") -> tuple[user_pb2.User, Credentials]:
+    """CreateUser (anonymous sign-up) with a unique name, email and password."""
+    credentials = Credentials(f"{uuid.uuid4().hex}@example.com", f"pw-{uuid.uuid4().hex}")
+    return sb.sign_up(f"{prefix} {uuid.uuid4().hex[:10]}", credentials), credentials
+
+
 @pytest.fixture
 def new_user(sb: Clients, users_up: None):
-    """Makes a user with a unique name (and email) through UserService."""
+    """Signs up a user with a unique name, email and password, and logs in as it (AuthService.Login)."""
 
-    def make(prefix: str = "Py") -> user_service_pb2.CreateUserResponse:
-        name = f"{prefix} {uuid.uuid4().hex[:10]}"
-        request = user_service_pb2.CreateUserRequest(
-            request_id=str(uuid.uuid4()), name=name, email=f"{uuid.uuid4().hex}@example.com"
-        )
-        return sb.users.CreateUser(request, timeout=5).user
+    def make(prefix: str = "Py") -> Account:
+        user, credentials = sign_up(sb, prefix)
+        return Account(user, credentials, sb.login(credentials))
 
     return make
 

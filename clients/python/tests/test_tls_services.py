@@ -61,7 +61,8 @@ def services(certs):
     data_dir = Path(tempfile.mkdtemp(prefix="switchboard-tls-"))
     images_port, users_port = free_port(), free_port()
     processes = [
-        start_service("image-service", images_port, certs, data_dir),
+        # image-service verifies callers' tokens with the keys of *this* user-service (not the running system's).
+        start_service("image-service", images_port, certs, data_dir, USER_SERVICE_URL=f"https://localhost:{users_port}"),
         start_service(
             "user-service", users_port, certs, data_dir, IMAGE_SERVICE_URL=f"https://localhost:{images_port}"
         ),

@@ -1,13 +1,14 @@
-// NotificationService from the stock client against the running notification-service.
+// NotificationService from the stock client against the running notification-service: a user
+// follows its own notifications, the admin sends.
 import { describe, expect, it } from "vitest";
 import { run } from "../../examples/notifications.js";
-import { clients, title, up } from "./running-system.js";
+import { admin, allUp, newUser, title } from "./running-system.js";
 
-describe.skipIf(!up.notifications)(
-  title("NotificationService from a stock grpc-js client", "notifications"),
+describe.skipIf(!allUp("users", "notifications"))(
+  title("NotificationService from a stock grpc-js client", "users", "notifications"),
   () => {
     it("runs the example: a Subscribe stream receives what SendNotification sent; the history lists it", async () => {
-      const lines = await run(clients);
+      const lines = await run(await newUser("Reader"), admin);
       expect(lines.find((l) => l.startsWith("Subscribe:"))).toMatch(
         /^Subscribe: received Hello #\d+ \(NOTIFICATION_KIND_DIRECT, /,
       );

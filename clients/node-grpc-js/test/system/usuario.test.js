@@ -9,6 +9,7 @@ import { allUp, clients, title } from "./running-system.js";
 const SUMMARY = /^image [\da-f-]{36}: (\d+) bytes, image\/png, (\d+)x(\d+)$/;
 const sum = (name) => BigInt([...Buffer.from(name)].reduce((total, byte) => total + byte, 0));
 
+/** A user signed up anonymously (the seed contract needs no login). */
 async function newUser(prefix) {
   const name = `${prefix} ${randomUUID().slice(0, 8)}`;
   const { user } = await call(clients.users, "CreateUser", {
@@ -37,7 +38,7 @@ describe.skipIf(!allUp("users"))(
     it("answers GetUserBidiStream with name and pow per request, ending with NOT_FOUND at an unknown name", async () => {
       const user = await newUser("Zoë");
       const received = [];
-      const stream = callBidi(clients.usuario, "GetUserBidiStream", [
+      const stream = await callBidi(clients.usuario, "GetUserBidiStream", [
         { name: user.name, pow: 0 },
         { name: user.name, pow: 64 },
         { name: `nobody ${randomUUID()}`, pow: 1 },
@@ -84,7 +85,7 @@ describe.skipIf(!allUp("users", "images"))(
       const image = png(200, 200, { noise: true });
       const pieces = [...chunks(image, 50_000)];
       const replies = [];
-      for await (const reply of callBidi(
+      for await (const reply of await callBidi(
         clients.usuario,
         "ImageStreamReply",
         pieces.map((p) => ({ image: p })),
