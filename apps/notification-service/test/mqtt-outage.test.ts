@@ -5,8 +5,7 @@ import {
   DeliveryState,
   NotificationSchema,
 } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
-import { NotificationService } from "@switchboard/proto/switchboard/notification/v1/notification_service_pb.js";
-import { connectClient, type PrivateMosquitto, startPrivateMosquitto } from "@switchboard/testing";
+import { type PrivateMosquitto, startPrivateMosquitto } from "@switchboard/testing";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNotificationService } from "./harness.js";
@@ -27,7 +26,7 @@ afterAll(async () => {
 
 describe("notification-service through an MQTT broker crash", () => {
   it("delivers over MQTT after the broker comes back, logging in again with its account: nothing lost", async () => {
-    const client = connectClient(NotificationService, service.baseUrl, "grpc", { timeoutMs: 60_000 });
+    const client = service.client(undefined, { timeoutMs: 60_000 });
     const userId = randomUUID();
     // A persistent session: the broker keeps the subscription and queues QoS 1 messages across an outage.
     const inbox = await mqtt.connectAsync(broker.adminUrl, {
