@@ -20,6 +20,12 @@ export {
   PROTOBUF_CONTENT_TYPE,
   SPEC_VERSION,
 } from "./cloudevents.js";
+export {
+  EventHandlers,
+  eventHandlers,
+  type TypedEventHandler,
+  UnexpectedEventError,
+} from "./event-handlers.js";
 export { eventRegistry } from "./event-registry.js";
 // The transactional outbox (unit of work, relay) and the consumer inbox.
 export { INBOX_KEEP_MS, Inbox, inboxMigrations } from "./inbox.js";

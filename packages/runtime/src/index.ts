@@ -44,7 +44,7 @@ export { parseDnsTarget, type ResolveAddresses, roundRobinTransport } from "./ro
 export { DEFAULT_SERVER_LIMITS, type ServerLimits } from "./server-limits.js";
 export { serviceSettings } from "./service-settings.js";
 export { onShutdownSignals } from "./shutdown-signals.js";
-export { type ErrorCodes, statusOf, withStatus } from "./status-of.js";
+export { type ErrorCodes, statusOf, streamWithStatus, withStatus } from "./status-of.js";
 export { streamTask } from "./stream-task.js";
 export {
   clientTlsFromFiles,
