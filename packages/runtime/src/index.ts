@@ -6,7 +6,7 @@ export { type Caller, callerKey, callerOf, isAdmin } from "./auth/caller.js";
 export { type JsonWebKey, JwksKeys, type JwksKeysOptions } from "./auth/jwks-keys.js";
 export { certifiedServiceKey, serviceNameOf } from "./auth/service-peer.js";
 export { TOKEN_AUDIENCE, TOKEN_ISSUER, TokenVerifier } from "./auth/token-verifier.js";
-export { jwksOfUserService } from "./auth/user-service-jwks.js";
+export { jwksOfUserService, userServiceVerifier } from "./auth/user-service-jwks.js";
 export type { CryptoKey, VerificationKeys } from "./auth/verification-keys.js";
 export { brokerSettings, mqttAccountSettings } from "./broker-settings.js";
 export { ConcurrencyGate, type ConcurrencyGateOptions } from "./concurrency-gate.js";
@@ -36,7 +36,7 @@ export {
   fieldViolations,
   invalidArgument,
 } from "./invalid-argument.js";
-export { createLogger, type Logger, type LoggerOptions } from "./logger.js";
+export { createLogger, type Logger, type LoggerOptions, serviceLogger } from "./logger.js";
 export { loggingInterceptor } from "./logging-interceptor.js";
 export { decodePageCursor, encodePageCursor, type PageCursor } from "./page-cursor.js";
 export { ReflectionIndex } from "./reflection.js";
