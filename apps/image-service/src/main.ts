@@ -34,14 +34,12 @@ const config = loadConfigOrExit(configSpec);
 sharp.cache(false);
 sharp.concurrency(1);
 const logger = serviceLogger("image-service", config);
-const mqttAccount = { username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD };
 
 const base = await ServiceBase.open({
   service: "image-service",
   logger,
-  database: { url: config.DATABASE_URL, dataDir: config.DATA_DIR },
+  settings: config,
   migrations: imageMigrations,
-  mqtt: { url: config.MQTT_URL, account: mqttAccount },
 });
 const { db } = base;
 const blobs = await new BlobStore(join(config.DATA_DIR, "blobs")).open();

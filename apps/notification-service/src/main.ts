@@ -34,9 +34,8 @@ const logger = serviceLogger("notification-service", config);
 const base = await ServiceBase.open({
   service: "notification-service",
   logger,
-  database: { url: config.DATABASE_URL, dataDir: config.DATA_DIR },
+  settings: config,
   migrations: notificationMigrations,
-  mqtt: { url: config.MQTT_URL, account: mqttAccount },
 });
 
 const common = { source: SOURCE, registry: eventRegistry, logger };

@@ -34,9 +34,8 @@ const logger = serviceLogger("user-service", config);
 const base = await ServiceBase.open({
   service: "user-service",
   logger,
-  database: { url: config.DATABASE_URL, dataDir: config.DATA_DIR },
+  settings: config,
   migrations: userMigrations,
-  mqtt: { url: config.MQTT_URL, account: mqttAccount },
 });
 const { db } = base;
 

@@ -63,6 +63,11 @@ export type {
   Subscription,
   Topics,
 } from "./port.js";
-export { type AppShutdown, ServiceBase, type ServiceBaseOptions } from "./service-base.js";
+export {
+  type AppShutdown,
+  ServiceBase,
+  type ServiceBaseOptions,
+  type ServiceBaseSettings,
+} from "./service-base.js";
 export { TopicRouter } from "./topic-router.js";
 export { subscribeWhenReachable, type WhenReachableOptions } from "./when-reachable.js";

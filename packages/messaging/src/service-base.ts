@@ -3,7 +3,6 @@ import { type Database, type Migration, openDatabase } from "@switchboard/databa
 import type { Logger } from "pino";
 import { eventRegistry } from "./event-registry.js";
 import { Inbox, inboxMigrations } from "./inbox.js";
-import type { MqttAccount } from "./mqtt/mqtt-broker.js";
 import { type Presence, startPresence } from "./mqtt/presence.js";
 import { outboxMigrations } from "./outbox.js";
 import { OutboxRelay } from "./outbox-relay.js";
@@ -11,16 +10,25 @@ import type { MessageBroker } from "./port.js";
 
 const HOUR_MS = 60 * 60 * 1000;
 
+/** The settings the base reads: the ones every service's config.ts has (runtime's serviceSettings, brokerSettings, mqttAccountSettings). */
+export interface ServiceBaseSettings {
+  /** PostgreSQL when set, else the embedded PGlite under `${DATA_DIR}/db`. */
+  DATABASE_URL?: string | undefined;
+  DATA_DIR: string;
+  /** The MQTT broker and the service's own account, for its presence. */
+  MQTT_URL: string;
+  MQTT_USERNAME: string;
+  MQTT_PASSWORD: string;
+}
+
 export interface ServiceBaseOptions {
   /** The service's name: its database's application name, its migrations' and its presence's. */
   service: string;
   logger: Logger;
-  /** PostgreSQL at `url` (DATABASE_URL) when set, else the embedded PGlite under `${dataDir}/db`. */
-  database: { url?: string | undefined; dataDir: string };
+  /** The service's config (only the base settings are read). */
+  settings: ServiceBaseSettings;
   /** The service's own migrations; the outbox's and the inbox's run after them. */
   migrations: readonly Migration[];
-  /** The MQTT broker and the service's own account, for its presence. */
-  mqtt: { url: string; account: MqttAccount };
 }
 
 /** What the app stops in between, when the base stops (see ServiceBase.stop). */
@@ -49,7 +57,7 @@ export class ServiceBase {
 
   /** Opens the service's database and migrates it: the service's tables, then the outbox's and the inbox's. */
   static async open(options: ServiceBaseOptions): Promise<ServiceBase> {
-    const { url, dataDir } = options.database;
+    const { DATABASE_URL: url, DATA_DIR: dataDir } = options.settings;
     const db = await openDatabase({
       ...(url ? { url } : { dataDir: join(dataDir, "db") }),
       applicationName: options.service,
@@ -106,9 +114,10 @@ export class ServiceBase {
 
   /** Announces the service on MQTT (online now, offline at stop or, as its last will, when it dies): once it serves. */
   announcePresence(): void {
+    const { MQTT_URL, MQTT_USERNAME, MQTT_PASSWORD } = this.options.settings;
     this.#presence = startPresence({
-      mqttUrl: this.options.mqtt.url,
-      account: this.options.mqtt.account,
+      mqttUrl: MQTT_URL,
+      account: { username: MQTT_USERNAME, password: MQTT_PASSWORD },
       service: this.options.service,
       logger: this.options.logger,
     });

@@ -45,9 +45,8 @@ describe("ServiceBase: what every service runs beside its own code", () => {
     base = await ServiceBase.open({
       service: "test-service",
       logger,
-      database: { dataDir },
+      settings: { DATA_DIR: dataDir, MQTT_URL: "mqtt://127.0.0.1:1", MQTT_USERNAME: "x", MQTT_PASSWORD: "x" },
       migrations: [{ version: 1, name: "accounts", sql: "CREATE TABLE accounts (id text PRIMARY KEY)" }],
-      mqtt: { url: "mqtt://127.0.0.1:1", account: { username: "x", password: "x" } },
     });
   });
 
