@@ -27,19 +27,16 @@ export interface UserEventDeps {
  * redelivered event (or a replayed topic) deletes nothing uploaded since. The other user events
  * are not ours to act on.
  */
-const userEvents = eventHandlers<[UserEventDeps]>()
-  .on(UserDeletedSchema, async ({ userId }, event, deps) => {
-    const deleted = await deps.library.deleteImagesOf(userId, (work) =>
-      deps.inbox.handleOnce(deps.db, CONSUMER, event, work),
-    );
-    if (deleted > 0)
-      deps.logger.info({ userId, deleted, event: event.id }, "deleted a deleted user's images");
-  })
-  .ignoringOthers();
-
-/** Handles one event of `switchboard.users.v1`. */
-export function handleUserEvent(deps: UserEventDeps, event: CloudEvent): Promise<void> {
-  return userEvents(event, deps);
+export function userEvents(deps: UserEventDeps): (event: CloudEvent) => Promise<void> {
+  return eventHandlers()
+    .on(UserDeletedSchema, async ({ userId }, event) => {
+      const deleted = await deps.library.deleteImagesOf(userId, (work) =>
+        deps.inbox.handleOnce(deps.db, CONSUMER, event, work),
+      );
+      if (deleted > 0)
+        deps.logger.info({ userId, deleted, event: event.id }, "deleted a deleted user's images");
+    })
+    .ignoringOthers();
 }
 
 /** Subscribes to `switchboard.users.v1` (group `image-service` unless a test names its own). */
@@ -50,8 +47,7 @@ export function startUserEventConsumer(
     fromBeginning?: boolean;
   },
 ): Promise<Subscription> {
-  const handlerDeps = { ...deps, inbox: new Inbox() };
-  return deps.kafka.subscribe(USERS_TOPIC, (event) => handleUserEvent(handlerDeps, event), {
+  return deps.kafka.subscribe(USERS_TOPIC, userEvents({ ...deps, inbox: new Inbox() }), {
     group: deps.group ?? CONSUMER,
     fromBeginning: deps.fromBeginning ?? true,
   });
