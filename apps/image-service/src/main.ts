@@ -3,29 +3,21 @@
  * one outbox feeding Kafka (facts) and RabbitMQ (jobs), and the image workers.
  */
 import { join } from "node:path";
-import { openDatabase } from "@switchboard/database";
 import {
   AmqpBroker,
   eventRegistry,
-  Inbox,
-  inboxMigrations,
   KafkaBroker,
-  OutboxRelay,
-  outboxMigrations,
-  startPresence,
+  ServiceBase,
   subscribeWhenReachable,
   TopicRouter,
 } from "@switchboard/messaging";
 import {
-  clientTlsFromFiles,
-  createLogger,
-  JwksKeys,
-  jwksOfUserService,
   loadConfigOrExit,
   onShutdownSignals,
   ServingStatus,
   serverTlsFromFiles,
-  TokenVerifier,
+  serviceLogger,
+  userServiceVerifier,
 } from "@switchboard/runtime";
 import sharp from "sharp";
 import { buildApp, SOURCE } from "./app.js";
@@ -37,20 +29,19 @@ import { imageMigrations } from "./store/migrations.js";
 import { startImageWorkers } from "./workers/image-workers.js";
 
 const config = loadConfigOrExit(configSpec);
-const mqttAccount = { username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD };
 // libvips' operation cache would keep decoded images of past calls alive; one thread per
 // pipeline, since the processing gate already runs one pipeline per core.
 sharp.cache(false);
 sharp.concurrency(1);
-const logger = createLogger({ name: "image-service", level: config.LOG_LEVEL, pretty: config.PRETTY_LOGS });
+const logger = serviceLogger("image-service", config);
 
-const db = await openDatabase({
-  ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: join(config.DATA_DIR, "db") }),
-  applicationName: "image-service",
+const base = await ServiceBase.open({
+  service: "image-service",
+  logger,
+  settings: config,
+  migrations: imageMigrations,
 });
-await db.migrate("image-service", imageMigrations);
-await db.migrate("outbox", outboxMigrations);
-await db.migrate("inbox", inboxMigrations);
+const { db } = base;
 const blobs = await new BlobStore(join(config.DATA_DIR, "blobs")).open();
 
 const common = { source: SOURCE, registry: eventRegistry, logger };
@@ -66,26 +57,11 @@ const amqp = new AmqpBroker({
   prefetch: 1,
   deliveryLimit: config.JOB_ATTEMPTS,
 });
-const relay = new OutboxRelay({
-  db,
-  broker: new TopicRouter(kafka, { [config.JOBS_QUEUE]: amqp }),
-  logger,
-  registry: eventRegistry,
-});
-relay.start();
+// One outbox feeds both: facts to Kafka, jobs to their RabbitMQ queue.
+const relay = base.startRelay(new TopicRouter(kafka, { [config.JOBS_QUEUE]: amqp }));
 
-// Tokens are verified against user-service's keys (AuthService.GetJwks), fetched when first
-// needed and again when a token names a key not seen yet.
-const verifier = new TokenVerifier({
-  keys: new JwksKeys({
-    fetchJwks: jwksOfUserService(
-      config.USER_SERVICE_URL,
-      config.USER_SERVICE_URL.startsWith("http:") ? undefined : clientTlsFromFiles(config),
-    ),
-  }),
-});
 const { server, library } = buildApp({
-  verifier,
+  verifier: userServiceVerifier(config.USER_SERVICE_URL, config),
   logger,
   db,
   blobs,
@@ -118,35 +94,21 @@ const userEvents = subscribeWhenReachable({
   onReachable: (up) =>
     server.health.set("dependency.kafka", up ? ServingStatus.SERVING : ServingStatus.NOT_SERVING),
 });
-// Handled event ids are remembered for INBOX_KEEP_MS (longer than Kafka can redeliver), then forgotten.
-const pruneInbox = () =>
-  new Inbox()
-    .prune(db)
-    .catch((error: unknown) => logger.warn({ err: error }, "inbox: pruning failed; will try again later"));
-const inboxPruning = setInterval(pruneInbox, 60 * 60 * 1000);
-const presence = startPresence({
-  mqttUrl: config.MQTT_URL,
-  account: mqttAccount,
-  service: "image-service",
-  logger,
-});
-
+void base.pruneInboxHourly();
+base.announcePresence();
 // Blobs no row references (a failed commit's, a deleted image's) are swept every hour.
-const sweep = () =>
-  sweepOrphanBlobs({ db, blobs, logger }).catch((error: unknown) =>
-    logger.warn({ err: error }, "blob sweep failed; will try again"),
-  );
-const sweeping = setInterval(sweep, 60 * 60 * 1000);
+void base.every(60 * 60 * 1000, "blob sweep", () => sweepOrphanBlobs({ db, blobs, logger }));
 
-onShutdownSignals(async () => {
-  clearInterval(sweeping);
-  clearInterval(inboxPruning);
-  await presence.stop();
-  await server.shutdown();
-  await workers.close();
-  await userEvents.close();
-  await relay.stop();
-  await Promise.all([kafka.close(), amqp.close()]);
-  await db.close();
-  await blobs.close();
-});
+onShutdownSignals(() =>
+  base.stop({
+    drain: async () => {
+      await server.shutdown();
+      await workers.close();
+      await userEvents.close();
+    },
+    release: async () => {
+      await Promise.all([kafka.close(), amqp.close()]);
+      await blobs.close();
+    },
+  }),
+);

@@ -7,7 +7,7 @@ import { UserDeletedSchema } from "@switchboard/proto/switchboard/events/v1/even
 import type { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { callError, collect, type connectClient, memoryLogger } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { handleUserEvent } from "../src/consumers/user-events.js";
+import { userEvents } from "../src/consumers/user-events.js";
 import { lockBlob } from "../src/storage/blob-lock.js";
 import {
   eventually,
@@ -151,17 +151,17 @@ describe("a UserDeleted event", () => {
       extensions: {},
       data: create(UserDeletedSchema, { userId: user }),
     };
-    const deps = {
+    const handle = userEvents({
       library: service.library,
       db: service.db,
       inbox: new Inbox(),
       logger: memoryLogger().logger,
-    };
-    await handleUserEvent(deps, event);
+    });
+    await handle(event);
     expect(await rowsOf(user)).toBe(0);
 
     const since = await upload(await makeImage("png"), user);
-    await handleUserEvent(deps, event);
+    await handle(event);
     expect((await client.getImage({ imageId: since.id })).image?.ownerId).toBe(user);
   });
 });

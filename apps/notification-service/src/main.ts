@@ -3,31 +3,22 @@
  * delivery work, MQTT and gRPC streams out.
  */
 import { hostname } from "node:os";
-import { join } from "node:path";
-import { openDatabase } from "@switchboard/database";
 import {
   AmqpBroker,
   eventRegistry,
-  Inbox,
-  inboxMigrations,
   KafkaBroker,
   MqttBroker,
   NOTIFICATIONS_QUEUE,
-  OutboxRelay,
-  outboxMigrations,
-  startPresence,
+  ServiceBase,
   subscribeWhenReachable,
 } from "@switchboard/messaging";
 import {
-  clientTlsFromFiles,
-  createLogger,
-  JwksKeys,
-  jwksOfUserService,
   loadConfigOrExit,
   onShutdownSignals,
   ServingStatus,
   serverTlsFromFiles,
-  TokenVerifier,
+  serviceLogger,
+  userServiceVerifier,
 } from "@switchboard/runtime";
 import { buildApp, SOURCE } from "./app.js";
 import { configSpec } from "./config.js";
@@ -38,19 +29,14 @@ import { NotificationStore } from "./store/notification-store.js";
 
 const config = loadConfigOrExit(configSpec);
 const mqttAccount = { username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD };
-const logger = createLogger({
-  name: "notification-service",
-  level: config.LOG_LEVEL,
-  pretty: config.PRETTY_LOGS,
-});
+const logger = serviceLogger("notification-service", config);
 
-const db = await openDatabase({
-  ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: join(config.DATA_DIR, "db") }),
-  applicationName: "notification-service",
+const base = await ServiceBase.open({
+  service: "notification-service",
+  logger,
+  settings: config,
+  migrations: notificationMigrations,
 });
-await db.migrate("notification-service", notificationMigrations);
-await db.migrate("outbox", outboxMigrations);
-await db.migrate("inbox", inboxMigrations);
 
 const common = { source: SOURCE, registry: eventRegistry, logger };
 const kafka = new KafkaBroker({ ...common, brokers: config.KAFKA_BROKERS.split(","), clientId: CONSUMER });
@@ -62,21 +48,11 @@ const mqtt = new MqttBroker({
   clientId: `notification-service-${hostname()}-${process.pid}`, // pids repeat across containers
 });
 
-const store = new NotificationStore(db);
-const relay = new OutboxRelay({ db, broker: amqp, logger, registry: eventRegistry });
-relay.start();
-// Tokens are verified against user-service's keys (AuthService.GetJwks), fetched when first
-// needed and again when a token names a key not seen yet.
-const verifier = new TokenVerifier({
-  keys: new JwksKeys({
-    fetchJwks: jwksOfUserService(
-      config.USER_SERVICE_URL,
-      config.USER_SERVICE_URL.startsWith("http:") ? undefined : clientTlsFromFiles(config),
-    ),
-  }),
-});
+const store = new NotificationStore(base.db);
+// The outbox carries delivery jobs to RabbitMQ.
+const relay = base.startRelay(amqp);
 const { server, hub, notifier, outbox } = buildApp({
-  verifier,
+  verifier: userServiceVerifier(config.USER_SERVICE_URL, config),
   logger,
   store,
   outbox: relay,
@@ -109,33 +85,15 @@ const consumers = subscribeWhenReachable({
     server.health.set("dependency.rabbitmq", status);
   },
 });
+void base.pruneInboxHourly();
+base.announcePresence();
 
-// Handled event ids are remembered for INBOX_KEEP_MS (longer than Kafka can redeliver), then forgotten.
-const inbox = new Inbox();
-const pruneInbox = async () => {
-  try {
-    const forgotten = await inbox.prune(db);
-    if (forgotten > 0) logger.info({ forgotten }, "inbox: pruned handled events");
-  } catch (error) {
-    logger.warn({ err: error }, "inbox: pruning failed; will try again later");
-  }
-};
-void pruneInbox();
-const inboxPruning = setInterval(pruneInbox, 60 * 60 * 1000);
-
-const presence = startPresence({
-  mqttUrl: config.MQTT_URL,
-  account: mqttAccount,
-  service: "notification-service",
-  logger,
-});
-
-onShutdownSignals(async () => {
-  clearInterval(inboxPruning);
-  await presence.stop();
-  await server.shutdown();
-  await consumers.close();
-  await relay.stop();
-  await Promise.all([kafka.close(), amqp.close(), mqtt.close()]);
-  await db.close();
-});
+onShutdownSignals(() =>
+  base.stop({
+    drain: async () => {
+      await server.shutdown();
+      await consumers.close();
+    },
+    release: async () => void (await Promise.all([kafka.close(), amqp.close(), mqtt.close()])),
+  }),
+);

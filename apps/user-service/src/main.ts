@@ -3,26 +3,21 @@
  * the database and the broker.
  */
 import { hostname } from "node:os";
-import { join } from "node:path";
-import { openDatabase } from "@switchboard/database";
 import {
   DynamicSecurity,
   eventRegistry,
-  inboxMigrations,
   KafkaBroker,
-  OutboxRelay,
-  outboxMigrations,
   PersonAccounts,
-  startPresence,
+  ServiceBase,
 } from "@switchboard/messaging";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import {
   clientTlsFromFiles,
-  createLogger,
   createServiceClient,
   loadConfigOrExit,
   onShutdownSignals,
   serverTlsFromFiles,
+  serviceLogger,
 } from "@switchboard/runtime";
 import { buildApp } from "./app.js";
 import { configSpec, DEFAULT_ADMIN_PASSWORD } from "./config.js";
@@ -34,16 +29,15 @@ import { UserStore } from "./store/user-store.js";
 
 const config = loadConfigOrExit(configSpec);
 const mqttAccount = { username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD };
-const logger = createLogger({ name: "user-service", level: config.LOG_LEVEL, pretty: config.PRETTY_LOGS });
+const logger = serviceLogger("user-service", config);
 
-const db = await openDatabase({
-  ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: join(config.DATA_DIR, "db") }),
-  applicationName: "user-service",
+const base = await ServiceBase.open({
+  service: "user-service",
+  logger,
+  settings: config,
+  migrations: userMigrations,
 });
-await db.migrate("user-service", userMigrations);
-await db.migrate("outbox", outboxMigrations);
-await db.migrate("inbox", inboxMigrations);
-logger.info({ database: db.kind }, "database ready");
+const { db } = base;
 
 const kafka = new KafkaBroker({
   brokers: config.KAFKA_BROKERS.split(","),
@@ -52,8 +46,7 @@ const kafka = new KafkaBroker({
   registry: eventRegistry,
   logger,
 });
-const relay = new OutboxRelay({ db, broker: kafka, logger, registry: eventRegistry });
-relay.start();
+const relay = base.startRelay(kafka);
 
 // image-service, for the seed contract: over TLS (with our certificate, for mTLS) when its URL is https,
 // or a dns:/// name (round robin over a headless Service's pods) and a CA is set.
@@ -114,30 +107,27 @@ if (config.ADMIN_PASSWORD === DEFAULT_ADMIN_PASSWORD) {
 }
 // The first signing key exists before the first login asks for it.
 await app.keys.signingKey();
-const pruneRefreshTokens = () =>
-  app.pruneRefreshTokens().then(
-    (count) => count > 0 && logger.info({ count }, "expired refresh tokens forgotten"),
-    (error: unknown) => logger.warn({ err: error }, "pruning refresh tokens failed; will try again"),
-  );
-await pruneRefreshTokens();
-const pruning = setInterval(pruneRefreshTokens, 3600_000).unref();
+await base.every(
+  3600_000,
+  "pruning refresh tokens",
+  async () => {
+    const count = await app.pruneRefreshTokens();
+    if (count > 0) logger.info({ count }, "expired refresh tokens forgotten");
+  },
+  { now: true },
+);
 const { server } = app;
 const stopRemovingMqttAccounts = removeMqttAccountsOfDeletedUsers(app.changes, mqttAccounts, logger);
 await server.listen(config.PORT);
-const presence = startPresence({
-  mqttUrl: config.MQTT_URL,
-  account: mqttAccount,
-  service: "user-service",
-  logger,
-});
+base.announcePresence();
 
-onShutdownSignals(async () => {
-  clearInterval(pruning);
-  await presence.stop();
-  await server.shutdown();
-  stopRemovingMqttAccounts();
-  await dynsec.close();
-  await relay.stop();
-  await kafka.close();
-  await db.close();
-});
+onShutdownSignals(() =>
+  base.stop({
+    drain: async () => {
+      await server.shutdown();
+      stopRemovingMqttAccounts();
+      await dynsec.close();
+    },
+    release: () => kafka.close(),
+  }),
+);

@@ -20,6 +20,12 @@ export {
   PROTOBUF_CONTENT_TYPE,
   SPEC_VERSION,
 } from "./cloudevents.js";
+export {
+  EventHandlers,
+  eventHandlers,
+  type TypedEventHandler,
+  UnexpectedEventError,
+} from "./event-handlers.js";
 export { eventRegistry } from "./event-registry.js";
 // The transactional outbox (unit of work, relay) and the consumer inbox.
 export { INBOX_KEEP_MS, Inbox, inboxMigrations } from "./inbox.js";
@@ -57,5 +63,11 @@ export type {
   Subscription,
   Topics,
 } from "./port.js";
+export {
+  type AppShutdown,
+  ServiceBase,
+  type ServiceBaseOptions,
+  type ServiceBaseSettings,
+} from "./service-base.js";
 export { TopicRouter } from "./topic-router.js";
 export { subscribeWhenReachable, type WhenReachableOptions } from "./when-reachable.js";

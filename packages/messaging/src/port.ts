@@ -58,15 +58,17 @@ export interface Delivery {
  */
 export type Topics = string | readonly string[];
 
+/**
+ * How to subscribe. Each option is read only by the adapters it names; the others have no such
+ * notion and ignore it. AMQP reads none (a queue's consumers always compete), so a work-queue
+ * consumer passes none.
+ */
 export interface SubscribeOptions {
-  /**
-   * Kafka: the consumer group id. AMQP and MQTT have no groups (an AMQP queue's consumers always
-   * compete; an MQTT client id is per broker instance) and do not read it.
-   */
-  group: string;
+  /** Kafka: the consumer group (default: the broker's clientId, i.e. the service's name). */
+  group?: string;
   /** Kafka: read from the beginning when the group has no offset (default true). */
   fromBeginning?: boolean;
-  /** MQTT only: QoS of the subscription (default 1). */
+  /** MQTT: QoS of the subscription (default 1). */
   qos?: 0 | 1 | 2;
 }
 
@@ -84,7 +86,7 @@ export interface MessageBroker {
     event: OutgoingEvent<Desc>,
     options?: PublishOptions,
   ): Promise<CloudEvent>;
-  subscribe(topics: Topics, handler: EventHandler, options: SubscribeOptions): Promise<Subscription>;
+  subscribe(topics: Topics, handler: EventHandler, options?: SubscribeOptions): Promise<Subscription>;
   close(): Promise<void>;
 }
 

@@ -39,7 +39,7 @@ export class TopicRouter implements MessageBroker {
   }
 
   /** Each broker subscribes to its own topics of `topics`, all of them at once (a Kafka group reads its topics as one member). */
-  subscribe(topics: Topics, handler: EventHandler, options: SubscribeOptions): Promise<Subscription> {
+  subscribe(topics: Topics, handler: EventHandler, options?: SubscribeOptions): Promise<Subscription> {
     const byBroker = new Map<MessageBroker, string[]>();
     for (const topic of typeof topics === "string" ? [topics] : topics) {
       const broker = this.brokerFor(topic);

@@ -28,14 +28,10 @@ describe("AmqpBroker when RabbitMQ is killed (kill -9) mid-publish and restarted
 
       const received = new Set<string>();
       let deliveries = 0;
-      await broker.subscribe(
-        live,
-        async (event) => {
-          deliveries++;
-          received.add(event.id); // the dedup an Inbox does, by event id
-        },
-        { group: live },
-      );
+      await broker.subscribe(live, async (event) => {
+        deliveries++;
+        received.add(event.id); // the dedup an Inbox does, by event id
+      });
       const confirmed: string[] = [];
       const confirmedAfterRestart: string[] = [];
       let failed = 0;
@@ -62,9 +58,7 @@ describe("AmqpBroker when RabbitMQ is killed (kill -9) mid-publish and restarted
       await until(() => confirmed.every((id) => received.has(id)), 50);
 
       const backlogReceived = new Set<string>();
-      await broker.subscribe(backlog, async (event) => void backlogReceived.add(event.id), {
-        group: backlog,
-      });
+      await broker.subscribe(backlog, async (event) => void backlogReceived.add(event.id));
       await until(() => queuedAtKill.every((id) => backlogReceived.has(id)), 50);
 
       const lost = confirmed.filter((id) => !received.has(id));

@@ -63,7 +63,7 @@ describe("AmqpBroker against a real RabbitMQ", () => {
       extensions: { traceparent: "00-abc-def-01" },
     });
     const received = await new Promise<CloudEvent>((resolve) => {
-      void broker.subscribe(queue, async (event) => resolve(event), { group: queue });
+      void broker.subscribe(queue, async (event) => resolve(event));
     });
     expect(received).toMatchObject({ id: sent.id, type: "switchboard.echo.v1.EchoRequest", subject: "hola" });
     expect(received.time.toISOString()).toBe(sent.time.toISOString());
@@ -92,15 +92,11 @@ describe("AmqpBroker against a real RabbitMQ", () => {
     const check: { notify?: () => void } = {};
     const total = () => [...seen.values()].reduce((n, ids) => n + ids.length, 0);
     for (const name of ["a", "b"]) {
-      await amqpBroker().subscribe(
-        queue,
-        async (event) => {
-          seen.get(name)!.push(event.id);
-          await new Promise((r) => setTimeout(r, 5));
-          check.notify?.();
-        },
-        { group: queue },
-      );
+      await amqpBroker().subscribe(queue, async (event) => {
+        seen.get(name)!.push(event.id);
+        await new Promise((r) => setTimeout(r, 5));
+        check.notify?.();
+      });
     }
     const published = [];
     for (let i = 0; i < 40; i++) published.push((await publisher.publish(queue, echo(`job ${i}`))).id);
@@ -115,14 +111,10 @@ describe("AmqpBroker against a real RabbitMQ", () => {
     const queue = queueName("poison");
     const broker = amqpBroker(3);
     const attempts: number[] = [];
-    const subscription = await broker.subscribe(
-      queue,
-      async (_event, delivery) => {
-        attempts.push(delivery.redeliveries);
-        throw new Error("cannot handle this");
-      },
-      { group: queue },
-    );
+    const subscription = await broker.subscribe(queue, async (_event, delivery) => {
+      attempts.push(delivery.redeliveries);
+      throw new Error("cannot handle this");
+    });
     const sent = await broker.publish(queue, echo("poison"));
     let dead: CloudEvent[] = [];
     while (dead.length === 0) {
@@ -137,14 +129,10 @@ describe("AmqpBroker against a real RabbitMQ", () => {
 
     const fixed: string[] = [];
     const check: { notify?: () => void } = {};
-    await broker.subscribe(
-      queue,
-      async (event) => {
-        fixed.push(event.id);
-        check.notify?.();
-      },
-      { group: queue },
-    );
+    await broker.subscribe(queue, async (event) => {
+      fixed.push(event.id);
+      check.notify?.();
+    });
     expect(await broker.replayDeadLetters(queue)).toBe(1);
     await until(() => fixed.length === 1, check);
     expect(fixed).toEqual([sent.id]);
@@ -173,14 +161,10 @@ describe("AmqpBroker against a real RabbitMQ", () => {
     const broker = amqpBroker();
     const handled: string[] = [];
     const check: { notify?: () => void } = {};
-    await broker.subscribe(
-      queue,
-      async (event) => {
-        handled.push(event.id);
-        check.notify?.();
-      },
-      { group: queue },
-    );
+    await broker.subscribe(queue, async (event) => {
+      handled.push(event.id);
+      check.notify?.();
+    });
     const connection = await amqp.connect(brokerUrls.amqp);
     const channel = await connection.createConfirmChannel();
     channel.sendToQueue(queue, Buffer.from("not a cloud event"), { headers: { hello: "world" } });

@@ -63,6 +63,30 @@ describe("KafkaBroker against a real Kafka (KRaft)", () => {
     expect(received[0]).toEqual([sent, { topic, redeliveries: 0 }]);
   });
 
+  it("consumes as the group named by its clientId when a subscription names none", async () => {
+    const clientId = uniqueName("kafka-default-group");
+    const { broker: named } = kafkaBroker({ clientId });
+    const topic = uniqueName("kafka-default-group");
+    const received: string[] = [];
+    try {
+      const subscription = await named.subscribe(topic, async (event) => void received.push(event.id));
+      const sent = await named.publish(topic, {
+        schema: EchoRequestSchema,
+        data: echo("as myself"),
+        subject: "k",
+      });
+      await eventually(() => received.length === 1, "the event");
+      await eventually(
+        async () => [...(await committedOffsets(clientId, topic)).values()].some((offset) => offset > 0),
+        "an offset committed under the clientId",
+      );
+      await subscription.close();
+      expect(received).toEqual([sent.id]);
+    } finally {
+      await named.close();
+    }
+  });
+
   it("writes the CloudEvents Kafka binding: ce_ headers, content-type, subject as key, protobuf value", async () => {
     const topic = uniqueName("kafka-binding");
     const sent = await broker.publish(topic, {

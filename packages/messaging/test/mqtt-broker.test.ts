@@ -34,7 +34,7 @@ async function subscribeNext(
   const next = new Promise<CloudEvent>((resolve) => {
     arrived = resolve;
   });
-  await broker.subscribe(topic, async (event) => arrived(event), { group: "", qos });
+  await broker.subscribe(topic, async (event) => arrived(event), { qos });
   return { next };
 }
 
@@ -133,7 +133,7 @@ describe("MqttBroker against a real Mosquitto (MQTT 5)", () => {
         started(event.id);
         return new Promise(() => undefined); // never finishes: no PUBACK goes out
       },
-      { group: "", qos: 1 },
+      { qos: 1 },
     );
     const sent = await mqttBroker().publish(topic, echo("again"));
     expect(await handling).toBe(sent.id);
@@ -146,7 +146,7 @@ describe("MqttBroker against a real Mosquitto (MQTT 5)", () => {
     const topic = topicName("offline");
     const clientId = `offline-${randomUUID().slice(0, 8)}`;
     const subscriber = mqttBroker({ clientId });
-    await subscriber.subscribe(topic, async () => undefined, { group: "", qos: 1 });
+    await subscriber.subscribe(topic, async () => undefined, { qos: 1 });
     await subscriber.close(); // clean disconnect; the session (and its subscription) stays
     const sent = await mqttBroker().publish(topic, echo("while away"));
     const returned = mqttBroker({ clientId });

@@ -6,7 +6,7 @@ export { type Caller, callerKey, callerOf, isAdmin } from "./auth/caller.js";
 export { type JsonWebKey, JwksKeys, type JwksKeysOptions } from "./auth/jwks-keys.js";
 export { certifiedServiceKey, serviceNameOf } from "./auth/service-peer.js";
 export { TOKEN_AUDIENCE, TOKEN_ISSUER, TokenVerifier } from "./auth/token-verifier.js";
-export { jwksOfUserService } from "./auth/user-service-jwks.js";
+export { jwksOfUserService, userServiceVerifier } from "./auth/user-service-jwks.js";
 export type { CryptoKey, VerificationKeys } from "./auth/verification-keys.js";
 export { brokerSettings, mqttAccountSettings } from "./broker-settings.js";
 export { ConcurrencyGate, type ConcurrencyGateOptions } from "./concurrency-gate.js";
@@ -36,7 +36,7 @@ export {
   fieldViolations,
   invalidArgument,
 } from "./invalid-argument.js";
-export { createLogger, type Logger, type LoggerOptions } from "./logger.js";
+export { createLogger, type Logger, type LoggerOptions, serviceLogger } from "./logger.js";
 export { loggingInterceptor } from "./logging-interceptor.js";
 export { decodePageCursor, encodePageCursor, type PageCursor } from "./page-cursor.js";
 export { ReflectionIndex } from "./reflection.js";
@@ -44,7 +44,7 @@ export { parseDnsTarget, type ResolveAddresses, roundRobinTransport } from "./ro
 export { DEFAULT_SERVER_LIMITS, type ServerLimits } from "./server-limits.js";
 export { serviceSettings } from "./service-settings.js";
 export { onShutdownSignals } from "./shutdown-signals.js";
-export { type ErrorCodes, statusOf, withStatus } from "./status-of.js";
+export { type ErrorCodes, statusOf, streamWithStatus, withStatus } from "./status-of.js";
 export { streamTask } from "./stream-task.js";
 export {
   clientTlsFromFiles,

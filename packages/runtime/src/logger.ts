@@ -22,3 +22,8 @@ export function createLogger({ name, level = "info", pretty = false }: LoggerOpt
       : {}),
   });
 }
+
+/** The logger of service `name`, as its settings (LOG_LEVEL, PRETTY_LOGS) say. */
+export function serviceLogger(name: string, settings: { LOG_LEVEL: string; PRETTY_LOGS: boolean }): Logger {
+  return createLogger({ name, level: settings.LOG_LEVEL, pretty: settings.PRETTY_LOGS });
+}

@@ -2,7 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { invalidInput } from "./domain-errors.js";
 import { fieldViolations } from "./invalid-argument.js";
-import { statusOf, withStatus } from "./status-of.js";
+import { statusOf, streamWithStatus, withStatus } from "./status-of.js";
 
 class ThingNotFound extends Error {}
 class ThingTaken extends Error {}
@@ -38,5 +38,22 @@ describe("statusOf: domain errors become status codes at the edge", () => {
       code: Code.NotFound,
       rawMessage: "no thing",
     });
+  });
+});
+
+describe("streamWithStatus: a stream's domain error becomes its status", () => {
+  it("passes the items through, then turns the error the stream ends with into its code", async () => {
+    async function* things() {
+      yield 1;
+      yield 2;
+      throw new ThingNotFound("thing 3 is gone");
+    }
+    const seen: number[] = [];
+    const error = await (async () => {
+      for await (const thing of streamWithStatus(things(), codes)) seen.push(thing);
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual([1, 2]);
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as ConnectError).code).toBe(Code.NotFound);
   });
 });

@@ -24,3 +24,12 @@ export async function withStatus<T>(work: Promise<T>, codes: ErrorCodes): Promis
     throw statusOf(error, codes);
   }
 }
+
+/** `stream`, with a domain error it throws while streaming turned into its status. */
+export async function* streamWithStatus<T>(stream: AsyncIterable<T>, codes: ErrorCodes): AsyncGenerator<T> {
+  try {
+    yield* stream;
+  } catch (error) {
+    throw statusOf(error, codes);
+  }
+}

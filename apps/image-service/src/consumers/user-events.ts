@@ -1,12 +1,13 @@
 import type { Database } from "@switchboard/database";
 import {
   type CloudEvent,
+  eventHandlers,
   Inbox,
   type MessageBroker,
   type Subscription,
   USERS_TOPIC,
 } from "@switchboard/messaging";
-import type { UserDeleted } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
+import { UserDeletedSchema } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
 import type { Logger } from "@switchboard/runtime";
 import type { ImageLibrary } from "../domain/image-library.js";
 
@@ -23,15 +24,19 @@ export interface UserEventDeps {
 /**
  * What image-service does with user events: a deleted user's images go, with the bytes no other
  * image shares. Once per event id: the inbox record commits with the rows' deletion, so a
- * redelivered event (or a replayed topic) deletes nothing uploaded since.
+ * redelivered event (or a replayed topic) deletes nothing uploaded since. The other user events
+ * are not ours to act on.
  */
-export async function handleUserEvent(deps: UserEventDeps, event: CloudEvent): Promise<void> {
-  if (event.type !== "switchboard.events.v1.UserDeleted") return; // the others are not ours to act on
-  const { userId } = event.data as UserDeleted;
-  const deleted = await deps.library.deleteImagesOf(userId, (work) =>
-    deps.inbox.handleOnce(deps.db, CONSUMER, event, work),
-  );
-  if (deleted > 0) deps.logger.info({ userId, deleted, event: event.id }, "deleted a deleted user's images");
+export function userEvents(deps: UserEventDeps): (event: CloudEvent) => Promise<void> {
+  return eventHandlers()
+    .on(UserDeletedSchema, async ({ userId }, event) => {
+      const deleted = await deps.library.deleteImagesOf(userId, (work) =>
+        deps.inbox.handleOnce(deps.db, CONSUMER, event, work),
+      );
+      if (deleted > 0)
+        deps.logger.info({ userId, deleted, event: event.id }, "deleted a deleted user's images");
+    })
+    .ignoringOthers();
 }
 
 /** Subscribes to `switchboard.users.v1` (group `image-service` unless a test names its own). */
@@ -42,8 +47,7 @@ export function startUserEventConsumer(
     fromBeginning?: boolean;
   },
 ): Promise<Subscription> {
-  const handlerDeps = { ...deps, inbox: new Inbox() };
-  return deps.kafka.subscribe(USERS_TOPIC, (event) => handleUserEvent(handlerDeps, event), {
+  return deps.kafka.subscribe(USERS_TOPIC, userEvents({ ...deps, inbox: new Inbox() }), {
     group: deps.group ?? CONSUMER,
     fromBeginning: deps.fromBeginning ?? true,
   });

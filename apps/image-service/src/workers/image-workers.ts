@@ -1,5 +1,5 @@
-import type { MessageBroker, Subscription } from "@switchboard/messaging";
-import type { ImageProcessingRequested } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
+import { type Delivery, eventHandlers, type MessageBroker, type Subscription } from "@switchboard/messaging";
+import { ImageProcessingRequestedSchema } from "@switchboard/proto/switchboard/events/v1/events_pb.js";
 import type { Logger } from "@switchboard/runtime";
 import { ImageNotFoundError } from "../domain/errors.js";
 import type { ImageLibrary } from "../domain/image-library.js";
@@ -23,39 +23,38 @@ export interface ImageWorkerDeps {
  * done twice (the variant remembers its job id).
  */
 export async function startImageWorkers(deps: ImageWorkerDeps): Promise<Subscription[]> {
-  const { queue } = deps;
   const workers: Subscription[] = [];
   for (let worker = 1; worker <= deps.count; worker++) {
-    workers.push(
-      await deps.amqp.subscribe(
-        queue,
-        async (job, delivery) => {
-          const { imageId, operations } = job.data as ImageProcessingRequested;
-          try {
-            const variant = await deps.library.process(imageId, operations, { jobId: job.id });
-            deps.logger.info({ worker, job: job.id, imageId, variant: variant.id }, "image job done");
-          } catch (error) {
-            if (error instanceof ImageNotFoundError) {
-              // Deleted before its thumbnail was made: nothing to do, and retrying would not help.
-              deps.logger.info({ worker, job: job.id, imageId }, "image job dropped: the image was deleted");
-              return;
-            }
-            deps.logger.warn(
-              {
-                worker,
-                job: job.id,
-                imageId,
-                redeliveries: delivery.redeliveries,
-                err: (error as Error).message,
-              },
-              "image job failed; RabbitMQ will redeliver or dead-letter it",
-            );
-            throw error;
-          }
-        },
-        { group: queue },
-      ),
-    );
+    workers.push(await deps.amqp.subscribe(deps.queue, imageJobs(deps, worker)));
   }
   return workers;
+}
+
+/** One worker's handler: ImageProcessingRequested jobs; a job of another type is a bug, refused (and dead-lettered). */
+function imageJobs(deps: ImageWorkerDeps, worker: number) {
+  return eventHandlers<[Delivery]>()
+    .on(ImageProcessingRequestedSchema, async ({ imageId, operations }, job, delivery) => {
+      try {
+        const variant = await deps.library.process(imageId, operations, { jobId: job.id });
+        deps.logger.info({ worker, job: job.id, imageId, variant: variant.id }, "image job done");
+      } catch (error) {
+        if (error instanceof ImageNotFoundError) {
+          // Deleted before its thumbnail was made: nothing to do, and retrying would not help.
+          deps.logger.info({ worker, job: job.id, imageId }, "image job dropped: the image was deleted");
+          return;
+        }
+        deps.logger.warn(
+          {
+            worker,
+            job: job.id,
+            imageId,
+            redeliveries: delivery.redeliveries,
+            err: (error as Error).message,
+          },
+          "image job failed; RabbitMQ will redeliver or dead-letter it",
+        );
+        throw error;
+      }
+    })
+    .rejectingOthers();
 }

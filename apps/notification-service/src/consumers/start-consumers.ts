@@ -6,12 +6,11 @@ import {
   type Subscription,
   USERS_TOPIC,
 } from "@switchboard/messaging";
-import { DeliveryState } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
 import type { Notifier } from "../domain/notifier.js";
 import type { SubscriberHub } from "../domain/subscriber-hub.js";
 import type { NotificationStore } from "../store/notification-store.js";
-import { deliver } from "./delivery-worker.js";
-import { CONSUMER, handleEvent } from "./user-and-image-events.js";
+import { deliveryJobs } from "./delivery-worker.js";
+import { CONSUMER, userAndImageEvents } from "./user-and-image-events.js";
 
 export interface ConsumerDeps {
   store: NotificationStore;
@@ -19,8 +18,9 @@ export interface ConsumerDeps {
   notifier: Notifier;
   outbox: Outbox;
   /** Kafka, through the port: one group member reads both event topics. */
-  kafka: MessageBroker;
-  amqp: MessageBroker;
+  kafka: Pick<MessageBroker, "subscribe">;
+  /** RabbitMQ, through the port: the delivery queue's worker. */
+  amqp: Pick<MessageBroker, "subscribe">;
   mqtt: Pick<MessageBroker, "publish">;
   /** Delivery attempts before a job is dead-lettered (the AMQP delivery limit). */
   deliveryAttempts: number;
@@ -34,27 +34,13 @@ export const EVENT_TOPICS = [USERS_TOPIC, IMAGES_TOPIC];
 
 /** Kafka events in, delivery jobs from RabbitMQ: every consumer of the service, started (all or none). */
 export async function startConsumers(deps: ConsumerDeps): Promise<Subscription[]> {
-  const eventDeps = { ...deps, inbox: new Inbox() };
+  const handleEvent = userAndImageEvents({ ...deps, inbox: new Inbox() });
   const options = { group: deps.group ?? CONSUMER, fromBeginning: deps.fromBeginning ?? true };
   // One member of the group reads both topics (a group's members must subscribe alike).
-  const events = await deps.kafka.subscribe(EVENT_TOPICS, (event) => handleEvent(eventDeps, event), options);
+  const events = await deps.kafka.subscribe(EVENT_TOPICS, handleEvent, options);
   try {
     // The queue the notifier queues delivery jobs on.
-    const jobs = await deps.amqp.subscribe(
-      deps.notifier.deliverQueue,
-      async (job, delivery) => {
-        try {
-          await deliver(deps, job);
-        } catch (error) {
-          const { notification } = job.data as { notification?: { id: string } };
-          if (notification && delivery.redeliveries + 1 >= deps.deliveryAttempts) {
-            await deps.store.setState(notification.id, DeliveryState.FAILED); // about to be dead-lettered
-          }
-          throw error;
-        }
-      },
-      { group: deps.notifier.deliverQueue },
-    );
+    const jobs = await deps.amqp.subscribe(deps.notifier.deliverQueue, deliveryJobs(deps));
     return [events, jobs];
   } catch (error) {
     // All or nothing, so that a caller retrying (a broker down at boot) does not join the group twice.

@@ -12,3 +12,11 @@ export class NotSignedInError extends Error {
 export class AccessDeniedError extends Error {
   override name = "AccessDeniedError";
 }
+
+/** A subscriber read too slowly and its buffer filled: its stream is ended (it can resubscribe and catch up from the list). */
+export class SubscriberFellBehindError extends Error {
+  override name = "SubscriberFellBehindError";
+  constructor() {
+    super("subscriber fell too far behind; resubscribe");
+  }
+}

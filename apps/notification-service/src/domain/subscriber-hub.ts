@@ -1,10 +1,10 @@
-import { Code, ConnectError } from "@connectrpc/connect";
 import type { Notification } from "@switchboard/proto/switchboard/notification/v1/notification_pb.js";
 import { AsyncQueue } from "@switchboard/runtime";
+import { SubscriberFellBehindError } from "./errors.js";
 
 /**
  * Every open Subscribe stream, by user. Each subscriber has its own bounded queue, so a slow one
- * never holds up the others: when its queue is full it is ended with RESOURCE_EXHAUSTED (it can
+ * never holds up the others: when its queue is full it is ended with SubscriberFellBehindError (it can
  * resubscribe and catch up from ListNotifications) rather than dropping notifications silently.
  */
 export class SubscriberHub {
@@ -40,7 +40,7 @@ export class SubscriberHub {
         continue;
       }
       // Full (or already ended): end it now and forget it, even if its reader never comes back.
-      queue.end(new ConnectError("subscriber fell too far behind; resubscribe", Code.ResourceExhausted));
+      queue.end(new SubscriberFellBehindError());
       this.#remove(notification.userId, queue);
     }
     return delivered;

@@ -13,7 +13,7 @@ import { authorizeReading, authorizeSending } from "../domain/notification-acces
 import type { Notifier } from "../domain/notifier.js";
 import type { SubscriberHub } from "../domain/subscriber-hub.js";
 import type { NotificationStore } from "../store/notification-store.js";
-import { decided } from "./status.js";
+import { decided, streamed } from "./status.js";
 
 export interface NotificationHandlersDeps {
   store: NotificationStore;
@@ -46,7 +46,9 @@ export class NotificationHandlers implements ServiceImpl<typeof NotificationServ
   async *subscribe(request: SubscribeRequest, context: HandlerContext) {
     await decided(() => authorizeReading(callerOf(context), request.userId));
     const signal = AbortSignal.any([context.signal, this.deps.draining]);
-    for await (const notification of this.deps.hub.subscribe(request.userId, signal)) yield { notification };
+    for await (const notification of streamed(this.deps.hub.subscribe(request.userId, signal))) {
+      yield { notification };
+    }
   }
 
   async listNotifications(request: ListNotificationsRequest, context: HandlerContext) {

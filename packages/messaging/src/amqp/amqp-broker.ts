@@ -13,7 +13,6 @@ import {
   type EventHandler,
   type MessageBroker,
   type OutgoingEvent,
-  type SubscribeOptions,
   type Subscription,
   subscribeEach,
   type Topics,
@@ -102,8 +101,8 @@ export class AmqpBroker implements MessageBroker {
     return cloudEvent;
   }
 
-  /** Consumes each queue of `queues`; `options.group` is Kafka's and not read here (a queue's consumers compete). */
-  subscribe(queues: Topics, handler: EventHandler, _options?: SubscribeOptions): Promise<Subscription> {
+  /** Consumes each queue of `queues`. It reads no SubscribeOptions: a queue's consumers always compete. */
+  subscribe(queues: Topics, handler: EventHandler): Promise<Subscription> {
     return subscribeEach(queues, (queue) => this.#subscribe(queue, handler));
   }
 

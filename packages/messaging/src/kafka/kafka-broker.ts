@@ -29,6 +29,7 @@ export { KAFKA_CONTENT_TYPE_HEADER, KAFKA_PREFIX } from "./kafka-headers.js";
 export interface KafkaBrokerOptions {
   /** Bootstrap servers, "host:port". */
   brokers: string[];
+  /** Names this client to Kafka, and is the consumer group of a subscription that names none. */
   clientId: string;
   /** The CloudEvents `source` of everything published through this handle. */
   source: string;
@@ -115,8 +116,15 @@ export class KafkaBroker implements MessageBroker {
     return encoded.event;
   }
 
-  /** Several topics make one group member reading them all — how a group consumes more than one topic. */
-  async subscribe(topic: Topics, handler: EventHandler, options: SubscribeOptions): Promise<Subscription> {
+  /**
+   * Several topics make one group member reading them all — how a group consumes more than one
+   * topic. The group is `options.group`, else the clientId (a service consumes as itself).
+   */
+  async subscribe(
+    topic: Topics,
+    handler: EventHandler,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
     this.#assertOpen();
     const topics = typeof topic === "string" ? [topic] : topic;
     for (const name of topics) await this.#topics.ensure(name);
@@ -138,7 +146,12 @@ export class KafkaBroker implements MessageBroker {
         fetchMaxWaitMs: this.#options.fetchMaxWaitMs ?? 500,
         sessionTimeoutMs: this.#options.sessionTimeoutMs ?? 30_000,
       },
-      { topics, group: options.group, fromBeginning: options.fromBeginning ?? true, handler },
+      {
+        topics,
+        group: options.group ?? this.#options.clientId,
+        fromBeginning: options.fromBeginning ?? true,
+        handler,
+      },
     );
     this.#subscriptions.add(subscription);
     return {
