@@ -15,6 +15,7 @@ import {
 } from "@switchboard/runtime";
 import { ensureFirstAdmin } from "./domain/first-admin.js";
 import { ownServiceToken } from "./domain/token-issuer.js";
+import { DEFAULT_USER_CACHE, UserCache, type UserCacheOptions } from "./domain/user-cache.js";
 import { UserChanges } from "./domain/user-changes.js";
 import { UserDirectory } from "./domain/user-directory.js";
 import { AuthHandlers, type MqttCredentialsHandler } from "./handlers/auth-service.js";
@@ -55,6 +56,8 @@ export interface AppDeps {
   mqttCredentials?: MqttCredentialsHandler;
   /** Gateways whose `x-forwarded-for` names the client for the login throttle. */
   trustedProxies?: TrustedProxies;
+  /** GetUser's read-through cache (domain/user-cache.ts); default 1 s, 10,000 users; ttlMs 0: none. */
+  userCache?: UserCacheOptions;
 }
 
 /** Builds user-service's gRPC server from its dependencies. Never listens: main.ts and tests do. */
@@ -64,7 +67,8 @@ export function buildApp(deps: AppDeps) {
     source: deps.source ?? "/switchboard/user-service",
     relay: deps.outbox,
   });
-  const users = new UserDirectory({ store: deps.store, outbox, changes });
+  const cache = new UserCache(deps.userCache ?? DEFAULT_USER_CACHE);
+  const users = new UserDirectory({ store: deps.store, outbox, changes, cache });
   const identity = buildIdentity(deps.store.db, deps.identity);
   const handlers = new UserHandlers({ users, changes });
   const auth = new AuthHandlers({
@@ -102,6 +106,8 @@ export function buildApp(deps: AppDeps) {
     server,
     handlers,
     changes,
+    /** GetUser's cache (tests look at its size). */
+    cache,
     /** The signing keys and token issuer (tests mint tokens with it, as Login would). */
     keys: identity.keys,
     issuer: identity.issuer,

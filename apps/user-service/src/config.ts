@@ -9,6 +9,7 @@ import {
   tlsSettings,
 } from "@switchboard/runtime";
 import { parseServiceClients } from "./domain/service-clients.js";
+import { DEFAULT_USER_CACHE } from "./domain/user-cache.js";
 
 /** The dev admin's password: fine on a laptop, and warned about at every start. */
 export const DEFAULT_ADMIN_PASSWORD = "switchboard-admin";
@@ -69,6 +70,17 @@ export const configSpec = {
   LOGIN_TRUSTED_PROXIES: setting.string("127.0.0.1,::1,::ffff:127.0.0.1"),
   /** The seed contract user.UsuarioServicio: "open" (legacy, no tokens: anyone may call it) or "off". */
   SEED_CONTRACT: setting.oneOf(["open", "off"], "open"),
+  /**
+   * GetUser's read-through cache: how long a user read from the database may be served (the most
+   * another instance's write can go unseen here; this instance's own writes are never served
+   * stale), 0 for no cache; and how many users it keeps (least recently read go first).
+   */
+  USER_CACHE_TTL_MS: setting.integer({ default: DEFAULT_USER_CACHE.ttlMs, min: 0, max: 60_000 }),
+  USER_CACHE_MAX_ENTRIES: setting.integer({
+    default: DEFAULT_USER_CACHE.maxEntries,
+    min: 0,
+    max: 10_000_000,
+  }),
   ...tlsSettings,
 };
 

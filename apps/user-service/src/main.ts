@@ -75,6 +75,7 @@ const app = buildApp({
   outbox: relay,
   images,
   seedContract: config.SEED_CONTRACT,
+  userCache: { ttlMs: config.USER_CACHE_TTL_MS, maxEntries: config.USER_CACHE_MAX_ENTRIES },
   trustedProxies: {
     addresses: new Set(
       config.LOGIN_TRUSTED_PROXIES.split(",")

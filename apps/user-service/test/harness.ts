@@ -38,7 +38,10 @@ export async function migratedDatabase(url?: string, dataDir?: string): Promise<
  */
 export async function startUserService(
   db: Database,
-  options: Pick<AppDeps, "readMaxBytes" | "images" | "identity" | "seedContract" | "mqttCredentials"> = {},
+  options: Pick<
+    AppDeps,
+    "readMaxBytes" | "images" | "identity" | "seedContract" | "mqttCredentials" | "userCache"
+  > = {},
 ) {
   const listings = countedListings();
   const store = new UserStore(db, listings);

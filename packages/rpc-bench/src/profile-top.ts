@@ -37,10 +37,22 @@ const self = new Map<string, number>();
 const total = new Map<string, number>();
 let all = 0;
 let loading = 0;
+// Startup (database init, migrations, key generation) is not per-call cost either: the samples
+// before the first request reaches the server (http2's onSessionHeaders) are left out with it.
+const firstCall = profile.samples.findIndex((id) => {
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    if ((byId.get(at) as ProfileNode).callFrame.functionName === "onSessionHeaders") return true;
+  }
+  return false;
+});
 profile.samples.forEach((id, index) => {
   const delta = profile.timeDeltas[index] ?? 0;
   const node = byId.get(id);
   if (!node) return;
+  if (index < firstCall) {
+    loading += delta;
+    return;
+  }
   // Module loading (startup, tsx) is not per-call cost: leave those samples out.
   for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
     const { url } = (byId.get(at) as ProfileNode).callFrame;
@@ -72,7 +84,7 @@ const print = (title: string, map: Map<string, number>, filter: (key: string) =>
 };
 const idle = (self.get("(idle) ") ?? 0) / all;
 console.log(
-  `${file}: ${(all / 1e6).toFixed(1)} s sampled (${(loading / 1e6).toFixed(1)} s of module loading left out), ${(100 * idle).toFixed(0)}% idle`,
+  `${file}: ${(all / 1e6).toFixed(1)} s sampled (${(loading / 1e6).toFixed(1)} s of module loading and startup left out), ${(100 * idle).toFixed(0)}% idle`,
 );
 print("self time", self);
 print("total time (library and our frames)", total, (key) => /\/|\.ts:/.test(key));

@@ -7,7 +7,7 @@
  *
  * Env: BENCH_REPEATS (3), BENCH_SECONDS per measurement (3), BENCH_UPLOADS per upload
  * measurement (4), BENCH_CPU_PROF=dir to profile every server (node --cpu-prof),
- * BENCH_LOAD=loop to skip ghz.
+ * BENCH_LOAD=loop to skip ghz, BENCH_WARMUP_SECONDS (1) of unmeasured load per server and call first.
  */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -25,9 +25,15 @@ import { ECHO_TEXT, MiB, STREAM_COUNT, UPLOAD_CHUNK, USER_ID } from "./workload.
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 4);
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
 const LOAD = { seconds: SECONDS, concurrency: 20, connections: 2 };
 const protoDir = join(repoRoot(), "proto");
 const importPaths = [protoDir, join(protoDir, "vendor")];
+
+/** user-service called without a bearer token (open rpcs only). */
+const NO_TOKEN = "user-service (no token)";
+/** The process a row's server name runs in. */
+const processOf = (name: string) => (name === NO_TOKEN ? "user-service" : name);
 
 interface RpcRow {
   label: string;
@@ -39,13 +45,23 @@ interface RpcRow {
 const rows: RpcRow[] = [
   {
     label: "Health/Check",
-    servers: ["grpc-js", "connect-node", "kit-connect", "kit-grpc-js", "user-service"],
+    // Without a token, as a k8s probe calls it: the difference to the row with one is what
+    // verifying the (cached) token costs per call.
+    servers: ["grpc-js", "connect-node", "kit-connect", "kit-grpc-js", "user-service", NO_TOKEN],
     ghz: { call: "grpc.health.v1.Health.Check", data: {}, proto: "grpc/health/v1/health.proto", importPaths },
     loop: { service: Health, method: "Check", request: {}, serverStream: false },
   },
   {
     label: "GetUser",
-    servers: ["grpc-js", "connect-node", "kit-connect", "kit-grpc-js", "user-service"],
+    // user-service reads through its cache; -uncached asks PGlite on every call.
+    servers: [
+      "grpc-js",
+      "connect-node",
+      "kit-connect",
+      "kit-grpc-js",
+      "user-service",
+      "user-service-uncached",
+    ],
     ghz: {
       call: "switchboard.user.v1.UserService.GetUser",
       data: { id: USER_ID },
@@ -103,7 +119,7 @@ const png = await sharp(randomBytes(3400 * 3300 * 3), { raw: { width: 3400, heig
   .png({ compressionLevel: 0 })
   .toBuffer();
 
-const names = [...new Set([...rows.flatMap((row) => row.servers), ...UPLOAD_SERVERS])];
+const names = [...new Set([...rows.flatMap((row) => row.servers.map(processOf)), ...UPLOAD_SERVERS])];
 const running = new Map<string, RunningServer>();
 for (const name of names) running.set(name, await spawnServer(name, process.env.BENCH_CPU_PROF));
 const server = (name: string) => running.get(name) as RunningServer;
@@ -119,24 +135,27 @@ const record = (row: string, name: string, sample: Sample) => {
 log(
   `RPC bench: ${tool}, ${LOAD.concurrency} concurrent calls over ${LOAD.connections} connections, ${SECONDS} s per measurement, ${REPEATS} repeats; uploads: ${(png.length / MiB).toFixed(1)} MiB in ${UPLOAD_CHUNK / 1024} KiB chunks, one at a time, ${UPLOADS} per measurement (grpc-js client)`,
 );
+const measure = (row: RpcRow, name: string, load: typeof LOAD) => {
+  const { address, token: serverToken } = server(processOf(name));
+  const token = name === NO_TOKEN ? undefined : serverToken;
+  return ghz ? runGhz(ghz, address, row.ghz, load, token) : runGrpcJsLoop(address, row.loop, load, token);
+};
+const upload = (name: string, count: number) => {
+  const target = server(name);
+  return name.startsWith("tcp-")
+    ? runTcpUploads(target.port, png, UPLOAD_CHUNK, count)
+    : runGrpcJsUploads(target.address, png, UPLOAD_CHUNK, count, target.token);
+};
 try {
+  // Every server gets the same warm-up on every call before anything counts: a cold server
+  // (JIT not done) measured first in a row would look slower than the same code measured warm.
+  for (const row of rows)
+    for (const name of row.servers) await measure(row, name, { ...LOAD, seconds: WARMUP });
   for (let repeat = 0; repeat < REPEATS; repeat++) {
     for (const row of rows) {
-      for (const name of row.servers) {
-        const { address, token } = server(name);
-        const sample = ghz
-          ? await runGhz(ghz, address, row.ghz, LOAD, token)
-          : await runGrpcJsLoop(address, row.loop, LOAD, token);
-        record(row.label, name, sample);
-      }
+      for (const name of row.servers) record(row.label, name, await measure(row, name, LOAD));
     }
-    for (const name of UPLOAD_SERVERS) {
-      const target = server(name);
-      const sample = name.startsWith("tcp-")
-        ? await runTcpUploads(target.port, png, UPLOAD_CHUNK, UPLOADS)
-        : await runGrpcJsUploads(target.address, png, UPLOAD_CHUNK, UPLOADS, target.token);
-      record(UPLOAD_ROW, name, sample);
-    }
+    for (const name of UPLOAD_SERVERS) record(UPLOAD_ROW, name, await upload(name, UPLOADS));
     log(`repeat ${repeat + 1}/${REPEATS} done`);
   }
 } finally {

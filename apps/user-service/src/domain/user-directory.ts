@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type Outbox, USERS_TOPIC } from "@switchboard/messaging";
+import { type Outbox, type UnitOfWork, USERS_TOPIC } from "@switchboard/messaging";
 import {
   UserCreatedSchema,
   UserDeletedSchema,
@@ -12,6 +12,7 @@ import type { UserFields, UserStore, WriteOutcome } from "../store/user-store.js
 import { RequestReusedError, StaleVersionError, UserNotFoundError } from "./errors.js";
 import { hashPassword } from "./passwords.js";
 import { authorizeUsers } from "./user-access.js";
+import { UserCache } from "./user-cache.js";
 import { ChangeKind, type UserChanges } from "./user-changes.js";
 
 export type { UserFields };
@@ -22,6 +23,8 @@ export interface UserDirectoryDeps {
   outbox: Outbox;
   /** Told of each committed update and delete (UserSession watchers). */
   changes: UserChanges;
+  /** GetUser reads through it; every committed update and delete is forgotten from it. None: every read asks the database. */
+  cache?: UserCache;
 }
 
 export interface NewUser {
@@ -39,7 +42,11 @@ export interface NewUser {
  * (the outbox) or nothing at all.
  */
 export class UserDirectory {
-  constructor(private readonly deps: UserDirectoryDeps) {}
+  readonly #cache: UserCache;
+
+  constructor(private readonly deps: UserDirectoryDeps) {
+    this.#cache = deps.cache ?? new UserCache({ ttlMs: 0, maxEntries: 0 });
+  }
 
   /**
    * Idempotent by `requestId`: the request is recorded with the user in one transaction, so a
@@ -83,7 +90,8 @@ export class UserDirectory {
   /** `action` "session": the lookup is a UserSession's (services may not hold one). */
   async get(caller: Caller, id: string, action: "get" | "session" = "get"): Promise<User> {
     authorizeUsers(caller, action, id);
-    const row = await this.deps.store.get(this.deps.store.db, id);
+    const { store } = this.deps;
+    const row = await this.#cache.get(id, (userId) => store.get(store.db, userId));
     if (!row) throw new UserNotFoundError(`user ${id} not found`);
     return userFromRow(row);
   }
@@ -99,7 +107,7 @@ export class UserDirectory {
   ): Promise<User> {
     authorizeUsers(caller, action, id);
     const { store } = this.deps;
-    const outcome = await this.deps.outbox.commit(async (tx) => {
+    const outcome = await this.#forgettingAfter(id, async (tx) => {
       const result = await store.update(tx, id, fields, expectedVersion, new Date());
       if ("row" in result) {
         await tx.emit(USERS_TOPIC, {
@@ -118,7 +126,7 @@ export class UserDirectory {
   async delete(caller: Caller, id: string, expectedVersion: bigint): Promise<void> {
     authorizeUsers(caller, "delete", id);
     const { store } = this.deps;
-    const outcome = await this.deps.outbox.commit(async (tx) => {
+    const outcome = await this.#forgettingAfter(id, async (tx) => {
       const result = await store.delete(tx, id, expectedVersion);
       if ("row" in result) {
         await tx.emit(USERS_TOPIC, { schema: UserDeletedSchema, data: { userId: id }, subject: id });
@@ -137,6 +145,18 @@ export class UserDirectory {
   ): AsyncGenerator<UserRow> {
     authorizeUsers(caller, "list");
     return this.deps.store.list(options, signal);
+  }
+
+  /**
+   * Commits a write to user `id`, then forgets the user from the cache, whatever the outcome (a
+   * failed commit may still have landed): this instance's next read of it goes to the database.
+   */
+  async #forgettingAfter<T>(id: string, work: (tx: UnitOfWork) => Promise<T>): Promise<T> {
+    try {
+      return await this.deps.outbox.commit(work);
+    } finally {
+      this.#cache.forget(id);
+    }
   }
 
   async #replay(requestId: string, earlier: { user_id: string; fingerprint: string }, fingerprint: string) {

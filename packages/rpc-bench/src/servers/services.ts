@@ -15,8 +15,12 @@ const logger = () => createLogger({ name: "rpc-bench-service", level: "warn" });
 /**
  * user-service as main.ts builds it, over in-memory PGlite holding the benchmark's one user, and
  * the token the load sends (an admin's, from its own issuer: every call pays for authentication).
+ * GetUser reads through its cache (the defaults: 1 s, so about one PGlite read a second), or,
+ * with `cache` false, asks PGlite on every call (as before the cache).
  */
-export async function startUserService(): Promise<{ port: number; token: string; close(): Promise<void> }> {
+export async function startUserService(
+  cache = true,
+): Promise<{ port: number; token: string; close(): Promise<void> }> {
   const db = await openDatabase({});
   await db.migrate("user-service", userMigrations);
   await db.migrate("outbox", outboxMigrations);
@@ -27,7 +31,12 @@ export async function startUserService(): Promise<{ port: number; token: string;
      VALUES ($1, $2, $3, $3, now(), now())`,
     [USER_ID, user?.name, user?.email],
   );
-  const app = buildUserApp({ logger: logger(), store: new UserStore(db), outbox: { wake() {} } });
+  const app = buildUserApp({
+    logger: logger(),
+    store: new UserStore(db),
+    outbox: { wake() {} },
+    ...(cache ? {} : { userCache: { ttlMs: 0, maxEntries: 0 } }),
+  });
   const { server } = app;
   const port = await server.listen(0, "127.0.0.1");
   return {
