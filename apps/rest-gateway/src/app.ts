@@ -110,11 +110,11 @@ export async function build(deps: GatewayDeps): Promise<{ app: FastifyInstance; 
   app.addContentTypeParser(/^image\//, (_request, payload, done) => done(null, payload));
 
   const routes = routesOf(deps.backends.flatMap((b) => b.services));
+  const limits = routeLimits(options);
   restRoutes(app, {
     routes,
     backends: backendIndex(deps.backends),
-    limits: routeLimits(options),
-    jsonBodyLimit: options.jsonBodyLimit,
+    limits,
     special: {
       ListUsers: listUsersPage(),
       UploadImage: uploadImage(),
@@ -123,7 +123,7 @@ export async function build(deps: GatewayDeps): Promise<{ app: FastifyInstance; 
     },
   });
   await app.register(fastifyConnectPlugin, {
-    routes: (router) => connectProxy(router, deps.backends, options.callTimeoutMs),
+    routes: (router) => connectProxy(router, deps.backends, limits),
     contextValues: proxyContext,
     readMaxBytes: 8 * 1024 * 1024,
   });
