@@ -2,7 +2,8 @@ import { clientCertificate, useClientCertificateForFetch } from "./tls-client.js
 
 /** Where the running gateway is: `pnpm start`'s default (https under --tls), or SWITCHBOARD_REST_URL. */
 export const gatewayUrl =
-  process.env.SWITCHBOARD_REST_URL ?? (clientCertificate ? "https://localhost:8080" : "http://127.0.0.1:8080");
+  process.env.SWITCHBOARD_REST_URL ??
+  (clientCertificate ? "https://localhost:8080" : "http://127.0.0.1:8080");
 useClientCertificateForFetch();
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers, checked field by field
