@@ -98,7 +98,7 @@ client_tests() {
   (cd clients/node-grpc-js &&
     pnpm exec vitest run test/system --reporter=verbose --reporter=junit \
       --outputFile.junit="reports/junit-system$suffix.xml") || status=1
-  echo "=== rest-gateway: plain HTTP on :8080 and the README's curl lines (vitest$suffix) ==="
+  echo "=== rest-gateway: HTTP(S) on :8080 and the README's curl lines (vitest$suffix) ==="
   (cd apps/rest-gateway &&
     pnpm exec vitest run test/system --reporter=verbose --reporter=junit \
       --outputFile.junit="reports/junit-system$suffix.xml") || status=1
@@ -123,7 +123,8 @@ if start_system --tls; then
   # test_tls*.py prove TLS on servers of their own and ran in phase 1.
   export SWITCHBOARD_CA_FILE="$certs/ca.pem" SWITCHBOARD_CERT_FILE="$certs/client.pem" \
     SWITCHBOARD_KEY_FILE="$certs/client-key.pem"
-  # soap-gateway serves HTTPS (mutual TLS) under --tls too: zeep and JAX-WS reach it so.
+  # soap-gateway serves HTTPS (mutual TLS) under --tls too: zeep and JAX-WS reach it so. So does
+  # rest-gateway: its system tests and README curl lines go to https://localhost:8080 with these files.
   export SWITCHBOARD_SOAP_URL="https://localhost:8081"
   client_tests "-tls" --ignore=tests/test_tls.py --ignore=tests/test_tls_services.py
   echo "=== whole-system flows (e2e, vitest-tls) ==="

@@ -6,7 +6,7 @@ import multipart from "@fastify/multipart";
 import rateLimit from "@fastify/rate-limit";
 import scalar from "@scalar/fastify-api-reference";
 import { type Route, routesOf } from "@switchboard/http-transcoding";
-import type { Logger } from "@switchboard/runtime";
+import type { Logger, ServerTls } from "@switchboard/runtime";
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from "fastify";
 import { type Backend, backendIndex } from "./backends.js";
 import { sendError, sendStatus } from "./errors.js";
@@ -46,6 +46,8 @@ export interface GatewayDeps {
   logger: Logger;
   backends: Backend[];
   options?: Partial<GatewayOptions>;
+  /** Serve HTTPS with this certificate; with a CA, require client certificates signed by it (mutual TLS). */
+  tls?: ServerTls;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -54,6 +56,7 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 export async function build(deps: GatewayDeps): Promise<{ app: FastifyInstance; routes: Route[] }> {
   const options = { ...defaultOptions, ...deps.options };
   const app = Fastify({
+    ...(deps.tls ? { https: httpsOptions(deps.tls) } : {}),
     loggerInstance: deps.logger,
     // X-Request-Id: the caller's when it is sane, else a new one; echoed, logged, sent on.
     genReqId: (request) => {
@@ -110,11 +113,11 @@ export async function build(deps: GatewayDeps): Promise<{ app: FastifyInstance; 
   app.addContentTypeParser(/^image\//, (_request, payload, done) => done(null, payload));
 
   const routes = routesOf(deps.backends.flatMap((b) => b.services));
+  const limits = routeLimits(options);
   restRoutes(app, {
     routes,
     backends: backendIndex(deps.backends),
-    limits: routeLimits(options),
-    jsonBodyLimit: options.jsonBodyLimit,
+    limits,
     special: {
       ListUsers: listUsersPage(),
       UploadImage: uploadImage(),
@@ -123,7 +126,7 @@ export async function build(deps: GatewayDeps): Promise<{ app: FastifyInstance; 
     },
   });
   await app.register(fastifyConnectPlugin, {
-    routes: (router) => connectProxy(router, deps.backends, options.callTimeoutMs),
+    routes: (router) => connectProxy(router, deps.backends, limits),
     contextValues: proxyContext,
     readMaxBytes: 8 * 1024 * 1024,
   });
@@ -134,4 +137,13 @@ export async function build(deps: GatewayDeps): Promise<{ app: FastifyInstance; 
     configuration: { url: "/openapi.json", withDefaultFonts: false },
   });
   return { app, routes };
+}
+
+/** The same rule as the gRPC services and the SOAP gateway: a CA means client certificates are required. */
+function httpsOptions(tls: ServerTls) {
+  return {
+    cert: tls.cert,
+    key: tls.key,
+    ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
+  };
 }

@@ -1,5 +1,15 @@
-/** rest-gateway's composition root: the only file that reads the environment and opens a socket. */
-import { clientTlsFromFiles, createLogger, loadConfigOrExit, onShutdownSignals } from "@switchboard/runtime";
+/**
+ * rest-gateway's composition root: the only file that reads the environment and opens a socket.
+ * HTTPS when TLS_CERT_FILE/TLS_KEY_FILE are set, requiring client certificates when TLS_CA_FILE is;
+ * https:// backends are called over mutual TLS with the same CA and the gateway's client certificate.
+ */
+import {
+  clientTlsFromFiles,
+  createLogger,
+  loadConfigOrExit,
+  onShutdownSignals,
+  serverTlsFromFiles,
+} from "@switchboard/runtime";
 import { build } from "./app.js";
 import { createBackends } from "./backends.js";
 import { configSpec } from "./config.js";
@@ -14,9 +24,11 @@ const backends = createBackends(
   },
   { timeoutMs: config.CALL_TIMEOUT_MS, tls: clientTlsFromFiles(config) },
 );
+const tls = serverTlsFromFiles(config);
 const { app } = await build({
   logger,
   backends,
+  ...(tls ? { tls } : {}),
   options: {
     callTimeoutMs: config.CALL_TIMEOUT_MS,
     uploadTimeoutMs: config.UPLOAD_TIMEOUT_MS,

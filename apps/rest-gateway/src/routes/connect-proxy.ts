@@ -8,6 +8,7 @@ import {
 import type { FastifyRequest } from "fastify";
 import type { Backend } from "../backends.js";
 import { backendHeaders } from "../forwarded-headers.js";
+import type { LimitTable, RouteLimits } from "../route-limits.js";
 
 /** The HTTP request behind a proxied call (its id and the client's address), set by `proxyContext`. */
 const httpRequestKey = createContextKey<{ id: string; ip: string } | undefined>(undefined);
@@ -21,13 +22,23 @@ export function proxyContext(request: FastifyRequest) {
  * Connect, gRPC-Web and gRPC on the gateway's port for every backend service: each rpc is passed
  * on over the backend's transport as it is (all four call kinds), errors and details unchanged.
  */
-export function connectProxy(router: ConnectRouter, backends: Backend[], timeoutMs: number) {
+export function connectProxy(router: ConnectRouter, backends: Backend[], limits: LimitTable) {
   for (const backend of backends)
     for (const service of backend.services)
-      for (const method of service.methods) router.rpc(method, forward(backend, method, timeoutMs) as never);
+      for (const method of service.methods)
+        router.rpc(method, forward(backend, method, limits.ofRpc(method)) as never);
 }
 
-function forward(backend: Backend, method: DescMethod, defaultTimeoutMs: number) {
+/**
+ * The deadline passed on: the table's for the rpc (route-limits.ts), or the client's when it is
+ * sooner; a subscription's only the client's (0: none).
+ */
+export function deadlineOf(limits: RouteLimits, clientTimeoutMs: number | undefined): number {
+  if (limits.openEnded) return clientTimeoutMs ?? 0;
+  return Math.min(limits.timeoutMs, clientTimeoutMs ?? Number.POSITIVE_INFINITY);
+}
+
+function forward(backend: Backend, method: DescMethod, limits: RouteLimits) {
   // The same metadata as the REST routes send: authorization unchanged, the client's address.
   const headersOf = (context: HandlerContext) => {
     const request = context.values.get(httpRequestKey);
@@ -37,7 +48,7 @@ function forward(backend: Backend, method: DescMethod, defaultTimeoutMs: number)
       (name) => context.requestHeader.get(name),
     );
   };
-  const timeout = (context: HandlerContext) => context.timeoutMs() ?? defaultTimeoutMs;
+  const timeout = (context: HandlerContext) => deadlineOf(limits, context.timeoutMs());
   switch (method.methodKind) {
     case "unary":
       return async (request: never, context: HandlerContext) =>
@@ -55,7 +66,7 @@ function forward(backend: Backend, method: DescMethod, defaultTimeoutMs: number)
         const response = await backend.transport.stream(
           method as DescMethodStreaming,
           context.signal,
-          context.timeoutMs() ?? 0,
+          timeout(context),
           headersOf(context),
           one(request),
         );
@@ -79,7 +90,7 @@ function forward(backend: Backend, method: DescMethod, defaultTimeoutMs: number)
         const response = await backend.transport.stream(
           method as DescMethodStreaming,
           context.signal,
-          context.timeoutMs() ?? 0,
+          timeout(context),
           headersOf(context),
           requests,
         );

@@ -3,15 +3,17 @@ import { Code } from "@connectrpc/connect";
 import {
   matchRoute,
   type Route,
+  type Match as RouteMatch,
   transcodeRequest,
   transcodeResponse,
   UnsafePathError,
 } from "@switchboard/http-transcoding";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest, RequestPayload } from "fastify";
 import type { Backend } from "../backends.js";
 import { sendError, sendStatus } from "../errors.js";
 import { clientGone, forwardedHeaders } from "../forwarded-headers.js";
-import type { RouteLimits } from "../route-limits.js";
+import type { LimitTable, RouteLimits } from "../route-limits.js";
+import { cutBodyAt, tooLarge } from "./body-cut.js";
 
 /** What a route handler gets: the matched route, its bindings and the backend to call. */
 export interface RouteCall {
@@ -35,8 +37,7 @@ export interface RestOptions {
   routes: Route[];
   backends: Map<string, Backend>;
   special: SpecialHandlers;
-  limits: (route: Route) => RouteLimits;
-  jsonBodyLimit: number;
+  limits: LimitTable;
 }
 
 /**
@@ -44,16 +45,29 @@ export interface RestOptions {
  * router cannot express `:verb` and decodes %2F), each request transcoded into its rpc.
  */
 export function restRoutes(app: FastifyInstance, options: RestOptions) {
+  // Matched once, before the body is read (its limit is the route's), and used again by the handler.
+  const matches = new WeakMap<FastifyRequest, Match>();
+  const matchOf = (request: FastifyRequest): Match => {
+    let match = matches.get(request);
+    if (!match) {
+      match = matchRequest(options.routes, request);
+      matches.set(request, match);
+    }
+    return match;
+  };
+  /** The route's own JSON body limit (route-limits.ts), on top of fastify's for the catch-all. */
+  const preParsing = async (request: FastifyRequest, _reply: FastifyReply, payload: RequestPayload) => {
+    const match = matchOf(request);
+    if (match.kind !== "found") return payload;
+    const { bodyBytes, streamedBody } = options.limits.ofRoute(match.route);
+    if (streamedBody) return payload; // the upload counts its file itself (upload.ts)
+    if (Number(request.headers["content-length"] ?? 0) > bodyBytes) throw tooLarge(bodyBytes);
+    return cutBodyAt(payload, bodyBytes);
+  };
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const [rawPath = "", rawQuery = ""] = request.raw.url!.split("?", 2) as [string, string?];
-    let match: ReturnType<typeof matchRoute>;
-    try {
-      match = matchRoute(options.routes, request.method === "HEAD" ? "GET" : request.method, rawPath);
-    } catch (error) {
-      if (error instanceof UnsafePathError)
-        return sendStatus(reply, 400, Code.InvalidArgument, error.message);
-      throw error;
-    }
+    const match = matchOf(request);
+    if (match.kind === "unsafe") return sendStatus(reply, 400, Code.InvalidArgument, match.message);
     if (match.kind === "not-found") return sendStatus(reply, 404, Code.NotFound, `no route for ${rawPath}`);
     if (match.kind === "method-not-allowed") {
       reply.header("allow", match.allow.join(", "));
@@ -69,7 +83,7 @@ export function restRoutes(app: FastifyInstance, options: RestOptions) {
       query: new URLSearchParams(rawQuery),
       headers: forwardedHeaders(request),
       signal: clientGone(reply),
-      limits: options.limits(match.route),
+      limits: options.limits.ofRoute(match.route),
     };
     const special = options.special[match.route.method.name];
     const contentType = request.headers["content-type"];
@@ -95,9 +109,24 @@ export function restRoutes(app: FastifyInstance, options: RestOptions) {
       // Every method but OPTIONS (CORS preflight): one the path does not take is 405 with Allow.
       method: ["GET", "POST", "PUT", "PATCH", "DELETE", "TRACE"],
       url: `/${prefix}/*`,
-      bodyLimit: options.jsonBodyLimit,
+      // fastify's own cut: the largest any route takes; preParsing cuts each route at its own.
+      bodyLimit: options.limits.largestJsonBody(options.routes),
+      preParsing,
       handler,
     });
+}
+
+/** What a request is: a route and its bindings, no route, a wrong method, or a path refused outright. */
+type Match = RouteMatch | { kind: "unsafe"; message: string };
+
+function matchRequest(routes: Route[], request: FastifyRequest): Match {
+  const rawPath = request.raw.url!.split("?", 1)[0]!;
+  try {
+    return matchRoute(routes, request.method === "HEAD" ? "GET" : request.method, rawPath);
+  } catch (error) {
+    if (error instanceof UnsafePathError) return { kind: "unsafe", message: error.message };
+    throw error;
+  }
 }
 
 /** A template's first segment, which must be a literal (a catch-all at the root would swallow /docs). */

@@ -1,5 +1,10 @@
-/** Where the running gateway is: `pnpm start`'s default, or SWITCHBOARD_REST_URL. */
-export const gatewayUrl = process.env.SWITCHBOARD_REST_URL ?? "http://127.0.0.1:8080";
+import { clientCertificate, useClientCertificateForFetch } from "./tls-client.js";
+
+/** Where the running gateway is: `pnpm start`'s default (https under --tls), or SWITCHBOARD_REST_URL. */
+export const gatewayUrl =
+  process.env.SWITCHBOARD_REST_URL ??
+  (clientCertificate ? "https://localhost:8080" : "http://127.0.0.1:8080");
+useClientCertificateForFetch();
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers, checked field by field
 export const body = async (response: Response): Promise<any> => response.json();
