@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { stat } from "node:fs/promises";
 import { fromBinary } from "@bufbuild/protobuf";
 import { notificationTopic } from "@switchboard/messaging";
 import {
@@ -39,15 +40,25 @@ describe("notification-service through an MQTT broker crash", () => {
     const received = new Set<string>();
     inbox.on("message", (_topic, payload) => received.add(fromBinary(NotificationSchema, payload).id));
     await inbox.subscribeAsync(notificationTopic(userId), { qos: 1 });
-    // Mosquitto writes its sessions to disk every second (infra's autosave): let it save this one
-    // before the crash, as a subscriber that had been connected a while would be saved.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Mosquitto writes its sessions to disk every second (infra's autosave): wait until a save
+    // that began after the SUBACK is on disk, as a subscriber connected a while would be saved.
+    await savedAfter(broker.persistenceFile, Date.now() + 100);
     await broker.kill();
     const sent: string[] = [];
     for (let i = 0; i < 3; i++)
       sent.push((await client.sendNotification({ userId, title: `down ${i}`, body: "" })).notification!.id);
     await broker.restart();
-    while (!sent.every((id) => received.has(id))) await new Promise((resolve) => setTimeout(resolve, 50));
+    const deadline = Date.now() + 30_000;
+    while (!sent.every((id) => received.has(id)) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    // On failure, say which arrived and what the service logged about MQTT, not just "timed out".
+    expect(
+      sent.filter((id) => !received.has(id)),
+      service.lines
+        .map((line) => JSON.stringify(line))
+        .filter((line) => /mqtt|deliver/i.test(line))
+        .join("\n"),
+    ).toEqual([]);
     await inbox.endAsync();
     const history = await client.listNotifications({ userId });
     expect(history.notifications.map((n) => n.deliveryState)).toEqual(
@@ -55,3 +66,16 @@ describe("notification-service through an MQTT broker crash", () => {
     );
   }, 60_000);
 });
+
+async function savedAfter(file: string, since: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const saved = await stat(file).then(
+      (s) => s.mtimeMs,
+      () => 0,
+    );
+    if (saved > since) return;
+    if (Date.now() > deadline) throw new Error(`Mosquitto did not save its sessions to ${file}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -27,6 +27,8 @@ export async function startPrivateMosquitto() {
   return {
     host: "127.0.0.1",
     port,
+    /** Its persistence file: rewritten at every autosave (each second). */
+    persistenceFile: join(dataDir, "mosquitto", "mosquitto.db"),
     /** Without an account: the broker refuses it. */
     url: `mqtt://127.0.0.1:${port}`,
     /** Logged in as "admin" (every topic). */
