@@ -40,6 +40,11 @@ describe("OpenAPI from the route table", () => {
     expect(Object.keys(processBody.properties)).toEqual(["operations"]);
   });
 
+  it("requires a body except for a request with no fields, which the transcoder takes without one", () => {
+    expect(doc.paths["/v1/users"].post.requestBody.required).toBe(true);
+    expect(doc.paths["/v1/auth/mqtt-credentials"].post.requestBody.required).toBe(false);
+  });
+
   it("lists query parameters for the fields not in the path or body, and none for body '*'", () => {
     const names = doc.paths["/v1/users"].get.parameters.map((p: { name: string }) => p.name);
     expect(names).toEqual(["query", "page_size", "page_token"]);

@@ -152,7 +152,10 @@ function operationOf(route: Route, schemas: SchemaBuilder): Schema {
           : bodyField
             ? schemas.fieldSchema(bodyField)
             : {};
-    operation.requestBody = { required: true, content: { "application/json": { schema } } };
+    // A request with no fields at all is the same with or without a body (the transcoder reads a
+    // missing body as {}): the document must not call an empty POST wrong when the gateway takes it.
+    const required = !(route.body === "*" && input.fields.length === 0);
+    operation.requestBody = { required, content: { "application/json": { schema } } };
   }
   return operation;
 }
