@@ -47,7 +47,7 @@ async function upload(png: Uint8Array) {
 }
 
 describe("a big multipart upload through the gateway process", () => {
-  it("streams ~100 MiB into UploadImage without ever holding it whole: the gateway's RSS grows by less than the file", async () => {
+  it("streams ~100 MiB into UploadImage without ever holding it whole: the gateway's RSS grows by less than 32 MiB", async () => {
     const png = pngOf(5_900, 5_900, true); // ≈ 100 MiB of incompressible pixels
     expect(png.length).toBeGreaterThan(99 * 1024 * 1024);
     // Warm up first (code loaded and compiled, the backend connection open): the baseline is a steady gateway.
@@ -65,8 +65,8 @@ describe("a big multipart upload through the gateway process", () => {
     console.log(
       `gateway RSS ${before.toFixed(1)} → peak ${peak.toFixed(1)} MiB (+${growth.toFixed(1)}) for ${(png.length / 2 ** 20).toFixed(1)} MiB`,
     );
-    // The issue's goal is ~32 MiB; measured here +43 to +78 MiB (garbage of passed-through chunks
-    // awaiting GC, see the README). The bar below still fails for any design that buffers the file.
-    expect(growth).toBeLessThan(png.length / 2 ** 20);
+    // The issue's goal: ~32 MiB. Measured +15 to +19 MiB; +36 to +62 MiB before the runtime's
+    // MessageGarbage collected the passed-through chunks every 4 MiB (V8 waits for 64 MiB of them).
+    expect(growth).toBeLessThan(32);
   }, 300_000);
 });

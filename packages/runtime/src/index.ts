@@ -38,6 +38,7 @@ export {
 } from "./invalid-argument.js";
 export { createLogger, type Logger, type LoggerOptions, serviceLogger } from "./logger.js";
 export { loggingInterceptor } from "./logging-interceptor.js";
+export { MessageGarbage, messageGarbage } from "./message-garbage.js";
 export { decodePageCursor, encodePageCursor, type PageCursor } from "./page-cursor.js";
 export { ReflectionIndex } from "./reflection.js";
 export { parseDnsTarget, type ResolveAddresses, roundRobinTransport } from "./round-robin-transport.js";

@@ -8,6 +8,7 @@ import {
   type GetImageResponse,
   ImageService,
 } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
+import { messageGarbage } from "@switchboard/runtime";
 import { sendStatus } from "../errors.js";
 import { single } from "./list-page.js";
 import type { RouteCall } from "./rest.js";
@@ -83,7 +84,9 @@ export function downloadImage() {
       for (;;) {
         const next = await messages.next();
         if (next.done) return;
-        if (next.value.data.case === "chunk") yield next.value.data.value;
+        if (next.value.data.case !== "chunk") continue;
+        messageGarbage.passed(next.value.data.value.length); // each chunk is garbage once written
+        yield next.value.data.value;
       }
     }
     return call.reply.send(Readable.from(bytes(), { objectMode: false }));

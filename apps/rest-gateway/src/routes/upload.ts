@@ -15,6 +15,7 @@ import {
   type UploadMetadata,
   UploadMetadataSchema,
 } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
+import { messageGarbage } from "@switchboard/runtime";
 import { rechunk } from "./rechunk.js";
 import type { RouteCall } from "./rest.js";
 
@@ -44,6 +45,7 @@ export function uploadImage() {
       for await (const chunk of rechunk(bytes, CHUNK)) {
         received += chunk.length;
         if (received > limit) throw tooLarge(limit); // a raw body sent without Content-Length
+        messageGarbage.passed(chunk.length); // the socket's buffers and the encoded messages die here
         yield { data: { case: "chunk", value: chunk } };
       }
       // busboy ends a file cut at the limit like a whole one: never send it on as if it were.

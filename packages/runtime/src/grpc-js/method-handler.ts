@@ -11,6 +11,7 @@ import {
 } from "@connectrpc/connect";
 import { invokeUnaryImplementation, transformInvokeImplementation } from "@connectrpc/connect/protocol";
 import type * as grpc from "@grpc/grpc-js";
+import { messageGarbage } from "../message-garbage.js";
 import { headersFromMetadata, metadataFromHeaders } from "./metadata.js";
 import { readRequests } from "./read-requests.js";
 import { serviceError } from "./status.js";
@@ -191,8 +192,14 @@ async function* decodedAll<T>(requests: AsyncIterable<T | UndecodableRequest>): 
 export function serializers(spec: MethodImplSpec) {
   const { input, output } = spec.method;
   return {
-    serialize: (message: unknown) => Buffer.from(toBinary(output, message as never)),
+    serialize: (message: unknown) => {
+      const bytes = toBinary(output, message as never);
+      messageGarbage.passed(bytes.byteLength);
+      // A view, not a copy: grpc-js copies it into its frame anyway.
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    },
     deserialize: (bytes: Buffer): unknown => {
+      messageGarbage.passed(bytes.byteLength);
       try {
         return fromBinary(input, bytes);
       } catch (error) {
