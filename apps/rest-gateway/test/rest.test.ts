@@ -140,6 +140,16 @@ describe("errors are google.rpc.Status JSON with grpc-gateway's HTTP status", ()
       payload: '{"name": ',
     });
     expect([malformed.statusCode, malformed.json().code]).toEqual([400, 3]);
+    // JSON, but not an object: `null` is not "no body", even for a request with no fields.
+    for (const url of ["/v1/users", "/v1/auth/mqtt-credentials"]) {
+      const notObject = await gateway.app.inject({
+        method: "POST",
+        url,
+        headers: { "content-type": "application/json", ...admin },
+        payload: "null",
+      });
+      expect([url, notObject.statusCode, notObject.json().code]).toEqual([url, 400, 3]);
+    }
     const text = await gateway.app.inject({
       method: "POST",
       url: "/v1/users",

@@ -141,10 +141,8 @@ async function unary(call: RouteCall) {
   const input = transcodeRequest<Message>(call.route, {
     bindings: call.bindings,
     query: call.query,
-    body:
-      call.request.body === undefined || call.request.body === null
-        ? undefined
-        : (call.request.body as never),
+    // undefined: no body. A JSON `null` is a body, and not the object a body must be.
+    body: call.request.body === undefined ? undefined : (call.request.body as never),
   });
   const response = await call.backend.transport.unary(
     call.route.method as DescMethodUnary,
