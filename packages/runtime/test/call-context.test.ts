@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, type HandlerContext, type Interceptor } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
 import { EchoService } from "@switchboard/proto/switchboard/echo/v1/echo_pb.js";
 import { callError, connectClient, memoryLogger, serveOnPort0, until } from "@switchboard/testing";
 import { afterEach, describe, expect, it } from "vitest";
@@ -29,7 +30,10 @@ async function serve() {
             seen.abortReason = context.signal.reason;
           });
           for (let index = 0; index < request.count; index++) {
-            await sleep(request.intervalMs, undefined, { signal: context.signal });
+            // An aborted sleep throws an AbortError; the call ends with the signal's own reason.
+            await sleep(request.intervalMs, undefined, { signal: context.signal }).catch((error) => {
+              throw context.signal.reason ?? error;
+            });
             yield { text: request.text, index };
           }
         },
@@ -77,12 +81,22 @@ describe(`the handler context (${transport})`, () => {
 
   it("gives the handler the client's deadline, and aborts its signal when the deadline passes", async () => {
     const { baseUrl } = await serve();
-    const client = connectClient(EchoService, baseUrl);
+    // The server is told 300 ms (grpc-timeout) while the client waits up to 5 s itself: with one
+    // timer on each side, the client's cancel could reach the server first (seen under load in
+    // CI), and the handler's signal would say "stream reset", not "deadline".
+    const deadlineOnlyOnTheServer: Interceptor = (next) => (request) => {
+      request.header.set("grpc-timeout", "300m");
+      return next(request);
+    };
+    const client = createClient(
+      EchoService,
+      createGrpcTransport({ baseUrl, interceptors: [deadlineOnlyOnTheServer] }),
+    );
     const error = await callError(
       (async () => {
         for await (const _ of client.echoMany(
           { text: "t", count: 100, intervalMs: 50 },
-          { timeoutMs: 300 },
+          { timeoutMs: 5_000 },
         )) {
           // reading until the deadline
         }
@@ -92,7 +106,7 @@ describe(`the handler context (${transport})`, () => {
     const remaining = seen.context?.timeoutMs();
     expect(remaining).toBeDefined();
     await until(() => seen.abortReason !== undefined);
-    expect(ConnectError.from(seen.abortReason).code).toBe(Code.DeadlineExceeded);
+    expect(ConnectError.from(seen.abortReason).code, String(seen.abortReason)).toBe(Code.DeadlineExceeded);
   });
 
   it("aborts the handler's signal when the client cancels", async () => {
