@@ -3,14 +3,10 @@
  * admits it without a token to exactly the rpcs its grants name (SERVICE_PEERS, from the access
  * policy): it uploads and downloads for the seed contract, and nothing else.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { ConnectError } from "@connectrpc/connect";
 import { ImageService } from "@switchboard/proto/switchboard/image/v1/image_service_pb.js";
 import { clientTlsFromFiles, createServiceClient, serverTlsFromFiles } from "@switchboard/runtime";
-import { collect, repoRoot } from "@switchboard/testing";
+import { collect, devCertificates } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SERVICE_PEERS } from "../src/app.js";
 import {
@@ -21,13 +17,12 @@ import {
   uploadMessages,
 } from "./harness.js";
 
-let certDir: string;
+let certs: ReturnType<typeof devCertificates>;
 let service: ImageServiceUnderTest;
-const file = (name: string) => join(certDir, name);
+const file = (name: string) => certs.file(name);
 
 beforeAll(async () => {
-  certDir = await mkdtemp(join(tmpdir(), "image-service-certs-"));
-  execFileSync("bash", [join(repoRoot(), "scripts", "dev-certs.sh"), certDir], { stdio: "ignore" });
+  certs = devCertificates("image-service-certs-");
   service = await startImageService({
     tls: serverTlsFromFiles({
       TLS_CERT_FILE: file("server.pem"),
@@ -38,7 +33,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await service?.close();
-  await rm(certDir, { recursive: true, force: true });
+  certs?.remove();
 });
 
 /** A client presenting `certificate` (e.g. "user-service-client") and no token. */

@@ -3,35 +3,26 @@
  * a CA requires a client certificate signed by it — the rule of the gRPC services and the SOAP
  * gateway; it calls an https:// backend over mutual TLS with its own client certificate.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest, type RequestOptions } from "node:https";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { openDatabase } from "@switchboard/database";
 import { outboxMigrations } from "@switchboard/messaging";
 import { clientTlsFromFiles, serverTlsFromFiles } from "@switchboard/runtime";
-import { memoryLogger, repoRoot, serveOnPort0 } from "@switchboard/testing";
+import { devCertificates, memoryLogger, serveOnPort0 } from "@switchboard/testing";
 import { buildApp as buildUserApp, UserStore, userMigrations } from "@switchboard/user-service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build } from "../src/app.js";
 import { createBackends } from "../src/backends.js";
 
-let certDir: string;
-let client: { ca: Buffer; cert: Buffer; key: Buffer };
+let certs: ReturnType<typeof devCertificates>;
+let client: typeof certs.client;
 let port: number;
 const closers: (() => Promise<unknown>)[] = [];
 beforeAll(async () => {
-  certDir = mkdtempSync(join(tmpdir(), "rest-gateway-certs-"));
-  execFileSync("bash", [join(repoRoot(), "scripts", "dev-certs.sh"), certDir], { stdio: "ignore" });
-  const file = (name: string) => join(certDir, name);
-  client = {
-    ca: readFileSync(file("ca.pem")),
-    cert: readFileSync(file("client.pem")),
-    key: readFileSync(file("client-key.pem")),
-  };
+  certs = devCertificates("rest-gateway-certs-");
+  const { file } = certs;
+  client = certs.client;
   const serverFiles = {
     TLS_CERT_FILE: file("server.pem"),
     TLS_KEY_FILE: file("server-key.pem"),
@@ -81,7 +72,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   for (const close of closers) await close();
-  rmSync(certDir, { recursive: true, force: true });
+  certs?.remove();
 });
 
 const get = (request: typeof httpsRequest, path: string, options: RequestOptions = {}) =>

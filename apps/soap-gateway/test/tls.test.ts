@@ -4,33 +4,24 @@
  * (packages/runtime's serverTlsFromFiles). The WSDL then points its clients at https://. Only here
  * may a WS-Security UsernameToken carry a PasswordText.
  */
-import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest, type RequestOptions } from "node:https";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { serverTlsFromFiles } from "@switchboard/runtime";
-import { repoRoot } from "@switchboard/testing";
+import { devCertificates } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { action, envelope11 } from "./raw-soap.js";
 import { type SystemUnderTest, startSystem } from "./system.js";
 import { passwordTextSecurity } from "./wsse.js";
 
-let certDir: string;
-let client: { ca: Buffer; cert: Buffer; key: Buffer };
+let certs: ReturnType<typeof devCertificates>;
+let client: typeof certs.client;
 let system: SystemUnderTest;
 let port: string;
 beforeAll(async () => {
-  certDir = mkdtempSync(join(tmpdir(), "soap-gateway-certs-"));
-  execFileSync("bash", [join(repoRoot(), "scripts", "dev-certs.sh"), certDir], { stdio: "ignore" });
-  const file = (name: string) => join(certDir, name);
-  client = {
-    ca: readFileSync(file("ca.pem")),
-    cert: readFileSync(file("client.pem")),
-    key: readFileSync(file("client-key.pem")),
-  };
+  certs = devCertificates("soap-gateway-certs-");
+  const { file } = certs;
+  client = certs.client;
   const tls = serverTlsFromFiles({
     TLS_CERT_FILE: file("server.pem"),
     TLS_KEY_FILE: file("server-key.pem"),
@@ -41,7 +32,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await system?.close();
-  rmSync(certDir, { recursive: true, force: true });
+  certs?.remove();
 });
 
 interface Answer {

@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import type { DescService } from "@bufbuild/protobuf";
 import { type Client, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import * as grpc from "@grpc/grpc-js";
 import { type Database, openDatabase } from "@switchboard/database";
 import { inboxMigrations, outboxMigrations } from "@switchboard/messaging";
 import { bearerToken } from "@switchboard/runtime";
@@ -133,15 +132,4 @@ export function countedListings(): ListingMetrics & { batchesRead: number; open:
       this.open--;
     },
   };
-}
-
-/** A stock grpc-js interceptor sending `token` as the bearer token (grpcJsClient's `interceptors` option). */
-export function grpcJsBearer(token: string): grpc.Interceptor {
-  return (options, nextCall) =>
-    new grpc.InterceptingCall(nextCall(options), {
-      start(metadata, listener, next) {
-        metadata.set("authorization", `Bearer ${token}`);
-        next(metadata, listener);
-      },
-    });
 }

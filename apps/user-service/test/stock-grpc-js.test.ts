@@ -18,9 +18,9 @@ import {
   UserSessionRequestSchema,
   type UserSessionResponse,
 } from "@switchboard/proto/switchboard/user/v1/user_service_pb.js";
-import { grpcJsClient, unary, until } from "@switchboard/testing";
+import { grpcJsBearer, grpcJsClient, unary, until } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { grpcJsBearer, migratedDatabase, seedUsers, startUserService } from "./harness.js";
+import { migratedDatabase, seedUsers, startUserService } from "./harness.js";
 
 let db: Database;
 let service: Awaited<ReturnType<typeof startUserService>>;

@@ -1,23 +1,19 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Code } from "@connectrpc/connect";
 import { EchoService } from "@switchboard/proto/switchboard/echo/v1/echo_pb.js";
-import { callError, collect, repoRoot, testTokens } from "@switchboard/testing";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { callError, collect, devCertificates, testTokens } from "@switchboard/testing";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createServiceClient } from "../src/grpc-client.js";
 import { clientTlsFromFiles, serverTlsFromFiles } from "../src/tls-files.js";
 import { serveWithAuth } from "./auth-server.js";
 import { transport } from "./server-under-test.js";
 
 const tokens = testTokens();
-let certDir: string;
+let certs: ReturnType<typeof devCertificates>;
 beforeAll(() => {
-  certDir = mkdtempSync(join(tmpdir(), "switchboard-certs-"));
-  execFileSync("bash", [join(repoRoot(), "scripts", "dev-certs.sh"), certDir], { stdio: "ignore" });
+  certs = devCertificates();
 });
-const file = (name: string) => join(certDir, name);
+afterAll(() => certs?.remove());
+const file = (name: string) => certs.file(name);
 
 const closing: Array<() => Promise<void>> = [];
 afterEach(async () => {

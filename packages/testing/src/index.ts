@@ -9,6 +9,7 @@ export {
 } from "./brokers.js";
 export { callError, collect } from "./call-error.js";
 export { type ClientTlsPem, connectClient, type Protocol } from "./connect-client.js";
+export { devCertificates } from "./dev-certificates.js";
 export { filesUnder } from "./files.js";
 export { grpcJsBearer, grpcJsClient, unary } from "./grpc-js-client.js";
 export {
