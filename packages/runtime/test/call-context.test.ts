@@ -30,10 +30,7 @@ async function serve() {
             seen.abortReason = context.signal.reason;
           });
           for (let index = 0; index < request.count; index++) {
-            // An aborted sleep throws an AbortError; the call ends with the signal's own reason.
-            await sleep(request.intervalMs, undefined, { signal: context.signal }).catch((error) => {
-              throw context.signal.reason ?? error;
-            });
+            await sleep(request.intervalMs, undefined, { signal: context.signal }); // AbortError when aborted
             yield { text: request.text, index };
           }
         },
