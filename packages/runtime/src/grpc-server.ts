@@ -17,6 +17,7 @@ import {
   DEFAULT_SERVER_LIMITS,
   http2LimitOptions,
   type ServerLimits,
+  widenConnectionWindow,
   watchSession,
 } from "./server-limits.js";
 import { unknownMethod } from "./unknown-method.js";
@@ -112,6 +113,7 @@ export class GrpcServer {
         )
       : http2.createServer(http2LimitOptions(limits), handler);
     this.#server.on("session", (session) => {
+      widenConnectionWindow(session, limits);
       watchSession(session, limits, this.#logger);
       this.#sessions.add(session);
       session.once("close", () => this.#sessions.delete(session));

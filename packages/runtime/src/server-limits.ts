@@ -17,6 +17,13 @@ export interface ServerLimits {
   keepaliveIntervalMs: number;
   /** …and how long the ping may go unanswered before the connection is dropped. */
   keepaliveTimeoutMs: number;
+  /**
+   * Bytes a client may send, per call and per connection, before the server must acknowledge
+   * them (the HTTP/2 receive window). HTTP/2's default of 64 KiB makes an upload in 64 KiB chunks
+   * wait a round trip per chunk; 1 MiB lets it stream (grpc-java's default too). It also bounds
+   * what one connection can make the server hold unread.
+   */
+  flowControlWindowBytes: number;
 }
 
 export const DEFAULT_SERVER_LIMITS: ServerLimits = {
@@ -27,6 +34,7 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   idleTimeoutMs: 5 * 60_000,
   keepaliveIntervalMs: 60_000,
   keepaliveTimeoutMs: 20_000,
+  flowControlWindowBytes: 1024 * 1024,
 };
 
 /** The http2.createServer / createSecureServer options that enforce `limits`. */
@@ -35,10 +43,19 @@ export function http2LimitOptions(limits: ServerLimits): http2.ServerOptions {
     settings: {
       maxConcurrentStreams: limits.maxConcurrentStreams,
       maxHeaderListSize: limits.maxHeaderListBytes,
+      initialWindowSize: limits.flowControlWindowBytes,
     },
     maxHeaderListPairs: limits.maxHeaderPairs,
     maxSessionMemory: limits.maxSessionMemoryMiB,
   };
+}
+
+/**
+ * Widens a new connection's own receive window to the limit (SETTINGS only sets each call's):
+ * without it, every call on the connection shares HTTP/2's default 64 KiB.
+ */
+export function widenConnectionWindow(session: http2.Http2Session, limits: ServerLimits): void {
+  session.setLocalWindowSize(limits.flowControlWindowBytes);
 }
 
 /**

@@ -11,6 +11,7 @@ import { ReflectionIndex, reflectionService, reflectionServiceV1Alpha } from "..
 import { drainedWithin, kitInterceptors, reportServing } from "../server-kit.js";
 import { DEFAULT_SERVER_LIMITS } from "../server-limits.js";
 import { grpcJsContextValues } from "./context-values.js";
+import { setFlowControlWindow } from "./flow-control-window.js";
 import { ImplRouter } from "./impl-router.js";
 import { methodHandler, serializers } from "./method-handler.js";
 
@@ -53,6 +54,7 @@ export class GrpcJsServer {
       // Channelz bookkeeping runs on every call (the profile showed it); nothing here reads it.
       "grpc.enable_channelz": 0,
     });
+    setFlowControlWindow(this.#server, limits.flowControlWindowBytes);
     const router = new ImplRouter();
     options.routes(router, { draining: this.#draining.signal });
     const reflection = new ReflectionIndex(() => this.#services, [file_google_rpc_error_details]);
