@@ -17,8 +17,8 @@ import {
   DEFAULT_SERVER_LIMITS,
   http2LimitOptions,
   type ServerLimits,
-  widenConnectionWindow,
   watchSession,
+  widenConnectionWindow,
 } from "./server-limits.js";
 import { unknownMethod } from "./unknown-method.js";
 

@@ -3,6 +3,8 @@ import type { Logger } from "pino";
 import { type Caller, callerKey } from "./auth/caller.js";
 import { peerKey, traceIdKey } from "./context.js";
 
+const SERVER_FAULTS = new Set([Code.Internal, Code.Unknown, Code.DataLoss]);
+
 /** One log line per RPC when it ends: method, status code, duration, peer, trace id and caller. */
 export function loggingInterceptor(logger: Logger): Interceptor {
   return (next) => async (request) => {
@@ -16,6 +18,9 @@ export function loggingInterceptor(logger: Logger): Interceptor {
           : request.signal.aborted && !(error instanceof ConnectError)
             ? ConnectError.from(request.signal.reason ?? error, Code.Canceled)
             : ConnectError.from(error);
+      const serverFault = failure !== undefined && SERVER_FAULTS.has(failure.code);
+      // At LOG_LEVEL=warn and above only faults are written: skip building the line for the rest.
+      if (!serverFault && !logger.isLevelEnabled("info")) return;
       const code = failure ? Code[failure.code] : "OK";
       const line = {
         rpc: `${request.service.typeName}/${request.method.name}`,
@@ -28,7 +33,6 @@ export function loggingInterceptor(logger: Logger): Interceptor {
         ...(request.header.get("x-request-id") ? { requestId: request.header.get("x-request-id") } : {}),
         ...(failure ? { error: failure.rawMessage } : {}),
       };
-      const serverFault = failure && [Code.Internal, Code.Unknown, Code.DataLoss].includes(failure.code);
       if (serverFault) logger.error(line, "rpc failed");
       else logger.info(line, "rpc");
     };

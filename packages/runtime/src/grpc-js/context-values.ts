@@ -1,7 +1,7 @@
 import { type ContextValues, createContextValues } from "@connectrpc/connect";
 import { certifiedServiceKey, serviceNameOf } from "../auth/service-peer.js";
 import { peerKey, traceIdFrom, traceIdKey } from "../context.js";
-import type { SurfaceCall } from "./method-handler.js";
+import type { SurfaceCall } from "./handler-context.js";
 
 /**
  * The per-call values the kit's interceptors read (peer, trace id, and under mutual TLS the service

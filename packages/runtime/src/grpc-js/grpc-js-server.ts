@@ -1,4 +1,5 @@
 import type { DescService } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
 import * as grpc from "@grpc/grpc-js";
 import { file_google_rpc_error_details } from "@switchboard/proto/google/rpc/error_details_pb.js";
 import { Health } from "@switchboard/proto/grpc/health/v1/health_pb.js";
@@ -12,10 +13,13 @@ import { drainedWithin, kitInterceptors, reportServing } from "../server-kit.js"
 import { DEFAULT_SERVER_LIMITS } from "../server-limits.js";
 import { grpcJsContextValues } from "./context-values.js";
 import { setFlowControlWindow } from "./flow-control-window.js";
+import { LiveCalls } from "./handler-context.js";
 import { ImplRouter } from "./impl-router.js";
 import { methodHandler, serializers } from "./method-handler.js";
 
 const MiB = 1024 * 1024;
+/** Why handlers still running when the drain timeout ends are aborted. */
+const CUT_OFF = new ConnectError("the server stopped before the call finished", Code.Canceled);
 
 /**
  * The service kit's gRPC server on @grpc/grpc-js instead of connect-node: the same options, the
@@ -29,7 +33,7 @@ const MiB = 1024 * 1024;
 export class GrpcJsServer {
   readonly health = new HealthRegistry();
   readonly #draining = new AbortController();
-  readonly #cutOff = new AbortController();
+  readonly #live = new LiveCalls();
   readonly #server: grpc.Server;
   readonly #services: DescService[];
   readonly #logger: Logger;
@@ -64,7 +68,7 @@ export class GrpcJsServer {
     this.#services = router.services;
     const environment = {
       interceptors: kitInterceptors(options.logger, options.interceptors, options.auth),
-      cutOff: this.#cutOff.signal,
+      live: this.#live,
       // Only under mutual TLS does a client certificate name a service (grpc-js has verified it).
       contextValues: (call: Parameters<typeof grpcJsContextValues>[0]) =>
         grpcJsContextValues(call, Boolean(options.tls?.ca)),
@@ -128,7 +132,7 @@ export class GrpcJsServer {
     const closed = new Promise<void>((resolve) => this.#server.tryShutdown(() => resolve()));
     if (!(await drainedWithin(closed, this.#drainTimeoutMs))) {
       this.#logger.warn({ drainTimeoutMs: this.#drainTimeoutMs }, "drain timed out; cutting off calls");
-      this.#cutOff.abort();
+      this.#live.abortAll(CUT_OFF);
       this.#server.forceShutdown();
     }
     this.#logger.info("stopped");

@@ -1,26 +1,30 @@
-import type { PeerCertificate } from "node:tls";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   Code,
   ConnectError,
   type ContextValues,
-  createHandlerContext,
-  type HandlerContext,
   type Interceptor,
   type MethodImplSpec,
 } from "@connectrpc/connect";
 import { invokeUnaryImplementation, transformInvokeImplementation } from "@connectrpc/connect/protocol";
 import type * as grpc from "@grpc/grpc-js";
 import { messageGarbage } from "../message-garbage.js";
-import { headersFromMetadata, metadataFromHeaders } from "./metadata.js";
+import {
+  type CallContext,
+  grpcJsHandlerContext,
+  hasAny,
+  type LiveCalls,
+  type SurfaceCall,
+} from "./handler-context.js";
+import { metadataFromHeaders } from "./metadata.js";
 import { readRequests } from "./read-requests.js";
 import { serviceError } from "./status.js";
 import { writeResponses } from "./write-responses.js";
 
-/** What every call shares: the interceptors, the signal that cuts calls off, per-call values. */
+/** What every call shares: the interceptors, the calls in flight, per-call values. */
 export interface CallEnvironment {
   interceptors: Interceptor[];
-  cutOff: AbortSignal;
+  live: LiveCalls;
   contextValues: (call: Pick<SurfaceCall, "metadata" | "getPeer" | "getAuthContext">) => ContextValues;
 }
 
@@ -28,53 +32,15 @@ export interface CallEnvironment {
 // stops. One reason built once: `abort()` without one builds a DOMException (with a stack
 // trace) per call, which the profile of connect-node showed among its costliest frames.
 const FINISHED = new ConnectError("the call has finished", Code.Canceled);
-const CANCELLED = new ConnectError("the client cancelled the call", Code.Canceled);
-const DEADLINE_PASSED = new ConnectError("the operation timed out", Code.DeadlineExceeded);
-/** Timers may fire a millisecond or two before Date.now() reaches the deadline. */
-const DEADLINE_SLACK_MS = 5;
-
-/** What every kind of grpc-js call has (grpc-js does not export its own type for it). */
-export interface SurfaceCall {
-  readonly metadata: grpc.Metadata;
-  getPeer(): string;
-  /** The TLS peer's certificate, when there is one (grpc-js does not export this type). */
-  getAuthContext(): { sslPeerCertificate?: PeerCertificate | undefined };
-  getDeadline(): grpc.Deadline;
-  sendMetadata(metadata: grpc.Metadata): void;
-  once(event: "cancelled", listener: () => void): unknown;
-}
-type AnyCall = SurfaceCall;
-
-/** connect's handler context for a grpc-js call: headers, deadline, cancellation, context values. */
-function contextFor(spec: MethodImplSpec, call: AnyCall, env: CallEnvironment) {
-  const deadline = call.getDeadline();
-  const at = deadline instanceof Date ? deadline.getTime() : deadline;
-  const context = createHandlerContext({
-    service: spec.method.parent,
-    method: spec.method,
-    protocolName: "grpc",
-    requestMethod: "POST",
-    url: `/${spec.method.parent.typeName}/${spec.method.name}`,
-    ...(Number.isFinite(at) ? { timeoutMs: at - Date.now() } : {}),
-    shutdownSignal: env.cutOff,
-    requestHeader: headersFromMetadata(call.metadata),
-    contextValues: env.contextValues(call),
-  });
-  // grpc-js ends a call past its deadline itself and reports it as "cancelled", often before
-  // the context's own deadline timer fires: tell the handler which of the two it was.
-  call.once("cancelled", () =>
-    context.abort(Date.now() >= at - DEADLINE_SLACK_MS ? DEADLINE_PASSED : CANCELLED),
-  );
-  return context;
-}
 
 /** Sends the handler's response headers, if it set any, ahead of the first message. */
-function sendHeaders(call: Pick<SurfaceCall, "sendMetadata">, context: HandlerContext): void {
-  let any = false;
-  context.responseHeader.forEach(() => {
-    any = true;
-  });
-  if (any) call.sendMetadata(metadataFromHeaders(context.responseHeader));
+function sendHeaders(call: Pick<SurfaceCall, "sendMetadata">, context: CallContext): void {
+  if (hasAny(context.responseHeader)) call.sendMetadata(metadataFromHeaders(context.responseHeader));
+}
+
+/** The trailers to send with the status: none unless the handler or an interceptor set some. */
+function trailersOf(context: CallContext): grpc.Metadata | undefined {
+  return hasAny(context.responseTrailer) ? metadataFromHeaders(context.responseTrailer) : undefined;
 }
 
 async function* single<T>(message: T) {
@@ -88,12 +54,15 @@ export function methodHandler(
   spec: MethodImplSpec,
   env: CallEnvironment,
 ): { type: string; handler: Handler } {
+  const url = `/${spec.method.parent.typeName}/${spec.method.name}`;
+  const contextFor = (call: SurfaceCall) =>
+    grpcJsHandlerContext(spec, url, call, env.contextValues(call), env.live);
   switch (spec.kind) {
     case "unary":
       return {
         type: "unary",
         handler: (call: grpc.ServerUnaryCall<unknown, unknown>, done: grpc.sendUnaryData<unknown>) => {
-          const context = contextFor(spec, call, env);
+          const context = contextFor(call);
           const response = decoded(call.request).then((request) =>
             invokeUnaryImplementation(spec, context, request as never, env.interceptors),
           );
@@ -104,7 +73,7 @@ export function methodHandler(
       return {
         type: "clientStream",
         handler: (call: grpc.ServerReadableStream<unknown, unknown>, done: grpc.sendUnaryData<unknown>) => {
-          const context = contextFor(spec, call, env);
+          const context = contextFor(call);
           const input = decodedAll(readRequests<never>(call, context.signal));
           const response = (async () => {
             // Read the output to its end (one message), so interceptors' trailers are copied too.
@@ -131,7 +100,7 @@ export function methodHandler(
         handler: (
           call: grpc.ServerWritableStream<unknown, unknown> | grpc.ServerDuplexStream<unknown, unknown>,
         ) => {
-          const context = contextFor(spec, call, env);
+          const context = contextFor(call);
           const input =
             "request" in call
               ? decodedAll(single(call.request as never))
@@ -139,7 +108,7 @@ export function methodHandler(
           const output = transformInvokeImplementation(spec, context, env.interceptors)(input);
           writeResponses(call, output, context.signal, () => sendHeaders(call, context))
             .then(
-              () => call.end(metadataFromHeaders(context.responseTrailer)),
+              () => call.end(trailersOf(context)),
               (error) => {
                 if (!call.cancelled) call.emit("error", serviceError(error, context.responseTrailer));
               },
@@ -153,7 +122,7 @@ export function methodHandler(
 /** Sends a single-response call's answer (headers, message, trailers) or its error, then ends its context. */
 function answerOnce(
   call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown>,
-  context: ReturnType<typeof contextFor>,
+  context: CallContext,
   response: Promise<unknown>,
   done: grpc.sendUnaryData<unknown>,
 ): void {
@@ -161,7 +130,7 @@ function answerOnce(
     .then(
       (message) => {
         sendHeaders(call, context);
-        done(null, message, metadataFromHeaders(context.responseTrailer));
+        done(null, message, trailersOf(context));
       },
       (error) => done(serviceError(error, context.responseTrailer)),
     )
