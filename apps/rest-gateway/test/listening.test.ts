@@ -98,6 +98,34 @@ describe("images", () => {
     expect((await body(past)).code).toBe(11);
   });
 
+  it("If-Match names the bytes to send: another ETag or a weak one → 412 FAILED_PRECONDITION; If-Range with another ETag sends everything", async () => {
+    const png = pngOf(60, 60, true);
+    const image = await upload(png);
+    const url = `${base}/v1/images/${image.id}:download`;
+    const etag = `"${image.sha256}"`;
+    const other = `"${"0".repeat(64)}"`;
+
+    const matching = await authed(url, { headers: { "if-match": `${other}, ${etag}` } });
+    expect(matching.status).toBe(200);
+    expect(Buffer.from(await matching.arrayBuffer()).equals(Buffer.from(png))).toBe(true);
+    expect((await authed(url, { headers: { "if-match": "*" } })).status).toBe(200);
+
+    for (const ifMatch of [other, `W/${etag}`]) {
+      const refused = await authed(url, { headers: { "if-match": ifMatch } });
+      expect(refused.status, ifMatch).toBe(412);
+      expect(refused.headers.get("etag")).toBe(etag);
+      expect(refused.headers.get("content-type")).toMatch(/^application\/json/);
+      expect(await body(refused)).toMatchObject({ code: 9, message: expect.stringContaining("If-Match") });
+    }
+
+    const stale = await authed(url, { headers: { range: "bytes=0-9", "if-range": other } });
+    expect(stale.status).toBe(200);
+    expect(Buffer.from(await stale.arrayBuffer()).equals(Buffer.from(png))).toBe(true);
+    const fresh = await authed(url, { headers: { range: "bytes=0-9", "if-range": etag } });
+    expect(fresh.status).toBe(206);
+    expect(Buffer.from(await fresh.arrayBuffer()).equals(Buffer.from(png.subarray(0, 10)))).toBe(true);
+  });
+
   it("GET /v1/images lists an owner's images and GET /v1/images/{id} reads one; POST :process makes a variant", async () => {
     const owner = randomUUID();
     const image = await upload(pngOf(64, 64), owner);

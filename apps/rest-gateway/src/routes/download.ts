@@ -15,8 +15,9 @@ import type { RouteCall } from "./rest.js";
 
 /**
  * GET /v1/images/{image_id}:download: the bytes as they stream from DownloadImage, with
- * Content-Type, Content-Length, ETag (the sha256), Cache-Control; If-None-Match → 304;
- * a single `Range: bytes=a-b` → 206 (offset/length sent to the backend).
+ * Content-Type, Content-Length, ETag (the sha256), Cache-Control; If-Match that does not match
+ * → 412; If-None-Match → 304; a single `Range: bytes=a-b` → 206 (offset/length sent to the
+ * backend), unless If-Range names other bytes.
  */
 export function downloadImage() {
   return async (call: RouteCall) => {
@@ -26,19 +27,30 @@ export function downloadImage() {
       query: call.query,
       body: undefined,
     });
-    const rangeHeader = call.request.headers.range;
-    const ifNoneMatch = call.request.headers["if-none-match"];
+    const { range: rangeHeader, "if-match": ifMatch, "if-none-match": ifNoneMatch } = call.request.headers;
+    const ifRange = call.request.headers["if-range"];
     let range: { start: number; end: number } | undefined;
-    if (rangeHeader || ifNoneMatch) {
-      // The size and hash first: a 304 sends no bytes, and a range must fit the file.
+    if (rangeHeader || ifNoneMatch || ifMatch) {
+      // The size and hash first: a 412 or 304 sends no bytes, and a range must fit the file.
       const { image } = await callGetImage(call, input.imageId, timeoutMs);
       const variant = input.variantId ? image?.variants.find((v) => v.id === input.variantId) : undefined;
       const sha = variant?.sha256 ?? image?.sha256 ?? "";
       const size = Number(variant?.sizeBytes ?? image?.sizeBytes ?? 0);
-      if (ifNoneMatch && etagMatches(ifNoneMatch, sha)) {
+      // RFC 9110 §13.2.2's order: If-Match, then If-None-Match, then If-Range and Range.
+      if (ifMatch && !etagMatches(ifMatch, sha, "strong")) {
+        call.reply.header("etag", `"${sha}"`);
+        return sendStatus(
+          call.reply,
+          412,
+          Code.FailedPrecondition,
+          `If-Match ${ifMatch} does not match the image's ETag`,
+        );
+      }
+      if (ifNoneMatch && etagMatches(ifNoneMatch, sha, "weak")) {
         return call.reply.code(304).header("etag", `"${sha}"`).header("cache-control", CACHE).send();
       }
-      if (rangeHeader) {
+      // If-Range names the bytes the client holds a part of; other bytes mean "send them all".
+      if (rangeHeader && (!ifRange || ifRange === `"${sha}"`)) {
         const parsed = parseRange(rangeHeader, size);
         if (parsed === null) {
           call.reply.header("content-range", `bytes */${size}`);
@@ -107,10 +119,15 @@ async function callGetImage(call: RouteCall, imageId: string, timeoutMs: number)
   return response.message as GetImageResponse;
 }
 
-function etagMatches(header: string, sha: string): boolean {
+/**
+ * Whether an If-Match / If-None-Match list names the image (RFC 9110 §8.8.3.2): If-None-Match
+ * compares weakly (W/"x" matches "x"), If-Match strongly (a weak tag never matches).
+ */
+function etagMatches(header: string, sha: string, comparison: "weak" | "strong"): boolean {
   return header
     .split(",")
-    .map((tag) => tag.trim().replace(/^W\//, ""))
+    .map((tag) => tag.trim())
+    .map((tag) => (comparison === "weak" ? tag.replace(/^W\//, "") : tag))
     .some((tag) => tag === "*" || tag === `"${sha}"`);
 }
 

@@ -61,6 +61,10 @@ function special(route: Route, generated: Operation): Operation {
           },
           "206": { description: "A byte range", content: { "image/*": { schema: { type: "string" } } } },
           "304": { description: "Not modified (If-None-Match matched the ETag)" },
+          "412": {
+            description: "If-Match did not match the ETag (google.rpc.Status, code FAILED_PRECONDITION)",
+            content: { "application/json": { schema: STATUS } },
+          },
           ...errors,
         },
       };
