@@ -42,7 +42,7 @@ interface RpcRow {
   loop: Parameters<typeof runGrpcJsLoop>[1];
 }
 
-const rows: RpcRow[] = [
+const allRows: RpcRow[] = [
   {
     label: "Health/Check",
     // Without a token, as a k8s probe calls it: the difference to the row with one is what
@@ -99,7 +99,7 @@ const rows: RpcRow[] = [
   },
 ];
 const UPLOAD_ROW = "upload 32 MiB/64 KiB";
-const UPLOAD_SERVERS = [
+const allUploadServers = [
   "grpc-js",
   "connect-node",
   "kit-connect",
@@ -108,6 +108,21 @@ const UPLOAD_SERVERS = [
   "tcp-sink",
   "tcp-pipeline",
 ];
+
+// A quick A/B on a part: BENCH_ROWS=Health/Check,GetUser (or "upload") and BENCH_SERVERS=grpc-js,kit-grpc-js.
+// The ratios divide by grpc-js, so it stays in unless the servers are only upload peers.
+const only = (variable: string) => process.env[variable]?.split(",").map((item) => item.trim());
+const onlyRows = only("BENCH_ROWS");
+const onlyServers = only("BENCH_SERVERS");
+const keepServer = (name: string) =>
+  !onlyServers || name === "grpc-js" || onlyServers.includes(processOf(name));
+const rows = allRows
+  .filter((row) => !onlyRows || onlyRows.includes(row.label))
+  .map((row) => ({ ...row, servers: row.servers.filter(keepServer) }));
+const UPLOAD_SERVERS =
+  onlyRows && !onlyRows.includes("upload")
+    ? []
+    : allUploadServers.filter((name) => keepServer(name) || name.startsWith("tcp-"));
 
 const log = (line: string) => console.log(line);
 const ghz = process.env.BENCH_LOAD === "loop" ? undefined : await findGhz(log);
@@ -135,16 +150,28 @@ const record = (row: string, name: string, sample: Sample) => {
 log(
   `RPC bench: ${tool}, ${LOAD.concurrency} concurrent calls over ${LOAD.connections} connections, ${SECONDS} s per measurement, ${REPEATS} repeats; uploads: ${(png.length / MiB).toFixed(1)} MiB in ${UPLOAD_CHUNK / 1024} KiB chunks, one at a time, ${UPLOADS} per measurement (grpc-js client)`,
 );
+/** Runs `load` against `target` and adds the server's CPU time per call to its sample. */
+const withCpu = async (target: RunningServer, load: () => Promise<Sample>): Promise<Sample> => {
+  const before = target.cpuSeconds();
+  const sample = await load();
+  return { ...sample, cpuUsPerCall: ((target.cpuSeconds() - before) * 1e6) / sample.calls };
+};
 const measure = (row: RpcRow, name: string, load: typeof LOAD) => {
-  const { address, token: serverToken } = server(processOf(name));
-  const token = name === NO_TOKEN ? undefined : serverToken;
-  return ghz ? runGhz(ghz, address, row.ghz, load, token) : runGrpcJsLoop(address, row.loop, load, token);
+  const target = server(processOf(name));
+  const token = name === NO_TOKEN ? undefined : target.token;
+  return withCpu(target, () =>
+    ghz
+      ? runGhz(ghz, target.address, row.ghz, load, token)
+      : runGrpcJsLoop(target.address, row.loop, load, token),
+  );
 };
 const upload = (name: string, count: number) => {
   const target = server(name);
-  return name.startsWith("tcp-")
-    ? runTcpUploads(target.port, png, UPLOAD_CHUNK, count)
-    : runGrpcJsUploads(target.address, png, UPLOAD_CHUNK, count, target.token);
+  return withCpu(target, () =>
+    name.startsWith("tcp-")
+      ? runTcpUploads(target.port, png, UPLOAD_CHUNK, count)
+      : runGrpcJsUploads(target.address, png, UPLOAD_CHUNK, count, target.token),
+  );
 };
 try {
   // Every server gets the same warm-up on every call before anything counts: a cold server
@@ -177,8 +204,10 @@ const ratio = (row: string, name: string, reference: string, pick: (s: Sample) =
 };
 
 log("");
-log("| call | server | req/s | p50 ms | p99 ms | req/s ÷ grpc-js | p99 ÷ grpc-js | errors |");
-log("|---|---|---|---|---|---|---|---|");
+log(
+  "| call | server | req/s | p50 ms | p99 ms | server CPU µs/call | req/s ÷ grpc-js | p99 ÷ grpc-js | CPU/call ÷ grpc-js | errors |",
+);
+log("|---|---|---|---|---|---|---|---|---|---|");
 for (const row of [...rows.map((r) => r.label), UPLOAD_ROW]) {
   for (const [name, list] of samples.get(row) ?? []) {
     if (name.startsWith("tcp-") || name === "image-service") continue;
@@ -192,12 +221,12 @@ for (const row of [...rows.map((r) => r.label), UPLOAD_ROW]) {
       )} | ${spread(
         list.map((s) => s.p99Ms),
         1,
-      )} | ${ratio(row, name, "grpc-js", (s) => s.rps)} | ${ratio(
+      )} | ${spread(list.map((s) => s.cpuUsPerCall))} | ${ratio(row, name, "grpc-js", (s) => s.rps)} | ${ratio(
         row,
         name,
         "grpc-js",
         (s) => s.p99Ms,
-      )} | ${list.reduce((sum, s) => sum + s.errors, 0)} |`,
+      )} | ${ratio(row, name, "grpc-js", (s) => s.cpuUsPerCall)} | ${list.reduce((sum, s) => sum + s.errors, 0)} |`,
     );
   }
 }

@@ -82,6 +82,7 @@ export async function runGhz(
     { maxBuffer: 64 * 1024 * 1024, timeout: (load.seconds + 60) * 1000 },
   );
   const report = JSON.parse(stdout) as {
+    count: number;
     rps: number;
     latencyDistribution: { percentage: number; latency: number }[] | null;
     statusCodeDistribution?: Record<string, number>;
@@ -91,5 +92,12 @@ export async function runGhz(
   const errors = Object.entries(report.statusCodeDistribution ?? {})
     .filter(([code]) => code !== "OK")
     .reduce((sum, [, count]) => sum + count, 0);
-  return { rps: report.rps, p50Ms: at(50), p99Ms: at(99), errors };
+  return {
+    calls: report.count,
+    rps: report.rps,
+    p50Ms: at(50),
+    p99Ms: at(99),
+    errors,
+    cpuUsPerCall: Number.NaN,
+  };
 }

@@ -1,10 +1,14 @@
 /** One measurement of one row against one server. */
 export interface Sample {
+  /** Calls (or uploads) made, failed ones included. */
+  calls: number;
   /** Calls (or uploads) per second. */
   rps: number;
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** The server's CPU time per call (or upload), in µs; NaN when unknown. */
+  cpuUsPerCall: number;
 }
 
 /** The value at `fraction` (0..1) of sorted `values`. */
@@ -17,10 +21,12 @@ export function percentile(sorted: number[], fraction: number): number {
 export function sampleOf(latenciesMs: number[], seconds: number, errors: number): Sample {
   const sorted = [...latenciesMs].sort((a, b) => a - b);
   return {
+    calls: latenciesMs.length + errors,
     rps: latenciesMs.length / seconds,
     p50Ms: percentile(sorted, 0.5),
     p99Ms: percentile(sorted, 0.99),
     errors,
+    cpuUsPerCall: Number.NaN,
   };
 }
 
