@@ -48,7 +48,12 @@ async function grpcLoop(seconds: number, concurrency = CONCURRENCY) {
     }),
   );
   latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return {
+    rps: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    requests: latencies.length,
+  };
 }
 
 /**
@@ -71,7 +76,12 @@ async function restLoop(seconds: number, concurrency = CONCURRENCY) {
     }),
   );
   latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return {
+    rps: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    requests: latencies.length,
+  };
 }
 
 const keepAlive = new Agent({ keepAlive: true });
@@ -93,18 +103,30 @@ async function restLoad(seconds: number, concurrency = CONCURRENCY) {
   });
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`REST errors: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+  };
 }
 
 await grpcLoop(2); // warm-up both paths
 await restLoad(2);
-function report(label: string, grpc: Load, rest: Load) {
+/** `load` with the gateway's CPU time per request it served meanwhile (the hop's own cost). */
+async function withGatewayCpu(load: () => Promise<Load>): Promise<Load & { gatewayCpuUs: number }> {
+  const before = await gateway.cpuSeconds();
+  const result = await load();
+  const used = (await gateway.cpuSeconds()) - before;
+  return { ...result, gatewayCpuUs: (used * 1e6) / result.requests };
+}
+function report(label: string, grpc: Load, rest: Load & { gatewayCpuUs: number }) {
   console.log(label);
   console.log(
     `  direct gRPC : ${grpc.rps.toFixed(0)} req/s, p50 ${grpc.p50.toFixed(2)} ms, p99 ${grpc.p99.toFixed(2)} ms`,
   );
   console.log(
-    `  REST gateway: ${rest.rps.toFixed(0)} req/s, p50 ${rest.p50.toFixed(2)} ms, p99 ${rest.p99.toFixed(2)} ms`,
+    `  REST gateway: ${rest.rps.toFixed(0)} req/s, p50 ${rest.p50.toFixed(2)} ms, p99 ${rest.p99.toFixed(2)} ms; gateway CPU ${rest.gatewayCpuUs.toFixed(0)} µs/request`,
   );
   console.log(
     `  ratio REST/gRPC throughput ${(rest.rps / grpc.rps).toFixed(2)}; added p50 ${(rest.p50 - grpc.p50).toFixed(2)} ms, p99 ${(rest.p99 - grpc.p99).toFixed(2)} ms`,
@@ -116,12 +138,12 @@ type Load = Awaited<ReturnType<typeof grpcLoop>>;
 report(
   `GetUser, ${CONCURRENCY} concurrent, ${SECONDS} s each`,
   await grpcLoop(SECONDS),
-  await restLoad(SECONDS),
+  await withGatewayCpu(() => restLoad(SECONDS)),
 );
 report(
   `GetUser, one call at a time, ${SECONDS} s each`,
   await grpcLoop(SECONDS, 1),
-  await restLoop(SECONDS, 1),
+  await withGatewayCpu(() => restLoop(SECONDS, 1)),
 );
 
 // 2. The upload.

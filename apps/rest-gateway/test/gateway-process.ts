@@ -1,17 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
-import { createServer } from "node:net";
-import { until } from "@switchboard/testing";
+import { cpuSeconds, freePort, rssMiB, until } from "@switchboard/testing";
 import type { Services } from "./backends.js";
-
-/** A free loopback port (asked of the kernel, then released for the child to take). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The gateway as its own process (main.ts), so its memory and cost can be measured apart from the services. */
 export async function spawnGateway(urls: Services["urls"], env: Record<string, string> = {}) {
@@ -46,10 +35,9 @@ export async function spawnGateway(urls: Services["urls"], env: Record<string, s
   return {
     baseUrl,
     /** Resident set size in MiB, from /proc. */
-    async rssMiB() {
-      const status = await readFile(`/proc/${child.pid}/status`, "utf8");
-      return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
-    },
+    rssMiB: () => rssMiB(child.pid as number),
+    /** CPU seconds (user + system) the gateway process has used so far. */
+    cpuSeconds: () => cpuSeconds(child.pid as number),
     async stop() {
       const done = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");

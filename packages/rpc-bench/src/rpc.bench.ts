@@ -152,9 +152,9 @@ log(
 );
 /** Runs `load` against `target` and adds the server's CPU time per call to its sample. */
 const withCpu = async (target: RunningServer, load: () => Promise<Sample>): Promise<Sample> => {
-  const before = target.cpuSeconds();
+  const before = await target.cpuSeconds();
   const sample = await load();
-  return { ...sample, cpuUsPerCall: ((target.cpuSeconds() - before) * 1e6) / sample.calls };
+  return { ...sample, cpuUsPerCall: (((await target.cpuSeconds()) - before) * 1e6) / sample.calls };
 };
 const measure = (row: RpcRow, name: string, load: typeof LOAD) => {
   const target = server(processOf(name));

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cpuSeconds } from "@switchboard/testing";
 
 export interface RunningServer {
   name: string;
@@ -10,8 +11,8 @@ export interface RunningServer {
   address: string;
   /** The bearer token its calls must carry, for servers that authenticate (user-service). */
   token?: string;
-  /** CPU seconds (user + system) the server's process has used so far; NaN where /proc is missing. */
-  cpuSeconds(): number;
+  /** CPU seconds (user + system) the server's process has used so far. */
+  cpuSeconds(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -52,7 +53,7 @@ export async function spawnServer(name: string, cpuProfDir?: string): Promise<Ru
     port,
     address: `127.0.0.1:${port}`,
     ...(token ? { token } : {}),
-    cpuSeconds: () => cpuSecondsOf(child.pid),
+    cpuSeconds: () => cpuSeconds(child.pid as number),
     async stop() {
       if (child.exitCode !== null) return;
       const exited = once(child, "exit");
@@ -60,22 +61,6 @@ export async function spawnServer(name: string, cpuProfDir?: string): Promise<Ru
       await exited;
     },
   };
-}
-
-/**
- * utime + stime from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s on Linux). CPU
- * per call is steadier than calls per second on a shared machine: another process taking the
- * CPU slows the server down but does not make its calls cost more.
- */
-function cpuSecondsOf(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    // The command name (field 2) may hold spaces; count fields after its closing parenthesis.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 /** The main thread's profile among those a server wrote: the largest file. */

@@ -28,6 +28,7 @@ export { unsentOutboxRows } from "./outbox-rows.js";
 export { pngOf } from "./png.js";
 export { type PrivateMosquitto, startPrivateMosquitto } from "./private-mosquitto.js";
 export { startPrivateRabbitMq } from "./private-rabbitmq.js";
+export { cpuSeconds } from "./process-cpu.js";
 export { type RawOutcome, rawGrpcCall } from "./raw-grpc.js";
 export { type RssSamples, rssMiB, sampleRss } from "./rss-sampler.js";
 export { type Listener, type Served, serveOnPort0 } from "./serve.js";
