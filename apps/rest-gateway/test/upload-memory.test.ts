@@ -66,7 +66,8 @@ describe("a big multipart upload through the gateway process", () => {
       `gateway RSS ${before.toFixed(1)} → peak ${peak.toFixed(1)} MiB (+${growth.toFixed(1)}) for ${(png.length / 2 ** 20).toFixed(1)} MiB`,
     );
     // The issue's goal: ~32 MiB. Measured +12 to +25 MiB; +36 to +62 MiB before the runtime's
-    // MessageGarbage collected the passed-through chunks every 4 MiB (V8 waits for 64 MiB of them).
+    // MessageGarbage collected the passed-through chunks every 4 MiB (V8 waits for 64 MiB of them);
+    // every 2 MiB since CI once measured +34: +15 to +17 MiB with two busy loops beside it.
     expect(growth).toBeLessThan(32);
   }, 300_000);
 });

@@ -4,7 +4,7 @@ import { runInNewContext } from "node:vm";
 const MiB = 1024 * 1024;
 
 /** Bytes of messages between two young-generation collections. */
-export const COLLECT_EVERY_BYTES = 4 * MiB;
+export const COLLECT_EVERY_BYTES = 2 * MiB;
 
 type CollectGarbage = (options: { type: "minor" | "major" }) => void;
 
