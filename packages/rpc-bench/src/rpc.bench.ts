@@ -18,7 +18,7 @@ import { repoRoot } from "@switchboard/testing";
 import sharp from "sharp";
 import { findGhz, type GhzCall, runGhz } from "./load/ghz.js";
 import { runGrpcJsLoop, runGrpcJsUploads, runTcpUploads } from "./load/grpc-js-loop.js";
-import { median, type Sample } from "./load/stats.js";
+import { type Measured, median, type Sample } from "./load/stats.js";
 import { type RunningServer, spawnServer } from "./spawn-server.js";
 import { ECHO_TEXT, MiB, STREAM_COUNT, UPLOAD_CHUNK, USER_ID } from "./workload.js";
 
@@ -140,9 +140,9 @@ for (const name of names) running.set(name, await spawnServer(name, process.env.
 const server = (name: string) => running.get(name) as RunningServer;
 
 /** samples[row][server] = one Sample per repeat */
-const samples = new Map<string, Map<string, Sample[]>>();
-const record = (row: string, name: string, sample: Sample) => {
-  const byServer = samples.get(row) ?? new Map<string, Sample[]>();
+const samples = new Map<string, Map<string, Measured[]>>();
+const record = (row: string, name: string, sample: Measured) => {
+  const byServer = samples.get(row) ?? new Map<string, Measured[]>();
   samples.set(row, byServer);
   byServer.set(name, [...(byServer.get(name) ?? []), sample]);
 };
@@ -151,7 +151,7 @@ log(
   `RPC bench: ${tool}, ${LOAD.concurrency} concurrent calls over ${LOAD.connections} connections, ${SECONDS} s per measurement, ${REPEATS} repeats; uploads: ${(png.length / MiB).toFixed(1)} MiB in ${UPLOAD_CHUNK / 1024} KiB chunks, one at a time, ${UPLOADS} per measurement (grpc-js client)`,
 );
 /** Runs `load` against `target` and adds the server's CPU time per call to its sample. */
-const withCpu = async (target: RunningServer, load: () => Promise<Sample>): Promise<Sample> => {
+const withCpu = async (target: RunningServer, load: () => Promise<Sample>): Promise<Measured> => {
   const before = await target.cpuSeconds();
   const sample = await load();
   return { ...sample, cpuUsPerCall: (((await target.cpuSeconds()) - before) * 1e6) / sample.calls };
@@ -196,11 +196,11 @@ const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFix
 const spread = (values: number[], digits = 0) =>
   `${fmt(median(values), digits)} (${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)})`;
 /** Per-repeat ratio of `name` to `reference`, as "median (min–max)". */
-const ratio = (row: string, name: string, reference: string, pick: (s: Sample) => number) => {
+const ratio = (row: string, name: string, reference: string, pick: (s: Measured) => number) => {
   const mine = samples.get(row)?.get(name) ?? [];
   const theirs = samples.get(row)?.get(reference) ?? [];
   return spread(
-    mine.map((s, i) => pick(s) / pick(theirs[i] as Sample)),
+    mine.map((s, i) => pick(s) / pick(theirs[i] as Measured)),
     2,
   );
 };

@@ -98,6 +98,5 @@ export async function runGhz(
     p50Ms: at(50),
     p99Ms: at(99),
     errors,
-    cpuUsPerCall: Number.NaN,
   };
 }

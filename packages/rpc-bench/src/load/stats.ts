@@ -7,9 +7,10 @@ export interface Sample {
   p50Ms: number;
   p99Ms: number;
   errors: number;
-  /** The server's CPU time per call (or upload), in µs; NaN when unknown. */
-  cpuUsPerCall: number;
 }
+
+/** A sample with the server's CPU time per call (or upload), in µs, read beside the load. */
+export type Measured = Sample & { cpuUsPerCall: number };
 
 /** The value at `fraction` (0..1) of sorted `values`. */
 export function percentile(sorted: number[], fraction: number): number {
@@ -26,7 +27,6 @@ export function sampleOf(latenciesMs: number[], seconds: number, errors: number)
     p50Ms: percentile(sorted, 0.5),
     p99Ms: percentile(sorted, 0.99),
     errors,
-    cpuUsPerCall: Number.NaN,
   };
 }
 
